@@ -1,0 +1,217 @@
+/**
+ * The bash script SSM Run Command executes on a broker (AWS-RunShellScript). It is the only thing that
+ * touches a broker, for provisioning and for a roll alike, and it is idempotent:
+ *   1. installs a JDK and Kafka <version> if absent (download checked against Apache's SHA-512);
+ *   2. writes server.properties and the systemd unit, keeping the previous file as *.previous;
+ *   3. formats storage only if it was never formatted, and refuses a log dir of another cluster;
+ *   4. restarts Kafka through systemd (SIGTERM: a controlled shutdown) only if its config changed or it
+ *      is not running, then waits until the INTERNAL listener accepts connections.
+ * It never deletes data. Every value interpolated below passes through shellQuote or a quoted here-doc.
+ */
+import type { Plan, PlannedBroker } from './plan';
+import { heredoc, shellQuote } from './shell';
+
+export const KAFKA_HOME = '/opt/kafka';
+export const CONF_DIR = '/etc/kafka';
+export const SERVICE_NAME = 'kafka.service';
+export const READY_TIMEOUT_SECONDS = 300;
+
+export function renderSystemdUnit(plan: Plan, broker: PlannedBroker): string {
+  return [
+    '[Unit]',
+    `Description=Apache Kafka ${plan.kafka.version} (kafka-plc cluster ${plan.clusterName}, node ${broker.nodeId})`,
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    'User=kafka',
+    'Group=kafka',
+    'Environment="KAFKA_HEAP_OPTS=-XX:InitialRAMPercentage=25 -XX:MaxRAMPercentage=25"',
+    `ExecStart=${KAFKA_HOME}/bin/kafka-server-start.sh ${CONF_DIR}/server.properties`,
+    '# SIGTERM makes Kafka shut down in a controlled way (leadership moved away first); never kill -9.',
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=300',
+    'SuccessExitStatus=143',
+    'Restart=on-failure',
+    'RestartSec=10',
+    'LimitNOFILE=100000',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+const FUNCTIONS = `
+log() { printf '%s kafka-plc[b%s]: %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*"; }
+die() { log "ERROR: $*" >&2; exit 1; }
+
+# write_if_changed PATH MODE < content: replaces PATH atomically when the content differs and keeps the
+# previous version as PATH.previous; sets CHANGED=yes when it wrote.
+write_if_changed() {
+  local path="$1" mode="$2" tmp
+  tmp="$(mktemp "$path.kafka-plc.XXXXXX")"
+  cat > "$tmp"
+  chmod "$mode" "$tmp"
+  if [ -f "$path" ] && cmp -s "$tmp" "$path"; then
+    rm -f -- "$tmp"
+    log "$path unchanged"
+    return 0
+  fi
+  if [ -f "$path" ]; then cp -p -- "$path" "$path.previous"; fi
+  mv -f -- "$tmp" "$path"
+  CHANGED=yes
+  log "$path written"
+}
+
+as_kafka_user() {
+  if [ "$(id -u)" = 0 ] && id "$KAFKA_USER" > /dev/null 2>&1; then
+    runuser -u "$KAFKA_USER" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+install_java() {
+  if command -v java > /dev/null 2>&1; then
+    log "java present: $(java -version 2>&1 | head -n 1)"
+    return 0
+  fi
+  [ "$INSTALL" = yes ] || die "java not found and installs are off"
+  command -v dnf > /dev/null 2>&1 || die "java not found and dnf is missing (Amazon Linux 2023 expected)"
+  log "installing java-17-amazon-corretto-headless"
+  dnf install -y -q java-17-amazon-corretto-headless
+}
+
+install_kafka() {
+  local name="kafka_$SCALA_VERSION-$KAFKA_VERSION" tmp expected actual
+  if [ -f "$KAFKA_HOME/libs/$name.jar" ]; then
+    log "Kafka $KAFKA_VERSION present in $KAFKA_HOME"
+    return 0
+  fi
+  [ "$INSTALL" = yes ] || die "Kafka $KAFKA_VERSION not found in $KAFKA_HOME and installs are off"
+  tmp="$(mktemp -d)"
+  log "downloading $name.tgz from $MIRROR"
+  curl --fail --silent --show-error --location --retry 5 --retry-connrefused \\
+    -o "$tmp/$name.tgz" "$MIRROR/$KAFKA_VERSION/$name.tgz"
+  curl --fail --silent --show-error --location --retry 5 --retry-connrefused \\
+    -o "$tmp/$name.tgz.sha512" "$MIRROR/$KAFKA_VERSION/$name.tgz.sha512"
+  expected="$(tr -d '\\r\\n' < "$tmp/$name.tgz.sha512" | sed -e "s/$name\\.tgz//" -e 's/[^0-9A-Fa-f]//g' | tr 'A-F' 'a-f')"
+  actual="$(sha512sum "$tmp/$name.tgz" | cut -d ' ' -f 1)"
+  [ "$expected" = "$actual" ] || die "SHA-512 of $name.tgz does not match Apache's published checksum"
+  tar -xzf "$tmp/$name.tgz" -C "$(dirname "$KAFKA_HOME")"
+  ln -sfn "$(dirname "$KAFKA_HOME")/$name" "$KAFKA_HOME"
+  rm -f -- "$tmp/$name.tgz" "$tmp/$name.tgz.sha512"
+  rmdir -- "$tmp"
+  log "Kafka $KAFKA_VERSION installed in $KAFKA_HOME"
+}
+
+ensure_user_and_dirs() {
+  if [ "$(id -u)" = 0 ] && [ "$INSTALL" = yes ] && ! id "$KAFKA_USER" > /dev/null 2>&1; then
+    useradd --system --no-create-home --shell /sbin/nologin "$KAFKA_USER"
+  fi
+  mkdir -p -- "$CONF_DIR" "$LOG_DIRS"
+  if [ "$(id -u)" = 0 ] && id "$KAFKA_USER" > /dev/null 2>&1; then
+    chown "$KAFKA_USER:$KAFKA_USER" "$LOG_DIRS"
+    chmod 0750 "$LOG_DIRS"
+  fi
+}
+
+format_storage_once() {
+  local meta="$LOG_DIRS/meta.properties"
+  if [ -f "$meta" ]; then
+    grep -qx "cluster.id=$CLUSTER_ID" "$meta" \\
+      || die "$meta belongs to another cluster (expected cluster.id=$CLUSTER_ID); refusing to touch it"
+    log "storage already formatted; left as it is"
+    return 0
+  fi
+  log "formatting $LOG_DIRS for cluster.id=$CLUSTER_ID"
+  as_kafka_user java -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool format \\
+    -t "$CLUSTER_ID" -c "$CONF_DIR/server.properties" --ignore-formatted
+}
+
+wait_until_listening() {
+  local waited=0
+  until (exec 3<> "/dev/tcp/$PRIVATE_IP/$INTERNAL_PORT") 2> /dev/null; do
+    [ "$waited" -lt "$READY_TIMEOUT" ] || die "Kafka did not listen on $PRIVATE_IP:$INTERNAL_PORT within $READY_TIMEOUT s"
+    sleep 2
+    waited=$((waited + 2))
+  done
+  log "Kafka listens on $PRIVATE_IP:$INTERNAL_PORT"
+}
+
+start_or_restart() {
+  case "$SERVICE_MANAGER" in
+    systemd)
+      if [ "$UNIT_CHANGED" = yes ]; then systemctl daemon-reload; fi
+      systemctl enable --quiet "$SERVICE"
+      if [ "$CONFIG_CHANGED" = yes ] || ! systemctl is-active --quiet "$SERVICE"; then
+        log "restarting $SERVICE (config changed: $CONFIG_CHANGED)"
+        systemctl restart "$SERVICE"
+      else
+        log "$SERVICE running with this config; not restarted"
+      fi
+      wait_until_listening
+      ;;
+    none)
+      log "service manager 'none': config written (changed: $CONFIG_CHANGED); start or restart Kafka yourself"
+      ;;
+    *) die "unknown service manager $SERVICE_MANAGER" ;;
+  esac
+}
+`;
+
+export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
+  const q = shellQuote;
+  return [
+    '#!/usr/bin/env bash',
+    `# kafka-plc: configure broker ${broker.nodeId} (${broker.name}, ${broker.azId}) of cluster ${plan.clusterName}.`,
+    '# Rendered from the plan. Safe to re-run; never deletes data.',
+    'set -euo pipefail',
+    'umask 022',
+    '',
+    `readonly NODE_ID=${q(broker.nodeId)}`,
+    `readonly CLUSTER_ID=${q(plan.kafka.clusterId)}`,
+    `readonly KAFKA_VERSION=${q(plan.kafka.version)}`,
+    `readonly SCALA_VERSION=${q(plan.kafka.scalaVersion)}`,
+    `readonly PRIVATE_IP=${q(broker.privateIp)}`,
+    `readonly INTERNAL_PORT=${q(plan.kafka.ports.internal)}`,
+    `readonly LOG_DIRS=${q(logDirsOf(broker))}`,
+    `readonly SERVICE=${q(SERVICE_NAME)}`,
+    '# Overridable for a local rehearsal (the test harness); the defaults are the EC2 layout.',
+    `KAFKA_HOME="\${KAFKA_PLC_KAFKA_HOME:-${KAFKA_HOME}}"`,
+    `CONF_DIR="\${KAFKA_PLC_CONF_DIR:-${CONF_DIR}}"`,
+    'SERVICE_MANAGER="${KAFKA_PLC_SERVICE_MANAGER:-systemd}"',
+    'INSTALL="${KAFKA_PLC_INSTALL:-yes}"',
+    'KAFKA_USER="${KAFKA_PLC_USER:-kafka}"',
+    'MIRROR="${KAFKA_PLC_MIRROR:-https://archive.apache.org/dist/kafka}"',
+    `READY_TIMEOUT="\${KAFKA_PLC_READY_TIMEOUT:-${READY_TIMEOUT_SECONDS}}"`,
+    'CHANGED=no',
+    FUNCTIONS,
+    'install_java',
+    'install_kafka',
+    'ensure_user_and_dirs',
+    '',
+    'CHANGED=no',
+    `write_if_changed "$CONF_DIR/server.properties" 0644 ${heredoc('KAFKA_PLC_SERVER_PROPERTIES', broker.serverProperties)}`,
+    'CONFIG_CHANGED="$CHANGED"',
+    '',
+    'CHANGED=no',
+    'if [ "$SERVICE_MANAGER" = systemd ]; then',
+    `  write_if_changed "/etc/systemd/system/$SERVICE" 0644 ${heredoc('KAFKA_PLC_SYSTEMD_UNIT', renderSystemdUnit(plan, broker))}`,
+    'fi',
+    'UNIT_CHANGED="$CHANGED"',
+    '',
+    'format_storage_once',
+    'start_or_restart',
+    'log "done: broker $NODE_ID configured"',
+    '',
+  ].join('\n');
+}
+
+function logDirsOf(broker: PlannedBroker): string {
+  const line = broker.serverProperties.split('\n').find((l) => l.startsWith('log.dirs='));
+  if (!line) throw new RangeError(`broker ${broker.nodeId} has no log.dirs`);
+  return line.slice('log.dirs='.length);
+}

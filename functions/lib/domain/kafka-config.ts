@@ -1,0 +1,105 @@
+/**
+ * Renders a broker's server.properties (KRaft) from planned facts. Pure: the same broker facts always give
+ * the same text, so a re-render with nothing changed is byte-identical and the broker is not restarted.
+ */
+
+export type ProcessRole = 'broker' | 'controller';
+
+export interface ListenerPorts {
+  internal: number;
+  controller: number;
+  external: number;
+}
+
+export interface BrokerConfigInput {
+  clusterName: string;
+  nodeId: number;
+  processRoles: ProcessRole[];
+  /** `1@10.0.0.10:29092,...`: the static KRaft quorum, the same on every node. */
+  quorumVoters: string;
+  /** Address the listeners bind to: 0.0.0.0 (as the seed) or the broker's own IP. */
+  listenAddress: string;
+  privateIp: string;
+  externalHost: string;
+  externalPort: number;
+  ports: ListenerPorts;
+  rack: string;
+  logDirs: string;
+  brokerCount: number;
+}
+
+export const SECURITY_PROTOCOL_MAP =
+  'INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,EXTERNAL:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL';
+
+export function advertisedListeners(
+  input: Pick<BrokerConfigInput, 'privateIp' | 'ports' | 'externalHost' | 'externalPort'>,
+): string {
+  return `INTERNAL://${input.privateIp}:${input.ports.internal},EXTERNAL://${input.externalHost}:${input.externalPort}`;
+}
+
+export function listeners(
+  input: Pick<BrokerConfigInput, 'processRoles' | 'listenAddress' | 'ports'>,
+): string {
+  const host = input.listenAddress;
+  const parts = [`INTERNAL://${host}:${input.ports.internal}`];
+  if (input.processRoles.includes('controller')) parts.push(`CONTROLLER://${host}:${input.ports.controller}`);
+  parts.push(`EXTERNAL://${host}:${input.ports.external}`);
+  return parts.join(',');
+}
+
+/** Replication defaults: production values with ≥ 3 brokers, the most the cluster can hold below that. */
+export function replicationDefaults(brokerCount: number): {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+} {
+  const replicationFactor = Math.min(3, brokerCount);
+  return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
+}
+
+export function renderServerProperties(input: BrokerConfigInput): string {
+  const { replicationFactor, minInsyncReplicas } = replicationDefaults(input.brokerCount);
+  const entries: [string, string | number][] = [
+    ['process.roles', input.processRoles.join(',')],
+    ['node.id', input.nodeId],
+    ['controller.quorum.voters', input.quorumVoters],
+    ['listeners', listeners(input)],
+    ['inter.broker.listener.name', 'INTERNAL'],
+    ['advertised.listeners', advertisedListeners(input)],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['listener.security.protocol.map', SECURITY_PROTOCOL_MAP],
+    ['log.dirs', input.logDirs],
+    ['broker.rack', input.rack],
+    ['num.partitions', 3],
+    ['default.replication.factor', replicationFactor],
+    ['min.insync.replicas', minInsyncReplicas],
+    ['offsets.topic.replication.factor', replicationFactor],
+    ['transaction.state.log.replication.factor', replicationFactor],
+    ['transaction.state.log.min.isr', minInsyncReplicas],
+    ['unclean.leader.election.enable', 'false'],
+    ['auto.leader.rebalance.enable', 'true'],
+    ['group.initial.rebalance.delay.ms', 3000],
+  ];
+  const lines = entries.map(([key, value]) => {
+    const text = String(value);
+    if (/[\r\n\\]/.test(text)) throw new RangeError(`${key} cannot hold a line break or backslash`);
+    return `${key}=${text}`;
+  });
+  return [
+    `# Managed by kafka-plc for cluster ${input.clusterName}, node ${input.nodeId}.`,
+    '# Rendered from the plan: edits here are replaced by the next run.',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/** Reads `key=value` lines of a properties file (comments and blank lines skipped; no continuations). */
+export function parseProperties(text: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const match = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (match?.[1] !== undefined) result.set(match[1], match[2] ?? '');
+  }
+  return result;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the test tools the project needs into places it owns (.venv), idempotently: a re-run with the
+# same requirements does nothing. Called by `npm test` (and so by .ci/run) and by `npm start`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup-tools: %s\n' "$*" >&2; }
+
+requirements=test/requirements.txt
+stamp=.venv/.requirements.sha256
+want="$(sha256sum "$requirements" | cut -d ' ' -f 1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/python ]; then
+  log ".venv up to date"
+else
+  started=$SECONDS
+  log "creating .venv from $requirements"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
+  printf '%s\n' "$want" > "$stamp"
+  log ".venv ready in $((SECONDS - started)) s"
+fi
