@@ -282,7 +282,12 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function toFieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  // A value of the wrong type gets that one message, not also the checks that ran on it regardless.
+  const wrongType = new Set(
+    error.issues.filter((i) => i.code === 'invalid_type').map((i) => pathText(i.path)),
+  );
   for (const issue of error.issues) {
+    if (issue.code !== 'invalid_type' && wrongType.has(pathText(issue.path))) continue;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const path = [...issue.path, key];
@@ -294,7 +299,11 @@ function toFieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
       }
       continue;
     }
-    issues.push({ path: pathText(issue.path), value: valueAt(input, issue.path), message: issue.message });
+    issues.push({
+      path: pathText(issue.path) || '(spec)',
+      value: valueAt(input, issue.path),
+      message: issue.message,
+    });
   }
   return issues;
 }

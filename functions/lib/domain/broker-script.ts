@@ -29,7 +29,7 @@ export function renderSystemdUnit(plan: Plan, broker: PlannedBroker): string {
     'Group=kafka',
     'Environment="KAFKA_HEAP_OPTS=-XX:InitialRAMPercentage=25 -XX:MaxRAMPercentage=25"',
     `ExecStart=${KAFKA_HOME}/bin/kafka-server-start.sh ${CONF_DIR}/server.properties`,
-    '# SIGTERM makes Kafka shut down in a controlled way (leadership moved away first); never kill -9.',
+    '# SIGTERM makes Kafka shut down in a controlled way (leadership moved away first), not SIGKILL.',
     'KillSignal=SIGTERM',
     'TimeoutStopSec=300',
     'SuccessExitStatus=143',

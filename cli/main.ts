@@ -1,0 +1,115 @@
+/**
+ * kafka-plc command line. Usage errors and invalid input exit 2 with one clear message per problem
+ * (field path and value) and no stack trace; nothing reaches AWS or a shell before input is valid.
+ */
+import { parseArgs } from 'node:util';
+import { planCluster } from '../functions/lib/domain/plan';
+import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
+import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
+import { loadSpecFile } from './spec-file';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export const USAGE = `Usage: kafka-plc <command> [options]
+
+Commands:
+  plan --spec FILE [--format json|table|mermaid]   print the plan computed from a cluster spec
+  rehearse                                         local rehearsal on examples/seed-usw2.json (npm start)
+  help                                             this text
+
+Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.
+`;
+
+type Command = (args: string[], io: Io) => Promise<void>;
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+const FORMATS = ['json', 'table', 'mermaid'] as const;
+
+const plan: Command = async (args, io) => {
+  const values = parse(args, { spec: { type: 'string' }, format: { type: 'string', default: 'json' } });
+  const format = values.format as string;
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
+  }
+  const spec = await loadSpecFile(required(values.spec, '--spec'));
+  const result = planCluster(spec);
+  if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else if (format === 'table') io.stdout(planTable(result));
+  else io.stdout(planMermaid(result));
+};
+
+const rehearse: Command = async (_args, io) => {
+  io.stderr(
+    'kafka-plc rehearse: the local rehearsal (emulated AWS + real Kafka) is not built yet;\n' +
+      'for now it prints the plan of examples/seed-usw2.json.\n\n',
+  );
+  await plan(['--spec', 'examples/seed-usw2.json', '--format', 'table'], io);
+};
+
+const COMMANDS: Record<string, Command> = {
+  plan,
+  rehearse,
+  help: async (_args, io) => io.stdout(USAGE),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h') {
+      io.stdout(USAGE);
+      return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"; try "kafka-plc help"`);
+    await command(rest, io);
+    return 0;
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: Io): number {
+  if (error instanceof SpecValidationError) {
+    io.stderr(
+      `kafka-plc: invalid cluster spec:\n${error.issues.map((i) => `  - ${issueLine(i)}\n`).join('')}`,
+    );
+    return 2;
+  }
+  if (error instanceof UsageError) {
+    io.stderr(`kafka-plc: ${error.message}\n`);
+    return 2;
+  }
+  const detail = error instanceof KafkaPlcError ? `${error.name}: ${error.message}` : String(error);
+  io.stderr(`kafka-plc: failed: ${detail}\n`);
+  if (process.env.KAFKA_PLC_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return 1;
+}
+
+function issueLine(issue: SpecValidationError['issues'][number]): string {
+  const value = issue.value === undefined ? 'missing' : JSON.stringify(issue.value);
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return `${issue.path || '(spec)'} = ${shown}: ${issue.message}`;
+}

@@ -1,0 +1,84 @@
+/** Views of a plan for people: a port-map table and a Mermaid topology diagram. Pure. */
+import type { Plan } from './plan';
+
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function planTable(plan: Plan): string {
+  const summary =
+    `Cluster ${plan.clusterName} in ${plan.region} · VPC ${plan.vpc.cidr} · Kafka ${plan.kafka.version} · ` +
+    `${plan.brokers.length} brokers (${plan.instances.type}, ${plan.instances.architecture})`;
+  const subnets = textTable(
+    ['SUBNET', 'AZ ID', 'CIDR', 'USE'],
+    plan.subnets.map((s) => [
+      s.name,
+      s.azId ?? '-',
+      s.cidr,
+      s.public ? 'NAT gateway egress' : 'brokers, NLB',
+    ]),
+  );
+  const byId = new Map(plan.brokers.map((b) => [b.nodeId, b]));
+  const ports = textTable(
+    ['NLB PORT', 'BROKERS', 'TARGET PORT', 'ADVERTISED EXTERNAL LISTENER'],
+    plan.loadBalancer.listeners.map((l) => {
+      const only = l.port === plan.kafka.ports.bootstrap ? undefined : byId.get(l.brokerNodeIds[0] as number);
+      return [
+        String(l.port),
+        l.brokerNodeIds.map((id) => `b${id}`).join(' '),
+        String(l.targetPort),
+        only ? `${only.externalHost}:${only.nlbPort}` : '(bootstrap)',
+      ];
+    }),
+  );
+  const brokers = textTable(
+    ['BROKER', 'AZ ID', 'PRIVATE IP', 'ROLES', 'INTERNAL LISTENER'],
+    plan.brokers.map((b) => [
+      b.name,
+      b.azId,
+      b.privateIp,
+      b.processRoles.join(','),
+      `${b.privateIp}:${plan.kafka.ports.internal}`,
+    ]),
+  );
+  const service =
+    `Endpoint service: acceptance required, no private DNS, allowed principals ${plan.endpointService.allowedPrincipals.join(', ')}\n` +
+    `KRaft voters: ${plan.kafka.controllerQuorumVoters}\n` +
+    `Unique name: ${plan.uniqueName} (set it in ${plan.uniqueNameParameter})`;
+  return [summary, '', subnets, '', ports, '', brokers, '', service, ''].join('\n');
+}
+
+const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, '_');
+
+export function planMermaid(plan: Plan): string {
+  const lines = ['flowchart LR'];
+  lines.push(
+    `  consumer["Consumer (TiDB Cloud)<br/>${plan.endpointService.allowedPrincipals.join('<br/>')}"]`,
+  );
+  lines.push('  service["VPC endpoint service<br/>acceptance required"]');
+  lines.push('  consumer -->|PrivateLink| service');
+  lines.push(`  subgraph nlb["NLB ${plan.loadBalancer.name} (internal, cross-zone off)"]`);
+  for (const l of plan.loadBalancer.listeners) {
+    const label = l.port === plan.kafka.ports.bootstrap ? `:${l.port} bootstrap` : `:${l.port}`;
+    lines.push(`    L${l.port}["${label}"]`);
+  }
+  lines.push('  end');
+  lines.push('  service --> nlb');
+  for (const subnet of plan.subnets.filter((s) => !s.public)) {
+    lines.push(`  subgraph ${id(subnet.name)}["${subnet.azId} · ${subnet.cidr}"]`);
+    for (const b of plan.brokers.filter((x) => x.subnetName === subnet.name)) {
+      lines.push(`    ${b.name}["${b.name} · ${b.privateIp}<br/>${b.processRoles.join(',')}"]`);
+    }
+    lines.push('  end');
+  }
+  for (const l of plan.loadBalancer.listeners) {
+    for (const nodeId of l.brokerNodeIds) lines.push(`  L${l.port} -->|:${l.targetPort}| b${nodeId}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

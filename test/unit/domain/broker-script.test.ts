@@ -1,0 +1,192 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderBrokerScript, renderSystemdUnit } from '../../../functions/lib/domain/broker-script';
+import { type PlanOptions, planCluster } from '../../../functions/lib/domain/plan';
+import { heredoc, shellQuote } from '../../../functions/lib/domain/shell';
+import { type ClusterSpecInput, parseClusterSpec } from '../../../functions/lib/spec';
+import { seedSpec } from '../../fixtures/specs';
+import { venvTool } from '../../helpers/tools';
+
+const plan = (overrides: Partial<ClusterSpecInput> = {}, options: PlanOptions = {}) =>
+  planCluster(parseClusterSpec(seedSpec(overrides)), options);
+
+function shellcheck(script: string): { status: number | null; output: string } {
+  const result = spawnSync(venvTool('shellcheck'), ['--shell=bash', '--severity=style', '-'], {
+    input: script,
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+describe('broker bootstrap script: static checks', () => {
+  it.each([
+    ['a combined broker,controller', plan(), 0],
+    ['a broker-only node after scale-out', plan({ brokersPerAz: 2 }), 4],
+    ['a real unique name and custom ports', plan({ uniqueName: 'tidb-1', ports: { bootstrap: 7000 } }), 1],
+  ])('passes shellcheck for %s', (_name, p, index) => {
+    // Act
+    const result = shellcheck(renderBrokerScript(p, p.brokers[index] ?? p.brokers[0]!));
+    // Assess
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('shellcheck finds problems when they are there (the check can fail)', () => {
+    const result = shellcheck('#!/usr/bin/env bash\nrm -rf $DIR/*\n');
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('SC2086');
+  });
+
+  it('never kills with -9 nor deletes the data directory', () => {
+    const p = plan();
+    const script = renderBrokerScript(p, p.brokers[0]!);
+    expect(script).not.toMatch(/kill\s+-9|rm -rf|LOG_DIRS"?\/?\*|rm [^\n]*LOG_DIRS/);
+  });
+
+  it('carries the rendered server.properties verbatim in a quoted here-document', () => {
+    const p = plan();
+    const broker = p.brokers[1]!;
+    const script = renderBrokerScript(p, broker);
+    expect(script).toContain(
+      `<<'KAFKA_PLC_SERVER_PROPERTIES'\n${broker.serverProperties}KAFKA_PLC_SERVER_PROPERTIES\n`,
+    );
+  });
+
+  it('the systemd unit stops Kafka with SIGTERM and restarts it on failure', () => {
+    const p = plan();
+    const unit = renderSystemdUnit(p, p.brokers[0]!);
+    expect(unit).toContain('KillSignal=SIGTERM');
+    expect(unit).toContain('ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties');
+    expect(unit).toContain('Restart=on-failure');
+  });
+});
+
+describe('shell quoting', () => {
+  it.each([
+    ["it's"],
+    ['$(reboot)'],
+    ['`id`'],
+    ['a b\tc'],
+    ['"; rm -rf / #'],
+    ['\\n'],
+    ['line1\nline2'],
+    [''],
+  ])('bash reads %j back unchanged', (value) => {
+    const out = execFileSync('bash', ['-c', `printf '%s' ${shellQuote(value)}`], { encoding: 'utf8' });
+    expect(out).toBe(value);
+  });
+
+  it('refuses NUL bytes and here-document bodies that contain their delimiter', () => {
+    expect(() => shellQuote('a\0b')).toThrow(RangeError);
+    expect(() => heredoc('EOF', 'x\nEOF\ny')).toThrow(/delimiter/);
+  });
+});
+
+/**
+ * Runs the real script in a sandbox: installs off, no systemd, a stand-in `java` that records its
+ * arguments and formats the log dir the way kafka-storage does (writes meta.properties).
+ */
+describe('broker bootstrap script: executed in a sandbox', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(() => {
+    // Prepare
+    dir = mkdtempSync(join(tmpdir(), 'kafka-plc-script-'));
+    const kafkaHome = join(dir, 'kafka');
+    mkdirSync(join(kafkaHome, 'libs'), { recursive: true });
+    writeFileSync(join(kafkaHome, 'libs', 'kafka_2.13-3.7.1.jar'), '');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'java'),
+      [
+        '#!/usr/bin/env bash',
+        'if [ "${1:-}" = -version ]; then echo "stand-in java"; exit 0; fi',
+        'printf "%s\\n" "$*" >> "$STANDIN_JAVA_LOG"',
+        'while [ $# -gt 0 ]; do case "$1" in -t) id="$2"; shift;; -c) conf="$2"; shift;; esac; shift; done',
+        'dir="$(sed -n "s/^log.dirs=//p" "$conf")"',
+        'printf "cluster.id=%s\\nversion=1\\n" "$id" > "$dir/meta.properties"',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'java'), 0o755);
+    env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      KAFKA_PLC_KAFKA_HOME: kafkaHome,
+      KAFKA_PLC_CONF_DIR: join(dir, 'conf'),
+      KAFKA_PLC_SERVICE_MANAGER: 'none',
+      KAFKA_PLC_INSTALL: 'no',
+      KAFKA_PLC_USER: 'kafka-plc-test-no-such-user',
+      STANDIN_JAVA_LOG: join(dir, 'java.log'),
+    };
+  });
+
+  afterEach(() => {
+    execFileSync('rm', ['-rf', '--', dir]);
+  });
+
+  const run = (script: string) => spawnSync('bash', ['-c', script], { env, encoding: 'utf8' });
+  const sandboxPlan = (overrides: Partial<ClusterSpecInput> = {}) =>
+    plan(overrides, { logDirs: join(dir, 'data') });
+
+  it('writes the config, formats once, and a re-run changes nothing', () => {
+    // Act
+    const first = run(renderBrokerScript(sandboxPlan(), sandboxPlan().brokers[0]!));
+    const second = run(renderBrokerScript(sandboxPlan(), sandboxPlan().brokers[0]!));
+    // Assess
+    expect(first.status, first.stderr).toBe(0);
+    expect(second.status, second.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'conf', 'server.properties'), 'utf8')).toBe(
+      sandboxPlan().brokers[0]!.serverProperties,
+    );
+    const formats = readFileSync(join(dir, 'java.log'), 'utf8').trim().split('\n');
+    expect(formats).toHaveLength(1);
+    expect(formats[0]).toContain(`kafka.tools.StorageTool format -t ${sandboxPlan().kafka.clusterId}`);
+    expect(first.stdout).toContain('server.properties written');
+    expect(second.stdout).toContain('server.properties unchanged');
+    expect(second.stdout).toContain('storage already formatted; left as it is');
+    expect(second.stdout).toContain('(changed: no)');
+  });
+
+  it('a new unique name rewrites the config, keeps the previous one and leaves the data alone', () => {
+    // Prepare
+    run(renderBrokerScript(sandboxPlan(), sandboxPlan().brokers[0]!));
+    writeFileSync(join(dir, 'data', 'segment.log'), 'precious');
+    // Act
+    const renamed = sandboxPlan({ uniqueName: 'tidb-abc' });
+    const result = run(renderBrokerScript(renamed, renamed.brokers[0]!));
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('(changed: yes)');
+    expect(readFileSync(join(dir, 'conf', 'server.properties'), 'utf8')).toContain('b1.usw2-az1.tidb-abc.');
+    expect(readFileSync(join(dir, 'conf', 'server.properties.previous'), 'utf8')).toContain(
+      'b1.usw2-az1.unique_name.',
+    );
+    expect(readFileSync(join(dir, 'data', 'segment.log'), 'utf8')).toBe('precious');
+  });
+
+  it('refuses a log dir formatted for another cluster and touches nothing in it', () => {
+    // Prepare
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'meta.properties'), 'cluster.id=someOtherClusterIdAAAA\n');
+    // Act
+    const result = run(renderBrokerScript(sandboxPlan(), sandboxPlan().brokers[0]!));
+    // Assess
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('belongs to another cluster');
+    expect(readFileSync(join(dir, 'data', 'meta.properties'), 'utf8')).toBe(
+      'cluster.id=someOtherClusterIdAAAA\n',
+    );
+    expect(existsSync(join(dir, 'java.log'))).toBe(false);
+  });
+
+  it('stops with a clear error when Kafka is absent and installs are off', () => {
+    execFileSync('rm', ['-f', join(env.KAFKA_PLC_KAFKA_HOME as string, 'libs', 'kafka_2.13-3.7.1.jar')]);
+    const result = run(renderBrokerScript(sandboxPlan(), sandboxPlan().brokers[0]!));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Kafka 3.7.1 not found');
+  });
+});
