@@ -85,8 +85,8 @@ export interface PlanOptions {
   privateIps?: Readonly<Record<number, string>>;
   /** Where listeners bind: '0.0.0.0' as in the seed (default), or 'private-ip' to bind each broker's own IP. */
   listenAddress?: '0.0.0.0' | 'private-ip';
-  /** log.dirs on the brokers; default /var/lib/kafka/data. */
-  logDirs?: string;
+  /** log.dirs on the brokers (or per broker, for several brokers on one host); default /var/lib/kafka/data. */
+  logDirs?: string | ((nodeId: number) => string);
 }
 
 /** Graviton families (m7g, c6gn, t4g, im4gn, x2gd …) and a1 run arm64 AMIs; everything else x86_64. */
@@ -154,7 +154,8 @@ export function assemblePlan(
   const quorumVoters = voters
     .map((id) => `${id}@${sorted.find((b) => b.nodeId === id)?.privateIp}:${spec.ports.controller}`)
     .join(',');
-  const logDirs = options.logDirs ?? DEFAULT_LOG_DIRS;
+  const logDirsOf = (nodeId: number) =>
+    typeof options.logDirs === 'function' ? options.logDirs(nodeId) : (options.logDirs ?? DEFAULT_LOG_DIRS);
 
   const brokers: PlannedBroker[] = sorted.map((placement) => {
     const nlbPort = spec.ports.brokerBase + (placement.nodeId - 1);
@@ -178,7 +179,7 @@ export function assemblePlan(
       externalPort: nlbPort,
       ports: spec.ports,
       rack: placement.azId,
-      logDirs,
+      logDirs: logDirsOf(placement.nodeId),
       brokerCount,
     };
     return {
