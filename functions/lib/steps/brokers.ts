@@ -1,0 +1,189 @@
+/**
+ * Brokers: launch one EC2 instance per planned broker at its planned private IP (looked up by tag first),
+ * wait until running and managed by SSM, then configure each through SSM Run Command with the script the
+ * planner rendered for it, and wait for every command to finish.
+ */
+import * as instances from '../aws/ec2-instances';
+import * as ssm from '../aws/ssm';
+import { hasCode } from '../aws/errors';
+import { renderBrokerScript } from '../domain/broker-script';
+import { commandComment, decideCommand, invocationOutcome, scriptHash, tail } from '../domain/commands';
+import { planCluster } from '../domain/plan';
+import { ROLES, resourceTags } from '../domain/tags';
+import {
+  BrokerConfigureFailedError,
+  ConfigurationError,
+  ResourceConflictError,
+  UnsupportedChangeError,
+} from '../errors';
+import { moduleLogger } from '../logger';
+import type { ClusterSpec } from '../spec';
+import type { NetworkRefs, ReadyStatus } from './network';
+
+const log = moduleLogger('brokers');
+export const VOTERS_TAG = 'kafka-plc:quorum-voters';
+export const ROOT_VOLUME_GIB = 64;
+export const CONFIGURE_TIMEOUT_SECONDS = 1200;
+
+export interface BrokerRef {
+  nodeId: number;
+  instanceId: string;
+  privateIp: string;
+}
+
+export interface BrokersRefs {
+  brokers: BrokerRef[];
+  launched: number[];
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigurationError(`environment variable ${name} is not set`);
+  return value;
+}
+
+export async function launchBrokers(spec: ClusterSpec, network: NetworkRefs): Promise<BrokersRefs> {
+  const plan = planCluster(spec);
+  const region = plan.region;
+  const profile = requireEnv('BROKER_INSTANCE_PROFILE');
+  const existing = await instances.clusterInstances(region, plan.clusterName);
+
+  for (const instance of existing) {
+    const voters = instance.tags[VOTERS_TAG];
+    if (voters !== undefined && voters !== plan.kafka.controllerQuorumVoters) {
+      throw new UnsupportedChangeError(
+        `broker ${instance.instanceId} runs with KRaft voters ${voters}; this spec needs ${plan.kafka.controllerQuorumVoters}. ` +
+          'A static KRaft quorum cannot change in Kafka 3.7: keep at least 3 brokers from the start, or create a new cluster.',
+      );
+    }
+  }
+  const stopped = existing.filter((i) => i.state === 'stopped').map((i) => i.instanceId);
+  if (stopped.length > 0) {
+    log.info('starting stopped brokers', { instanceIds: stopped });
+    await instances.startInstances(region, stopped);
+  }
+
+  let imageId: string | undefined;
+  let rootDevice: string | undefined;
+  const refs: BrokerRef[] = [];
+  const launched: number[] = [];
+  for (const broker of plan.brokers) {
+    const role = ROLES.broker(broker.nodeId);
+    let instance = existing.find((i) => i.tags['kafka-plc:role'] === role);
+    if (instance && instance.privateIp !== broker.privateIp) {
+      throw new ResourceConflictError(
+        `broker ${broker.nodeId} (${instance.instanceId}) has IP ${instance.privateIp}, planned ${broker.privateIp}`,
+      );
+    }
+    if (!instance) {
+      const subnetId = network.subnetIdsByName[broker.subnetName];
+      if (!subnetId) throw new ResourceConflictError(`no subnet ${broker.subnetName} in the network refs`);
+      if (!imageId) {
+        imageId = (await ssm.getParameter(region, plan.instances.amiParameter))?.value;
+        if (!imageId) throw new ConfigurationError(`AMI parameter ${plan.instances.amiParameter} not found in ${region}`);
+        rootDevice = await instances.rootDeviceName(region, imageId);
+      }
+      const tags = {
+        ...resourceTags(plan.clusterName, role),
+        Name: `${plan.clusterName}-${broker.name}`,
+        [VOTERS_TAG]: plan.kafka.controllerQuorumVoters,
+        'kafka-plc:node-id': String(broker.nodeId),
+        'kafka-plc:az-id': broker.azId,
+      };
+      try {
+        instance = await instances.launchInstance(region, {
+          imageId,
+          instanceType: plan.instances.type,
+          subnetId,
+          privateIp: broker.privateIp,
+          securityGroupId: network.brokerSecurityGroupId,
+          instanceProfileName: profile,
+          rootDeviceName: rootDevice ?? '/dev/xvda',
+          volumeSizeGiB: ROOT_VOLUME_GIB,
+          tags,
+          clientToken: `${plan.clusterName}-${broker.name}-${plan.kafka.clusterId}`.slice(0, 64),
+        });
+        launched.push(broker.nodeId);
+        log.info('launched broker', { nodeId: broker.nodeId, instanceId: instance.instanceId, ip: broker.privateIp });
+      } catch (error) {
+        if (!hasCode(error, 'InvalidIPAddress.InUse')) throw error;
+        const holder = await instances.instanceAtIp(region, network.vpcId, broker.privateIp);
+        if (!holder || holder.tags['kafka-plc:role'] !== role || holder.tags['kafka-plc:cluster'] !== plan.clusterName) {
+          throw new ResourceConflictError(
+            `broker ${broker.nodeId}'s planned IP ${broker.privateIp} is used by ${holder?.instanceId ?? 'another network interface'}`,
+            { cause: error },
+          );
+        }
+        instance = holder;
+      }
+    }
+    refs.push({ nodeId: broker.nodeId, instanceId: instance.instanceId, privateIp: broker.privateIp });
+  }
+  return { brokers: refs, launched };
+}
+
+export async function brokersReady(spec: ClusterSpec, refs: BrokersRefs): Promise<ReadyStatus> {
+  const ids = refs.brokers.map((b) => b.instanceId);
+  const found = await instances.instancesById(spec.region, ids);
+  const notRunning = found.filter((i) => i.state !== 'running');
+  if (notRunning.length > 0 || found.length < ids.length) {
+    return {
+      ready: false,
+      detail: `waiting for ${notRunning.map((i) => `${i.instanceId} (${i.state})`).join(', ') || 'instances'} to run`,
+    };
+  }
+  const online = await ssm.onlineManagedInstances(spec.region, ids);
+  const offline = ids.filter((id) => !online.has(id));
+  if (offline.length > 0) return { ready: false, detail: `waiting for SSM agent on ${offline.join(', ')}` };
+  return { ready: true, detail: `${ids.length} brokers running and managed by SSM` };
+}
+
+export interface ConfigureCommand {
+  nodeId: number;
+  instanceId: string;
+  commandId: string;
+  sent: boolean;
+}
+
+export async function configureBrokers(spec: ClusterSpec, refs: BrokersRefs): Promise<{ commands: ConfigureCommand[] }> {
+  const plan = planCluster(spec);
+  const commands: ConfigureCommand[] = [];
+  for (const ref of refs.brokers) {
+    const broker = plan.brokers.find((b) => b.nodeId === ref.nodeId);
+    if (!broker) throw new ResourceConflictError(`broker ${ref.nodeId} is not in the plan`);
+    const script = renderBrokerScript(plan, broker);
+    const comment = commandComment('configure', plan.clusterName, broker.nodeId, scriptHash(script));
+    const decision = decideCommand(await ssm.commandsFor(plan.region, ref.instanceId), comment);
+    if (decision.action === 'send') {
+      const commandId = await ssm.sendShellScript(plan.region, {
+        instanceId: ref.instanceId,
+        script,
+        comment,
+        timeoutSeconds: CONFIGURE_TIMEOUT_SECONDS,
+      });
+      log.info('sent configure command', { nodeId: broker.nodeId, instanceId: ref.instanceId, commandId });
+      commands.push({ nodeId: broker.nodeId, instanceId: ref.instanceId, commandId, sent: true });
+    } else {
+      commands.push({ nodeId: broker.nodeId, instanceId: ref.instanceId, commandId: decision.commandId, sent: false });
+    }
+  }
+  return { commands };
+}
+
+export async function brokersConfigured(spec: ClusterSpec, input: { commands: ConfigureCommand[] }): Promise<ReadyStatus> {
+  const pending: number[] = [];
+  for (const command of input.commands) {
+    const invocation = await ssm.commandInvocation(spec.region, command.commandId, command.instanceId);
+    const outcome = invocationOutcome(invocation.status);
+    if (outcome === 'failed') {
+      throw new BrokerConfigureFailedError(
+        `broker ${command.nodeId} (${command.instanceId}) configure command ${command.commandId} ended ${invocation.status} ` +
+          `with exit code ${invocation.responseCode}\n--- stdout (tail) ---\n${tail(invocation.stdout)}\n--- stderr (tail) ---\n${tail(invocation.stderr)}`,
+      );
+    }
+    if (outcome === 'pending') pending.push(command.nodeId);
+  }
+  return pending.length === 0
+    ? { ready: true, detail: `${input.commands.length} brokers configured` }
+    : { ready: false, detail: `configuring brokers ${pending.join(', ')}` };
+}

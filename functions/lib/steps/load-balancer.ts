@@ -1,0 +1,178 @@
+/**
+ * The internal NLB in the broker subnets (security group set at creation, cross-zone off), one TCP target
+ * group per planned listener, the listeners exactly as the plan's map; then the endpoint service on it.
+ */
+import * as elb from '../aws/elbv2';
+import * as eps from '../aws/endpoint-service';
+import * as ssm from '../aws/ssm';
+import {
+  describeHealth,
+  healthReport,
+  listenerActions,
+  principalChanges,
+  targetsToRegister,
+} from '../domain/converge';
+import { planCluster } from '../domain/plan';
+import { ROLES, isOurs, resourceTags } from '../domain/tags';
+import { ResourceConflictError, TargetsUnhealthyError } from '../errors';
+import { moduleLogger } from '../logger';
+import type { ClusterSpec } from '../spec';
+import type { BrokersRefs } from './brokers';
+import { requireEnv } from './brokers';
+import type { NetworkRefs, ReadyStatus } from './network';
+
+const log = moduleLogger('load-balancer');
+
+export interface LoadBalancerRefs {
+  loadBalancerArn: string;
+  loadBalancerDnsName: string;
+  /** Target group ARN by planned target group name. */
+  targetGroupArns: Record<string, string>;
+}
+
+export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs): Promise<LoadBalancerRefs> {
+  const plan = planCluster(spec);
+  const region = plan.region;
+  let lb = await elb.findLoadBalancer(region, plan.loadBalancer.name);
+  if (lb) {
+    const tags = (await elb.tagsOf(region, [lb.arn])).get(lb.arn) ?? {};
+    if (!isOurs(tags, plan.clusterName) || lb.vpcId !== network.vpcId) {
+      throw new ResourceConflictError(`a load balancer named ${plan.loadBalancer.name} exists and is not this cluster's`);
+    }
+  } else {
+    lb = await elb.createLoadBalancer(region, {
+      name: plan.loadBalancer.name,
+      subnetIds: network.brokerSubnetIds,
+      securityGroupId: network.nlbSecurityGroupId,
+      tags: resourceTags(plan.clusterName, ROLES.loadBalancer),
+    });
+    log.info('created NLB', { arn: lb.arn });
+  }
+  await elb.ensureCrossZoneOff(region, lb.arn);
+
+  const names = plan.loadBalancer.listeners.map((l) => l.targetGroupName);
+  const groups = await elb.targetGroupsByName(region, names);
+  const targetGroupArns: Record<string, string> = {};
+  for (const listener of plan.loadBalancer.listeners) {
+    let group = groups.get(listener.targetGroupName);
+    if (group && (group.vpcId !== network.vpcId || group.port !== listener.targetPort)) {
+      throw new ResourceConflictError(
+        `target group ${group.name} exists in ${group.vpcId} on port ${group.port}; planned ${network.vpcId}:${listener.targetPort}`,
+      );
+    }
+    if (!group) {
+      group = await elb.createTargetGroup(region, {
+        name: listener.targetGroupName,
+        port: listener.targetPort,
+        vpcId: network.vpcId,
+        tags: resourceTags(plan.clusterName, ROLES.targetGroup(listener.targetGroupName)),
+      });
+      log.info('created target group', { name: group.name });
+    }
+    targetGroupArns[listener.targetGroupName] = group.arn;
+  }
+
+  const actions = listenerActions(plan, targetGroupArns, await elb.listeners(region, lb.arn));
+  for (const create of actions.create) {
+    await elb.createListener(region, {
+      loadBalancerArn: lb.arn,
+      ...create,
+      tags: resourceTags(plan.clusterName, `listener-${create.port}`),
+    });
+  }
+  for (const repoint of actions.repoint) await elb.pointListener(region, repoint.listenerArn, repoint.targetGroupArn);
+  if (actions.unexpected.length > 0) {
+    log.warn('listeners on ports the plan does not have', { ports: actions.unexpected });
+  }
+  return { loadBalancerArn: lb.arn, loadBalancerDnsName: lb.dnsName, targetGroupArns };
+}
+
+export async function loadBalancerStatus(spec: ClusterSpec, refs: LoadBalancerRefs): Promise<ReadyStatus> {
+  const state = await elb.loadBalancerState(spec.region, refs.loadBalancerArn);
+  if (state === 'failed') throw new ResourceConflictError(`NLB ${refs.loadBalancerArn} failed to provision`);
+  return { ready: state === 'active', detail: `NLB is ${state}` };
+}
+
+export interface EndpointServiceRefs {
+  endpointServiceId: string;
+  endpointServiceName: string;
+  notification: 'exists' | 'created' | 'skipped';
+  uniqueNameParameterCreated: boolean;
+}
+
+export async function ensureEndpointService(spec: ClusterSpec, lb: LoadBalancerRefs): Promise<EndpointServiceRefs> {
+  const plan = planCluster(spec);
+  const region = plan.region;
+  const topicArn = requireEnv('CONNECTION_TOPIC_ARN');
+  let service = await eps.findService(region, plan.clusterName, ROLES.endpointService, lb.loadBalancerArn);
+  if (!service) {
+    service = await eps.createService(region, lb.loadBalancerArn, resourceTags(plan.clusterName, ROLES.endpointService));
+    log.info('created endpoint service', { serviceId: service.serviceId, serviceName: service.serviceName });
+  } else if (!service.acceptanceRequired) {
+    await eps.requireAcceptance(region, service.serviceId);
+  }
+  const { add, remove } = principalChanges(
+    plan.endpointService.allowedPrincipals,
+    await eps.allowedPrincipals(region, service.serviceId),
+  );
+  await eps.modifyPrincipals(region, service.serviceId, add, remove);
+  const notification = await eps.ensureConnectionNotification(region, service.serviceId, topicArn);
+  const uniqueNameParameterCreated = await ssm.createParameterIfAbsent(region, {
+    name: plan.uniqueNameParameter,
+    value: plan.uniqueName,
+    description: `kafka-plc ${plan.clusterName}: the unique name TiDB Cloud returned; writing it starts a broker roll`,
+    tags: resourceTags(plan.clusterName, 'unique-name'),
+  });
+  return {
+    endpointServiceId: service.serviceId,
+    endpointServiceName: service.serviceName,
+    notification,
+    uniqueNameParameterCreated,
+  };
+}
+
+export async function endpointServiceStatus(spec: ClusterSpec, refs: EndpointServiceRefs): Promise<ReadyStatus> {
+  const service = await eps.serviceById(spec.region, refs.endpointServiceId);
+  const state = service?.state ?? 'missing';
+  if (['Failed', 'Deleting', 'Deleted', 'missing'].includes(state)) {
+    throw new ResourceConflictError(`endpoint service ${refs.endpointServiceId} is ${state}`);
+  }
+  return { ready: state === 'Available', detail: `endpoint service is ${state}` };
+}
+
+function instanceIdsOf(brokers: BrokersRefs): Record<number, string> {
+  return Object.fromEntries(brokers.brokers.map((b) => [b.nodeId, b.instanceId]));
+}
+
+export async function registerBrokerTargets(
+  spec: ClusterSpec,
+  brokers: BrokersRefs,
+  lb: LoadBalancerRefs,
+): Promise<{ registered: number }> {
+  const plan = planCluster(spec);
+  const registered: Record<string, { instanceId: string; port: number }[]> = {};
+  for (const [name, arn] of Object.entries(lb.targetGroupArns)) {
+    registered[name] = await elb.targetHealth(plan.region, arn);
+  }
+  const missing = targetsToRegister(plan, instanceIdsOf(brokers), registered);
+  let count = 0;
+  for (const [name, targets] of Object.entries(missing)) {
+    await elb.registerTargets(plan.region, lb.targetGroupArns[name] ?? '', targets);
+    count += targets.length;
+  }
+  return { registered: count };
+}
+
+export async function targetsHealthy(
+  spec: ClusterSpec,
+  brokers: BrokersRefs,
+  lb: LoadBalancerRefs,
+  final: boolean,
+): Promise<ReadyStatus> {
+  const plan = planCluster(spec);
+  const health: Record<string, { instanceId: string; state: string; reason: string }[]> = {};
+  for (const [name, arn] of Object.entries(lb.targetGroupArns)) health[name] = await elb.targetHealth(plan.region, arn);
+  const report = healthReport(plan, instanceIdsOf(brokers), health);
+  if (!report.healthy && final) throw new TargetsUnhealthyError(`targets did not become healthy: ${describeHealth(report)}`);
+  return { ready: report.healthy, detail: describeHealth(report) };
+}
