@@ -57,3 +57,143 @@ export function describeValue(value: unknown): string {
 export function formatIssues(issues: FieldIssue[]): string {
   return issues.map((i) => `${i.path || '(spec)'}: ${i.message} (got ${describeValue(i.value)})`).join('; ');
 }
+
+/** AWS asked us to slow down (or briefly failed): retried with backoff by the state machine. */
+export class AwsThrottledError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AwsThrottledError';
+  }
+}
+
+/** A resource exists but is not in a state to be used yet (e.g. a NAT gateway still pending): retried. */
+export class ResourceNotReadyError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ResourceNotReadyError';
+  }
+}
+
+/** An AWS call failed in a way retrying will not fix (permissions, invalid parameters, quotas). */
+export class AwsCallError extends KafkaPlcError {
+  readonly code: string;
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AwsCallError';
+    this.code = code;
+  }
+}
+
+/** The endpoint answered that it does not implement this API (a local emulator gap; never on AWS). */
+export class ApiNotImplementedError extends KafkaPlcError {
+  readonly operation: string;
+  constructor(operation: string, options?: ErrorOptions) {
+    super(`${operation} is not implemented by this endpoint (an emulator gap)`, options);
+    this.name = 'ApiNotImplementedError';
+    this.operation = operation;
+  }
+}
+
+/** An AZ ID of the spec does not exist in the region (or this account cannot use it). */
+export class UnknownAzIdError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnknownAzIdError';
+  }
+}
+
+/** A resource we need to own is held by something that is not this cluster's (name, IP, tag clash). */
+export class ResourceConflictError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ResourceConflictError';
+  }
+}
+
+/** A bounded wait ran out before the resource became ready. */
+export class WaitTimeoutError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+/** The SSM command that configures a broker ended in failure; carries the broker and output tails. */
+export class BrokerConfigureFailedError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BrokerConfigureFailedError';
+  }
+}
+
+/** Some NLB targets did not become healthy within the bounded wait. */
+export class TargetsUnhealthyError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TargetsUnhealthyError';
+  }
+}
+
+/** A change the running cluster cannot take (e.g. growing a static KRaft quorum). */
+export class UnsupportedChangeError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnsupportedChangeError';
+  }
+}
+
+/** A required environment variable of a Lambda is missing. */
+export class ConfigurationError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Restarting this broker now would hurt availability (partitions at or under min ISR, KRaft quorum not
+ * caught up, another broker down). Retryable: wait (`nextRetry`) and ask again; never forced.
+ */
+export class RollRefusedError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RollRefusedError';
+  }
+}
+
+/** The roll cannot go on (refusals or health waits exhausted, a node that is not ours): fatal, a human looks. */
+export class RollAbortedError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RollAbortedError';
+  }
+}
+
+/** A restarted broker is not back yet (not registered, replicas out of ISR, quorum behind). Retryable, bounded. */
+export class BrokerNotHealthyError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BrokerNotHealthyError';
+  }
+}
+
+/**
+ * Output of a Kafka command-line tool that the parser does not understand (other version, truncated, an
+ * error text). Fatal: such output is never read as an empty, healthy cluster.
+ */
+export class KafkaToolOutputError extends KafkaPlcError {
+  readonly tool: string;
+  constructor(tool: string, message: string, options?: ErrorOptions) {
+    super(`${tool}: ${message}`, options);
+    this.name = 'KafkaToolOutputError';
+    this.tool = tool;
+  }
+}
+
+/** Accept/RejectVpcEndpointConnections left endpoints unhandled (`Unsuccessful[]` with a retryable or unknown code). */
+export class EndpointConnectionError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EndpointConnectionError';
+  }
+}
