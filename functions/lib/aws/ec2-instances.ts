@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { isOurs, type TagMap, tagMap } from '../domain/tags';
 import { clients } from './clients';
-import { call } from './errors';
 import { tagSpec } from './ec2-network';
+import { call } from './errors';
 
 const ec2 = (region: string) => clients(region).ec2;
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
@@ -39,7 +39,8 @@ async function describe(region: string, input: ConstructorParameters<typeof Desc
     const out = await call('DescribeInstances', () =>
       ec2(region).send(new DescribeInstancesCommand({ ...input, NextToken: token })),
     );
-    for (const reservation of out.Reservations ?? []) result.push(...(reservation.Instances ?? []).map(found));
+    for (const reservation of out.Reservations ?? [])
+      result.push(...(reservation.Instances ?? []).map(found));
     token = out.NextToken;
   } while (token);
   return result;
@@ -61,7 +62,11 @@ export async function instancesById(region: string, instanceIds: string[]): Prom
   return describe(region, { InstanceIds: instanceIds });
 }
 
-export async function instanceAtIp(region: string, vpcId: string, ip: string): Promise<FoundInstance | undefined> {
+export async function instanceAtIp(
+  region: string,
+  vpcId: string,
+  ip: string,
+): Promise<FoundInstance | undefined> {
   const all = await describe(region, {
     Filters: [
       { Name: 'vpc-id', Values: [vpcId] },
@@ -73,7 +78,9 @@ export async function instanceAtIp(region: string, vpcId: string, ip: string): P
 }
 
 export async function rootDeviceName(region: string, imageId: string): Promise<string> {
-  const out = await call('DescribeImages', () => ec2(region).send(new DescribeImagesCommand({ ImageIds: [imageId] })));
+  const out = await call('DescribeImages', () =>
+    ec2(region).send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+  );
   return out.Images?.[0]?.RootDeviceName ?? '/dev/xvda';
 }
 
@@ -114,7 +121,12 @@ export async function launchInstance(region: string, input: LaunchInput): Promis
         BlockDeviceMappings: [
           {
             DeviceName: input.rootDeviceName,
-            Ebs: { VolumeSize: input.volumeSizeGiB, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
+            Ebs: {
+              VolumeSize: input.volumeSizeGiB,
+              VolumeType: 'gp3',
+              Encrypted: true,
+              DeleteOnTermination: true,
+            },
           },
         ],
         TagSpecifications: [...tagSpec('instance', input.tags), ...tagSpec('volume', input.tags)],
@@ -122,10 +134,20 @@ export async function launchInstance(region: string, input: LaunchInput): Promis
     ),
   );
   const instance = out.Instances?.[0];
-  return instance ? found(instance) : { instanceId: '', state: 'unknown', privateIp: input.privateIp, subnetId: input.subnetId, tags: input.tags };
+  return instance
+    ? found(instance)
+    : {
+        instanceId: '',
+        state: 'unknown',
+        privateIp: input.privateIp,
+        subnetId: input.subnetId,
+        tags: input.tags,
+      };
 }
 
 export async function startInstances(region: string, instanceIds: string[]): Promise<void> {
   if (instanceIds.length === 0) return;
-  await call('StartInstances', () => ec2(region).send(new StartInstancesCommand({ InstanceIds: instanceIds })));
+  await call('StartInstances', () =>
+    ec2(region).send(new StartInstancesCommand({ InstanceIds: instanceIds })),
+  );
 }

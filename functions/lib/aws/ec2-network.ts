@@ -42,11 +42,14 @@ export const tagSpec = (type: ResourceType, tags: TagMap) => [{ ResourceType: ty
 const vpcFilter = (vpcId: string): Filter[] => [{ Name: 'vpc-id', Values: [vpcId] }];
 
 function single<T>(items: T[], what: string): T | undefined {
-  if (items.length > 1) throw new ResourceConflictError(`found ${items.length} ${what}; expected at most one`);
+  if (items.length > 1)
+    throw new ResourceConflictError(`found ${items.length} ${what}; expected at most one`);
   return items[0];
 }
 
-export async function availabilityZones(region: string): Promise<{ zoneId: string; zoneName: string; state: string }[]> {
+export async function availabilityZones(
+  region: string,
+): Promise<{ zoneId: string; zoneName: string; state: string }[]> {
   const out = await call('DescribeAvailabilityZones', () =>
     ec2(region).send(new DescribeAvailabilityZonesCommand({ AllAvailabilityZones: false })),
   );
@@ -79,7 +82,9 @@ export async function findVpc(region: string, cluster: string, role: string): Pr
 }
 
 export async function describeVpc(region: string, vpcId: string): Promise<FoundVpc> {
-  const out = await call('DescribeVpcs', () => ec2(region).send(new DescribeVpcsCommand({ VpcIds: [vpcId] })));
+  const out = await call('DescribeVpcs', () =>
+    ec2(region).send(new DescribeVpcsCommand({ VpcIds: [vpcId] })),
+  );
   const vpc = out.Vpcs?.[0];
   if (!vpc) throw new ResourceConflictError(`VPC ${vpcId} not found`);
   return { vpcId, cidr: vpc.CidrBlock ?? '' };
@@ -158,7 +163,9 @@ export async function ensureInternetGateway(region: string, vpcId: string, tags:
   )?.InternetGatewayId;
   if (!igwId) {
     const created = await call('CreateInternetGateway', () =>
-      ec2(region).send(new CreateInternetGatewayCommand({ TagSpecifications: tagSpec('internet-gateway', tags) })),
+      ec2(region).send(
+        new CreateInternetGatewayCommand({ TagSpecifications: tagSpec('internet-gateway', tags) }),
+      ),
     );
     igwId = created.InternetGateway?.InternetGatewayId ?? '';
   }
@@ -196,7 +203,10 @@ export async function ensureRouteTable(
   if (!table) {
     const created = await call('CreateRouteTable', () =>
       ec2(region).send(
-        new CreateRouteTableCommand({ VpcId: input.vpcId, TagSpecifications: tagSpec('route-table', input.tags) }),
+        new CreateRouteTableCommand({
+          VpcId: input.vpcId,
+          TagSpecifications: tagSpec('route-table', input.tags),
+        }),
       ),
     );
     table = created.RouteTable ?? {};
@@ -206,7 +216,8 @@ export async function ensureRouteTable(
   const wanted = 'gatewayId' in input.target ? input.target.gatewayId : input.target.natGatewayId;
   const current = defaultRoute?.GatewayId ?? defaultRoute?.NatGatewayId;
   if (current !== wanted) {
-    if (current) throw new ResourceConflictError(`route table ${tableId} sends 0.0.0.0/0 to ${current}, not ${wanted}`);
+    if (current)
+      throw new ResourceConflictError(`route table ${tableId} sends 0.0.0.0/0 to ${current}, not ${wanted}`);
     await call('CreateRoute', () =>
       ec2(region).send(
         new CreateRouteCommand({
@@ -228,14 +239,23 @@ export async function ensureRouteTable(
   return tableId;
 }
 
-export async function ensureElasticIp(region: string, cluster: string, tags: TagMap, role: string): Promise<string> {
+export async function ensureElasticIp(
+  region: string,
+  cluster: string,
+  tags: TagMap,
+  role: string,
+): Promise<string> {
   const out = await call('DescribeAddresses', () =>
-    ec2(region).send(new DescribeAddressesCommand({ Filters: [{ Name: 'tag:kafka-plc:cluster', Values: [cluster] }] })),
+    ec2(region).send(
+      new DescribeAddressesCommand({ Filters: [{ Name: 'tag:kafka-plc:cluster', Values: [cluster] }] }),
+    ),
   );
   const found = (out.Addresses ?? []).find((a) => isOurs(tagMap(a.Tags), cluster, role));
   if (found?.AllocationId) return found.AllocationId;
   const created = await call('AllocateAddress', () =>
-    ec2(region).send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: tagSpec('elastic-ip', tags) })),
+    ec2(region).send(
+      new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: tagSpec('elastic-ip', tags) }),
+    ),
   );
   return created.AllocationId ?? '';
 }
@@ -250,7 +270,8 @@ export async function findNatGateway(region: string, vpcId: string, cluster: str
     ec2(region).send(new DescribeNatGatewaysCommand({ Filter: vpcFilter(vpcId) })),
   );
   const live = (out.NatGateways ?? []).filter(
-    (n) => isOurs(tagMap(n.Tags), cluster, role) && !['deleting', 'deleted', 'failed'].includes(n.State ?? ''),
+    (n) =>
+      isOurs(tagMap(n.Tags), cluster, role) && !['deleting', 'deleted', 'failed'].includes(n.State ?? ''),
   );
   const nat = single(live, `NAT gateways of cluster ${cluster}`);
   return nat ? { natGatewayId: nat.NatGatewayId ?? '', state: nat.State ?? 'unknown' } : undefined;
@@ -321,7 +342,9 @@ export async function ensureSecurityGroup(
   return { groupId: created.GroupId ?? '', rules: [] };
 }
 
-function permission(rule: Pick<IngressRule, 'fromPort' | 'toPort' | 'source'> & { description?: string }): IpPermission {
+function permission(
+  rule: Pick<IngressRule, 'fromPort' | 'toPort' | 'source'> & { description?: string },
+): IpPermission {
   const base = { IpProtocol: 'tcp', FromPort: rule.fromPort, ToPort: rule.toPort };
   return 'cidr' in rule.source
     ? { ...base, IpRanges: [{ CidrIp: rule.source.cidr, Description: rule.description }] }
@@ -331,13 +354,21 @@ function permission(rule: Pick<IngressRule, 'fromPort' | 'toPort' | 'source'> & 
 export async function authorizeIngress(region: string, groupId: string, rules: IngressRule[]): Promise<void> {
   if (rules.length === 0) return;
   await call('AuthorizeSecurityGroupIngress', () =>
-    ec2(region).send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(permission) })),
+    ec2(region).send(
+      new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(permission) }),
+    ),
   );
 }
 
-export async function revokeIngress(region: string, groupId: string, rules: FoundGroup['rules']): Promise<void> {
+export async function revokeIngress(
+  region: string,
+  groupId: string,
+  rules: FoundGroup['rules'],
+): Promise<void> {
   if (rules.length === 0) return;
   await call('RevokeSecurityGroupIngress', () =>
-    ec2(region).send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(permission) })),
+    ec2(region).send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(permission) }),
+    ),
   );
 }

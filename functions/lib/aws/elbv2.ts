@@ -104,7 +104,10 @@ export async function ensureCrossZoneOff(region: string, arn: string): Promise<v
   if (value === undefined || value === 'false') return;
   await call('ModifyLoadBalancerAttributes', () =>
     elb(region).send(
-      new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: CROSS_ZONE, Value: 'false' }] }),
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: arn,
+        Attributes: [{ Key: CROSS_ZONE, Value: 'false' }],
+      }),
     ),
   );
 }
@@ -116,7 +119,10 @@ export interface FoundTargetGroup {
   vpcId: string;
 }
 
-export async function targetGroupsByName(region: string, names: string[]): Promise<Map<string, FoundTargetGroup>> {
+export async function targetGroupsByName(
+  region: string,
+  names: string[],
+): Promise<Map<string, FoundTargetGroup>> {
   const wanted = new Set(names);
   const result = new Map<string, FoundTargetGroup>();
   let marker: string | undefined;
@@ -181,7 +187,8 @@ export async function listeners(region: string, loadBalancerArn: string): Promis
       result.push({
         arn: l.ListenerArn ?? '',
         port: l.Port ?? 0,
-        targetGroupArn: forward?.TargetGroupArn ?? forward?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn ?? '',
+        targetGroupArn:
+          forward?.TargetGroupArn ?? forward?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn ?? '',
       });
     }
     marker = out.NextMarker;
@@ -206,7 +213,11 @@ export async function createListener(
   );
 }
 
-export async function pointListener(region: string, listenerArn: string, targetGroupArn: string): Promise<void> {
+export async function pointListener(
+  region: string,
+  listenerArn: string,
+  targetGroupArn: string,
+): Promise<void> {
   await call('ModifyListener', () =>
     elb(region).send(
       new ModifyListenerCommand({
@@ -253,5 +264,7 @@ export async function registerTargets(
 }
 
 export async function addTags(region: string, arn: string, tags: TagMap): Promise<void> {
-  await call('AddTags', () => elb(region).send(new AddTagsCommand({ ResourceArns: [arn], Tags: tagList(tags) })));
+  await call('AddTags', () =>
+    elb(region).send(new AddTagsCommand({ ResourceArns: [arn], Tags: tagList(tags) })),
+  );
 }

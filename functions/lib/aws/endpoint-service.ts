@@ -65,7 +65,9 @@ export async function findService(
   role: string,
   loadBalancerArn: string,
 ): Promise<FoundService | undefined> {
-  const services = (await allServices(region)).filter((s) => !['Deleting', 'Deleted', 'Failed'].includes(s.ServiceState ?? ''));
+  const services = (await allServices(region)).filter(
+    (s) => !['Deleting', 'Deleted', 'Failed'].includes(s.ServiceState ?? ''),
+  );
   const match =
     services.find((s) => isOurs(tagMap(s.Tags), cluster, role)) ??
     services.find((s) => (s.NetworkLoadBalancerArns ?? []).includes(loadBalancerArn));
@@ -80,7 +82,11 @@ export async function serviceById(region: string, serviceId: string): Promise<Fo
   return s ? found(s) : undefined;
 }
 
-export async function createService(region: string, loadBalancerArn: string, tags: TagMap): Promise<FoundService> {
+export async function createService(
+  region: string,
+  loadBalancerArn: string,
+  tags: TagMap,
+): Promise<FoundService> {
   const out = await call('CreateVpcEndpointServiceConfiguration', () =>
     ec2(region).send(
       new CreateVpcEndpointServiceConfigurationCommand({
@@ -95,7 +101,9 @@ export async function createService(region: string, loadBalancerArn: string, tag
 
 export async function requireAcceptance(region: string, serviceId: string): Promise<void> {
   await call('ModifyVpcEndpointServiceConfiguration', () =>
-    ec2(region).send(new ModifyVpcEndpointServiceConfigurationCommand({ ServiceId: serviceId, AcceptanceRequired: true })),
+    ec2(region).send(
+      new ModifyVpcEndpointServiceConfigurationCommand({ ServiceId: serviceId, AcceptanceRequired: true }),
+    ),
   );
 }
 
@@ -136,7 +144,9 @@ export async function ensureConnectionNotification(
   try {
     const out = await call('DescribeVpcEndpointConnectionNotifications', () =>
       ec2(region).send(
-        new DescribeVpcEndpointConnectionNotificationsCommand({ Filters: [{ Name: 'service-id', Values: [serviceId] }] }),
+        new DescribeVpcEndpointConnectionNotificationsCommand({
+          Filters: [{ Name: 'service-id', Values: [serviceId] }],
+        }),
       ),
     );
     const existing = (out.ConnectionNotificationSet ?? []).find(
@@ -155,9 +165,12 @@ export async function ensureConnectionNotification(
     return 'created';
   } catch (error) {
     if (error instanceof ApiNotImplementedError && emulatorMode()) {
-      log.warn('emulator gap: connection notifications are not implemented; the SNS fast path is not wired here', {
-        operation: error.operation,
-      });
+      log.warn(
+        'emulator gap: connection notifications are not implemented; the SNS fast path is not wired here',
+        {
+          operation: error.operation,
+        },
+      );
       return 'skipped';
     }
     throw error;
@@ -170,7 +183,11 @@ export interface EndpointConnection {
   vpcEndpointState: string;
 }
 
-export async function endpointConnections(region: string, serviceId: string, state?: string): Promise<EndpointConnection[]> {
+export async function endpointConnections(
+  region: string,
+  serviceId: string,
+  state?: string,
+): Promise<EndpointConnection[]> {
   const result: EndpointConnection[] = [];
   let token: string | undefined;
   do {
@@ -203,22 +220,40 @@ export interface UnsuccessfulItem {
   message: string;
 }
 
-function unsuccessful(items: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[] | undefined) {
-  return (items ?? []).map((u) => ({ resourceId: u.ResourceId ?? '', code: u.Error?.Code ?? '', message: u.Error?.Message ?? '' }));
+function unsuccessful(
+  items: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[] | undefined,
+) {
+  return (items ?? []).map((u) => ({
+    resourceId: u.ResourceId ?? '',
+    code: u.Error?.Code ?? '',
+    message: u.Error?.Message ?? '',
+  }));
 }
 
-export async function acceptConnections(region: string, serviceId: string, endpointIds: string[]): Promise<UnsuccessfulItem[]> {
+export async function acceptConnections(
+  region: string,
+  serviceId: string,
+  endpointIds: string[],
+): Promise<UnsuccessfulItem[]> {
   if (endpointIds.length === 0) return [];
   const out = await call('AcceptVpcEndpointConnections', () =>
-    ec2(region).send(new AcceptVpcEndpointConnectionsCommand({ ServiceId: serviceId, VpcEndpointIds: endpointIds })),
+    ec2(region).send(
+      new AcceptVpcEndpointConnectionsCommand({ ServiceId: serviceId, VpcEndpointIds: endpointIds }),
+    ),
   );
   return unsuccessful(out.Unsuccessful);
 }
 
-export async function rejectConnections(region: string, serviceId: string, endpointIds: string[]): Promise<UnsuccessfulItem[]> {
+export async function rejectConnections(
+  region: string,
+  serviceId: string,
+  endpointIds: string[],
+): Promise<UnsuccessfulItem[]> {
   if (endpointIds.length === 0) return [];
   const out = await call('RejectVpcEndpointConnections', () =>
-    ec2(region).send(new RejectVpcEndpointConnectionsCommand({ ServiceId: serviceId, VpcEndpointIds: endpointIds })),
+    ec2(region).send(
+      new RejectVpcEndpointConnectionsCommand({ ServiceId: serviceId, VpcEndpointIds: endpointIds }),
+    ),
   );
   return unsuccessful(out.Unsuccessful);
 }

@@ -4,7 +4,13 @@
  * ResourceNotReadyError (retried), an emulator's missing API → ApiNotImplementedError, anything else →
  * AwsCallError with the code (fatal; the message says what was attempted).
  */
-import { ApiNotImplementedError, AwsCallError, AwsThrottledError, KafkaPlcError, ResourceNotReadyError } from '../errors';
+import {
+  ApiNotImplementedError,
+  AwsCallError,
+  AwsThrottledError,
+  KafkaPlcError,
+  ResourceNotReadyError,
+} from '../errors';
 
 const THROTTLING = new Set([
   'Throttling',
@@ -27,12 +33,19 @@ const THROTTLING = new Set([
   'RequestTimeoutException',
 ]);
 
-const NOT_READY = new Set(['IncorrectState', 'IncorrectInstanceState', 'ResourceInUse', 'InvalidInstanceId', 'InvalidTarget']);
+const NOT_READY = new Set([
+  'IncorrectState',
+  'IncorrectInstanceState',
+  'ResourceInUse',
+  'InvalidInstanceId',
+  'InvalidTarget',
+]);
 
 export function errorCode(error: unknown): string {
   if (error && typeof error === 'object') {
     const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-    for (const v of [e.Code, e.code, e.name]) if (typeof v === 'string' && v !== '' && v !== 'Error') return v;
+    for (const v of [e.Code, e.code, e.name])
+      if (typeof v === 'string' && v !== '' && v !== 'Error') return v;
   }
   return 'Unknown';
 }
@@ -48,8 +61,10 @@ function statusOf(error: unknown): number | undefined {
 export function isNotImplemented(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
   const code = errorCode(error);
-  const response = (error as { $response?: { statusCode?: number; headers?: Record<string, string> } })?.$response;
-  const htmlPage = response?.statusCode === 500 && /text\/html/.test(response.headers?.['content-type'] ?? '');
+  const response = (error as { $response?: { statusCode?: number; headers?: Record<string, string> } })
+    ?.$response;
+  const htmlPage =
+    response?.statusCode === 500 && /text\/html/.test(response.headers?.['content-type'] ?? '');
   return (
     code === 'NotImplemented' ||
     code === 'NotImplementedError' ||
@@ -64,8 +79,10 @@ export function translateAwsError(operation: string, error: unknown): Error {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (isNotImplemented(error)) return new ApiNotImplementedError(operation, { cause: error });
-  if (THROTTLING.has(code)) return new AwsThrottledError(`${operation}: ${code}: ${message}`, { cause: error });
-  if (NOT_READY.has(code)) return new ResourceNotReadyError(`${operation}: ${code}: ${message}`, { cause: error });
+  if (THROTTLING.has(code))
+    return new AwsThrottledError(`${operation}: ${code}: ${message}`, { cause: error });
+  if (NOT_READY.has(code))
+    return new ResourceNotReadyError(`${operation}: ${code}: ${message}`, { cause: error });
   return new AwsCallError(`${operation} failed: ${code}: ${message}`, code, { cause: error });
 }
 

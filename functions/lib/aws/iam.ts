@@ -31,14 +31,18 @@ async function exists(fn: () => Promise<unknown>): Promise<boolean> {
 export async function ensureBrokerInstanceProfile(region: string, name: string): Promise<void> {
   const iam = clients(region).iam;
   if (!(await exists(() => call('GetRole', () => iam.send(new GetRoleCommand({ RoleName: name })))))) {
-    await call('CreateRole', () => iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: EC2_TRUST })));
+    await call('CreateRole', () =>
+      iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: EC2_TRUST })),
+    );
   }
   const policyArn = `arn:${partitionOf(region)}:iam::aws:policy/AmazonSSMManagedInstanceCore`;
   const attached = await call('ListAttachedRolePolicies', () =>
     iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name })),
   );
   if (!(attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === policyArn)) {
-    await call('AttachRolePolicy', () => iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn })));
+    await call('AttachRolePolicy', () =>
+      iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn })),
+    );
   }
   const profile = await call('GetInstanceProfile', () =>
     iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })),
@@ -47,7 +51,9 @@ export async function ensureBrokerInstanceProfile(region: string, name: string):
     throw error;
   });
   if (!profile) {
-    await call('CreateInstanceProfile', () => iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name })));
+    await call('CreateInstanceProfile', () =>
+      iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name })),
+    );
   }
   if (!(profile?.InstanceProfile?.Roles ?? []).some((r) => r.RoleName === name)) {
     await call('AddRoleToInstanceProfile', () =>

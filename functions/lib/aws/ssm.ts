@@ -15,7 +15,10 @@ import { call, hasCode } from './errors';
 const ssm = (region: string) => clients(region).ssm;
 const log = moduleLogger('ssm');
 
-export async function getParameter(region: string, name: string): Promise<{ value: string; version: number } | undefined> {
+export async function getParameter(
+  region: string,
+  name: string,
+): Promise<{ value: string; version: number } | undefined> {
   try {
     const out = await call('GetParameter', () => ssm(region).send(new GetParameterCommand({ Name: name })));
     return { value: out.Parameter?.Value ?? '', version: out.Parameter?.Version ?? 0 };
@@ -111,7 +114,11 @@ export interface Invocation {
   stderr: string;
 }
 
-export async function commandInvocation(region: string, commandId: string, instanceId: string): Promise<Invocation> {
+export async function commandInvocation(
+  region: string,
+  commandId: string,
+  instanceId: string,
+): Promise<Invocation> {
   try {
     const out = await call('GetCommandInvocation', () =>
       ssm(region).send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })),
@@ -124,7 +131,8 @@ export async function commandInvocation(region: string, commandId: string, insta
     };
   } catch (error) {
     // Right after SendCommand the invocation may not exist yet: it is pending, not failed.
-    if (hasCode(error, 'InvocationDoesNotExist')) return { status: 'Pending', responseCode: -1, stdout: '', stderr: '' };
+    if (hasCode(error, 'InvocationDoesNotExist'))
+      return { status: 'Pending', responseCode: -1, stdout: '', stderr: '' };
     throw error;
   }
 }
@@ -154,9 +162,12 @@ export async function onlineManagedInstances(region: string, instanceIds: string
     return online;
   } catch (error) {
     if (error instanceof ApiNotImplementedError && emulatorMode()) {
-      log.warn('emulator gap: DescribeInstanceInformation is not implemented; treating running instances as SSM-managed', {
-        operation: error.operation,
-      });
+      log.warn(
+        'emulator gap: DescribeInstanceInformation is not implemented; treating running instances as SSM-managed',
+        {
+          operation: error.operation,
+        },
+      );
       return new Set(instanceIds);
     }
     throw error;

@@ -10,7 +10,12 @@ export function scriptHash(script: string): string {
 }
 
 /** SSM comments are limited to 100 characters; cluster names are at most 32. */
-export function commandComment(purpose: 'configure' | 'roll', cluster: string, nodeId: number, hash: string): string {
+export function commandComment(
+  purpose: 'configure' | 'roll',
+  cluster: string,
+  nodeId: number,
+  hash: string,
+): string {
   return `kafka-plc ${purpose} ${cluster} b${nodeId} ${hash}`;
 }
 
@@ -22,7 +27,10 @@ export type CommandDecision =
 const IN_FLIGHT = new Set(['Pending', 'InProgress', 'Delayed']);
 
 /** What to do given the commands an instance already received: done, in flight, or send. */
-export function decideCommand(history: { commandId: string; comment: string; status: string }[], comment: string): CommandDecision {
+export function decideCommand(
+  history: { commandId: string; comment: string; status: string }[],
+  comment: string,
+): CommandDecision {
   const same = history.filter((c) => c.comment === comment);
   const done = same.find((c) => c.status === 'Success');
   if (done) return { action: 'skip', commandId: done.commandId };

@@ -41,7 +41,9 @@ export function targetsToRegister(
 ): Record<string, { instanceId: string; port: number }[]> {
   const result: Record<string, { instanceId: string; port: number }[]> = {};
   for (const listener of plan.loadBalancer.listeners) {
-    const have = new Set((registered[listener.targetGroupName] ?? []).map((t) => `${t.instanceId}:${t.port}`));
+    const have = new Set(
+      (registered[listener.targetGroupName] ?? []).map((t) => `${t.instanceId}:${t.port}`),
+    );
     const missing = listener.brokerNodeIds
       .map((nodeId) => ({ instanceId: instanceIds[nodeId] ?? '', port: listener.targetPort }))
       .filter((t) => t.instanceId !== '' && !have.has(`${t.instanceId}:${t.port}`));
@@ -69,7 +71,12 @@ export function healthReport(
       const target = targets.find((t) => t.instanceId === instanceId);
       if (!target) report.missing.push({ targetGroup: listener.targetGroupName, instanceId });
       else if (target.state !== 'healthy') {
-        report.unhealthy.push({ targetGroup: listener.targetGroupName, instanceId, state: target.state, reason: target.reason });
+        report.unhealthy.push({
+          targetGroup: listener.targetGroupName,
+          instanceId,
+          state: target.state,
+          reason: target.reason,
+        });
       }
     }
   }
@@ -80,7 +87,9 @@ export function healthReport(
 export function describeHealth(report: HealthReport): string {
   if (report.healthy) return 'every target is healthy';
   const parts = [
-    ...report.unhealthy.map((u) => `${u.targetGroup}: ${u.instanceId} ${u.state}${u.reason ? ` (${u.reason})` : ''}`),
+    ...report.unhealthy.map(
+      (u) => `${u.targetGroup}: ${u.instanceId} ${u.state}${u.reason ? ` (${u.reason})` : ''}`,
+    ),
     ...report.missing.map((m) => `${m.targetGroup}: ${m.instanceId} not registered`),
   ];
   return parts.join('; ');

@@ -34,14 +34,24 @@ export function portRanges(ports: number[]): [number, number][] {
 export function brokerIngress(plan: Plan, nlbGroupId: string): IngressRule[] {
   const { internal, controller, external } = plan.kafka.ports;
   return [
-    { fromPort: internal, toPort: internal, source: { cidr: plan.vpc.cidr }, description: 'Kafka INTERNAL from the VPC' },
+    {
+      fromPort: internal,
+      toPort: internal,
+      source: { cidr: plan.vpc.cidr },
+      description: 'Kafka INTERNAL from the VPC',
+    },
     {
       fromPort: controller,
       toPort: controller,
       source: { cidr: plan.vpc.cidr },
       description: 'KRaft CONTROLLER from the VPC',
     },
-    { fromPort: external, toPort: external, source: { groupId: nlbGroupId }, description: 'Kafka EXTERNAL from the NLB' },
+    {
+      fromPort: external,
+      toPort: external,
+      source: { groupId: nlbGroupId },
+      description: 'Kafka EXTERNAL from the NLB',
+    },
   ];
 }
 

@@ -4,8 +4,8 @@
  * planner rendered for it, and wait for every command to finish.
  */
 import * as instances from '../aws/ec2-instances';
-import * as ssm from '../aws/ssm';
 import { hasCode } from '../aws/errors';
+import * as ssm from '../aws/ssm';
 import { renderBrokerScript } from '../domain/broker-script';
 import { commandComment, decideCommand, invocationOutcome, scriptHash, tail } from '../domain/commands';
 import { planCluster } from '../domain/plan';
@@ -80,7 +80,8 @@ export async function launchBrokers(spec: ClusterSpec, network: NetworkRefs): Pr
       if (!subnetId) throw new ResourceConflictError(`no subnet ${broker.subnetName} in the network refs`);
       if (!imageId) {
         imageId = (await ssm.getParameter(region, plan.instances.amiParameter))?.value;
-        if (!imageId) throw new ConfigurationError(`AMI parameter ${plan.instances.amiParameter} not found in ${region}`);
+        if (!imageId)
+          throw new ConfigurationError(`AMI parameter ${plan.instances.amiParameter} not found in ${region}`);
         rootDevice = await instances.rootDeviceName(region, imageId);
       }
       const tags = {
@@ -104,11 +105,19 @@ export async function launchBrokers(spec: ClusterSpec, network: NetworkRefs): Pr
           clientToken: `${plan.clusterName}-${broker.name}-${plan.kafka.clusterId}`.slice(0, 64),
         });
         launched.push(broker.nodeId);
-        log.info('launched broker', { nodeId: broker.nodeId, instanceId: instance.instanceId, ip: broker.privateIp });
+        log.info('launched broker', {
+          nodeId: broker.nodeId,
+          instanceId: instance.instanceId,
+          ip: broker.privateIp,
+        });
       } catch (error) {
         if (!hasCode(error, 'InvalidIPAddress.InUse')) throw error;
         const holder = await instances.instanceAtIp(region, network.vpcId, broker.privateIp);
-        if (!holder || holder.tags['kafka-plc:role'] !== role || holder.tags['kafka-plc:cluster'] !== plan.clusterName) {
+        if (
+          !holder ||
+          holder.tags['kafka-plc:role'] !== role ||
+          holder.tags['kafka-plc:cluster'] !== plan.clusterName
+        ) {
           throw new ResourceConflictError(
             `broker ${broker.nodeId}'s planned IP ${broker.privateIp} is used by ${holder?.instanceId ?? 'another network interface'}`,
             { cause: error },
@@ -145,7 +154,10 @@ export interface ConfigureCommand {
   sent: boolean;
 }
 
-export async function configureBrokers(spec: ClusterSpec, refs: BrokersRefs): Promise<{ commands: ConfigureCommand[] }> {
+export async function configureBrokers(
+  spec: ClusterSpec,
+  refs: BrokersRefs,
+): Promise<{ commands: ConfigureCommand[] }> {
   const plan = planCluster(spec);
   const commands: ConfigureCommand[] = [];
   for (const ref of refs.brokers) {
@@ -164,13 +176,21 @@ export async function configureBrokers(spec: ClusterSpec, refs: BrokersRefs): Pr
       log.info('sent configure command', { nodeId: broker.nodeId, instanceId: ref.instanceId, commandId });
       commands.push({ nodeId: broker.nodeId, instanceId: ref.instanceId, commandId, sent: true });
     } else {
-      commands.push({ nodeId: broker.nodeId, instanceId: ref.instanceId, commandId: decision.commandId, sent: false });
+      commands.push({
+        nodeId: broker.nodeId,
+        instanceId: ref.instanceId,
+        commandId: decision.commandId,
+        sent: false,
+      });
     }
   }
   return { commands };
 }
 
-export async function brokersConfigured(spec: ClusterSpec, input: { commands: ConfigureCommand[] }): Promise<ReadyStatus> {
+export async function brokersConfigured(
+  spec: ClusterSpec,
+  input: { commands: ConfigureCommand[] },
+): Promise<ReadyStatus> {
   const pending: number[] = [];
   for (const command of input.commands) {
     const invocation = await ssm.commandInvocation(spec.region, command.commandId, command.instanceId);

@@ -13,7 +13,7 @@ import {
   targetsToRegister,
 } from '../domain/converge';
 import { planCluster } from '../domain/plan';
-import { ROLES, isOurs, resourceTags } from '../domain/tags';
+import { isOurs, ROLES, resourceTags } from '../domain/tags';
 import { ResourceConflictError, TargetsUnhealthyError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
@@ -37,7 +37,9 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
   if (lb) {
     const tags = (await elb.tagsOf(region, [lb.arn])).get(lb.arn) ?? {};
     if (!isOurs(tags, plan.clusterName) || lb.vpcId !== network.vpcId) {
-      throw new ResourceConflictError(`a load balancer named ${plan.loadBalancer.name} exists and is not this cluster's`);
+      throw new ResourceConflictError(
+        `a load balancer named ${plan.loadBalancer.name} exists and is not this cluster's`,
+      );
     }
   } else {
     lb = await elb.createLoadBalancer(region, {
@@ -80,7 +82,8 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
       tags: resourceTags(plan.clusterName, `listener-${create.port}`),
     });
   }
-  for (const repoint of actions.repoint) await elb.pointListener(region, repoint.listenerArn, repoint.targetGroupArn);
+  for (const repoint of actions.repoint)
+    await elb.pointListener(region, repoint.listenerArn, repoint.targetGroupArn);
   if (actions.unexpected.length > 0) {
     log.warn('listeners on ports the plan does not have', { ports: actions.unexpected });
   }
@@ -100,13 +103,20 @@ export interface EndpointServiceRefs {
   uniqueNameParameterCreated: boolean;
 }
 
-export async function ensureEndpointService(spec: ClusterSpec, lb: LoadBalancerRefs): Promise<EndpointServiceRefs> {
+export async function ensureEndpointService(
+  spec: ClusterSpec,
+  lb: LoadBalancerRefs,
+): Promise<EndpointServiceRefs> {
   const plan = planCluster(spec);
   const region = plan.region;
   const topicArn = requireEnv('CONNECTION_TOPIC_ARN');
   let service = await eps.findService(region, plan.clusterName, ROLES.endpointService, lb.loadBalancerArn);
   if (!service) {
-    service = await eps.createService(region, lb.loadBalancerArn, resourceTags(plan.clusterName, ROLES.endpointService));
+    service = await eps.createService(
+      region,
+      lb.loadBalancerArn,
+      resourceTags(plan.clusterName, ROLES.endpointService),
+    );
     log.info('created endpoint service', { serviceId: service.serviceId, serviceName: service.serviceName });
   } else if (!service.acceptanceRequired) {
     await eps.requireAcceptance(region, service.serviceId);
@@ -131,7 +141,10 @@ export async function ensureEndpointService(spec: ClusterSpec, lb: LoadBalancerR
   };
 }
 
-export async function endpointServiceStatus(spec: ClusterSpec, refs: EndpointServiceRefs): Promise<ReadyStatus> {
+export async function endpointServiceStatus(
+  spec: ClusterSpec,
+  refs: EndpointServiceRefs,
+): Promise<ReadyStatus> {
   const service = await eps.serviceById(spec.region, refs.endpointServiceId);
   const state = service?.state ?? 'missing';
   if (['Failed', 'Deleting', 'Deleted', 'missing'].includes(state)) {
@@ -171,8 +184,10 @@ export async function targetsHealthy(
 ): Promise<ReadyStatus> {
   const plan = planCluster(spec);
   const health: Record<string, { instanceId: string; state: string; reason: string }[]> = {};
-  for (const [name, arn] of Object.entries(lb.targetGroupArns)) health[name] = await elb.targetHealth(plan.region, arn);
+  for (const [name, arn] of Object.entries(lb.targetGroupArns))
+    health[name] = await elb.targetHealth(plan.region, arn);
   const report = healthReport(plan, instanceIdsOf(brokers), health);
-  if (!report.healthy && final) throw new TargetsUnhealthyError(`targets did not become healthy: ${describeHealth(report)}`);
+  if (!report.healthy && final)
+    throw new TargetsUnhealthyError(`targets did not become healthy: ${describeHealth(report)}`);
   return { ready: report.healthy, detail: describeHealth(report) };
 }

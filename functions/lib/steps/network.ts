@@ -29,7 +29,8 @@ export async function resolveAzs(spec: ClusterSpec): Promise<AzResolution> {
     );
   }
   const unavailable = spec.azIds.filter((id) => byId.get(id)?.state !== 'available');
-  if (unavailable.length > 0) throw new UnknownAzIdError(`AZ IDs ${unavailable.join(', ')} are not available`);
+  if (unavailable.length > 0)
+    throw new UnknownAzIdError(`AZ IDs ${unavailable.join(', ')} are not available`);
   return { azNames: Object.fromEntries(spec.azIds.map((id) => [id, byId.get(id)?.zoneName ?? ''])) };
 }
 
@@ -52,7 +53,9 @@ export async function ensureNetwork(spec: ClusterSpec): Promise<NetworkRefs> {
 
   let vpc = await net.findVpc(region, cluster, ROLES.vpc);
   if (vpc && vpc.cidr !== plan.vpc.cidr) {
-    throw new UnsupportedChangeError(`VPC ${vpc.vpcId} has CIDR ${vpc.cidr}; the spec asks for ${plan.vpc.cidr}`);
+    throw new UnsupportedChangeError(
+      `VPC ${vpc.vpcId} has CIDR ${vpc.cidr}; the spec asks for ${plan.vpc.cidr}`,
+    );
   }
   if (!vpc) {
     vpc = { vpcId: await net.createVpc(region, plan.vpc.cidr, tags(ROLES.vpc)), cidr: plan.vpc.cidr };
@@ -65,15 +68,19 @@ export async function ensureNetwork(spec: ClusterSpec): Promise<NetworkRefs> {
   const subnetIdsByName: Record<string, string> = {};
   for (const planned of plan.subnets) {
     const role = ROLES.subnet(planned.name);
-    const found = existing.find((s) => s.tags['kafka-plc:role'] === role) ?? existing.find((s) => s.cidr === planned.cidr);
+    const found =
+      existing.find((s) => s.tags['kafka-plc:role'] === role) ??
+      existing.find((s) => s.cidr === planned.cidr);
     if (found && (found.cidr !== planned.cidr || (planned.azId && found.azId !== planned.azId))) {
       throw new ResourceConflictError(
         `subnet ${found.subnetId} (${found.cidr}, ${found.azId}) stands where ${planned.name} (${planned.cidr}, ${planned.azId ?? 'any AZ'}) is planned`,
       );
     }
     const azId = planned.azId ?? plan.subnets[0]?.azId ?? '';
-    const subnet = found ?? (await net.createSubnet(region, { vpcId, cidr: planned.cidr, azId, tags: tags(role) }));
-    if (!found) log.info('created subnet', { name: planned.name, subnetId: subnet.subnetId, azId, cidr: planned.cidr });
+    const subnet =
+      found ?? (await net.createSubnet(region, { vpcId, cidr: planned.cidr, azId, tags: tags(role) }));
+    if (!found)
+      log.info('created subnet', { name: planned.name, subnetId: subnet.subnetId, azId, cidr: planned.cidr });
     subnetIdsByName[planned.name] = subnet.subnetId;
   }
   const publicSubnetId = subnetIdsByName.public ?? '';
@@ -91,7 +98,11 @@ export async function ensureNetwork(spec: ClusterSpec): Promise<NetworkRefs> {
   let nat = await net.findNatGateway(region, vpcId, cluster, ROLES.nat);
   if (!nat) {
     const allocationId = await net.ensureElasticIp(region, cluster, tags(ROLES.natEip), ROLES.natEip);
-    nat = await net.createNatGateway(region, { subnetId: publicSubnetId, allocationId, tags: tags(ROLES.nat) });
+    nat = await net.createNatGateway(region, {
+      subnetId: publicSubnetId,
+      allocationId,
+      tags: tags(ROLES.nat),
+    });
     log.info('created NAT gateway', { natGatewayId: nat.natGatewayId });
   }
 
@@ -142,7 +153,10 @@ export async function natGatewayStatus(spec: ClusterSpec, network: NetworkRefs):
 }
 
 /** The broker subnets' default route through the NAT gateway (needs the gateway available). */
-export async function ensurePrivateRoutes(spec: ClusterSpec, network: NetworkRefs): Promise<{ routeTableId: string }> {
+export async function ensurePrivateRoutes(
+  spec: ClusterSpec,
+  network: NetworkRefs,
+): Promise<{ routeTableId: string }> {
   const routeTableId = await net.ensureRouteTable(spec.region, {
     vpcId: network.vpcId,
     cluster: spec.clusterName,

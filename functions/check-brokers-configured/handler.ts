@@ -1,0 +1,12 @@
+/** CheckBrokersConfigured: one poll of every configure command; a failure names the broker and output. */
+import type { z } from 'zod';
+import { waitHandler } from '../lib/handler';
+import { configureCommandsSchema, specOnly, waitSchema } from '../lib/state';
+import { brokersConfigured } from '../lib/steps/brokers';
+
+const input = specOnly.extend({ configure: configureCommandsSchema, wait: waitSchema });
+export const handler = waitHandler(
+  'CheckBrokersConfigured',
+  input,
+  ({ spec, configure }: z.output<typeof input>) => brokersConfigured(spec, configure),
+);

@@ -1,0 +1,10 @@
+/** EnsureEndpointService: the PrivateLink service (acceptance required), principals, notification, parameter. */
+import { taskHandler } from '../lib/handler';
+import { loadBalancerRefsSchema, specOnly } from '../lib/state';
+import { ensureEndpointService } from '../lib/steps/load-balancer';
+
+export const handler = taskHandler(
+  'EnsureEndpointService',
+  specOnly.extend({ loadBalancer: loadBalancerRefsSchema }),
+  ({ spec, loadBalancer }) => ensureEndpointService(spec, loadBalancer),
+);

@@ -1,0 +1,10 @@
+/** EnsurePrivateRoutes: broker subnets route 0.0.0.0/0 through the NAT gateway. */
+import { taskHandler } from '../lib/handler';
+import { networkRefsSchema, specOnly } from '../lib/state';
+import { ensurePrivateRoutes } from '../lib/steps/network';
+
+export const handler = taskHandler(
+  'EnsurePrivateRoutes',
+  specOnly.extend({ network: networkRefsSchema }),
+  ({ spec, network }) => ensurePrivateRoutes(spec, network),
+);

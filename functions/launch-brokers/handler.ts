@@ -1,0 +1,10 @@
+/** LaunchBrokers: one instance per planned broker at its planned IP (existing ones are found by tag). */
+import { taskHandler } from '../lib/handler';
+import { networkRefsSchema, specOnly } from '../lib/state';
+import { launchBrokers } from '../lib/steps/brokers';
+
+export const handler = taskHandler(
+  'LaunchBrokers',
+  specOnly.extend({ network: networkRefsSchema }),
+  ({ spec, network }) => launchBrokers(spec, network),
+);
