@@ -2,16 +2,12 @@
  * kafka-plc command line. Usage errors and invalid input exit 2 with one clear message per problem
  * (field path and value) and no stack trace; nothing reaches AWS or a shell before input is valid.
  */
-import { parseArgs } from 'node:util';
 import { planCluster } from '../functions/lib/domain/plan';
 import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
+import { type Command, CommandFailedError, type Io, parse, required } from './commands/common';
+import { provision } from './commands/provision';
 import { loadSpecFile } from './spec-file';
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
@@ -22,29 +18,14 @@ export const USAGE = `Usage: kafka-plc <command> [options]
 
 Commands:
   plan --spec FILE [--format json|table|mermaid]   print the plan computed from a cluster spec
+  provision --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]
+                                                   build the cluster: --local runs the state machine
+                                                   in-process against the SDK endpoint (AWS_ENDPOINT_URL)
   rehearse                                         local rehearsal on examples/seed-usw2.json (npm start)
   help                                             this text
 
 Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.
 `;
-
-type Command = (args: string[], io: Io) => Promise<void>;
-
-function parse<T extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(
-  args: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-}
-
-function required(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== 'string' || value === '') throw new UsageError(`${flag} is required`);
-  return value;
-}
 
 const FORMATS = ['json', 'table', 'mermaid'] as const;
 
@@ -71,6 +52,7 @@ const rehearse: Command = async (_args, io) => {
 
 const COMMANDS: Record<string, Command> = {
   plan,
+  provision,
   rehearse,
   help: async (_args, io) => io.stdout(USAGE),
 };
@@ -101,6 +83,10 @@ function report(error: unknown, io: Io): number {
   if (error instanceof UsageError) {
     io.stderr(`kafka-plc: ${error.message}\n`);
     return 2;
+  }
+  if (error instanceof CommandFailedError) {
+    io.stderr(`kafka-plc: ${error.message}\n`);
+    return 1;
   }
   const detail = error instanceof KafkaPlcError ? `${error.name}: ${error.message}` : String(error);
   io.stderr(`kafka-plc: failed: ${detail}\n`);

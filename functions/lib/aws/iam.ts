@@ -9,8 +9,11 @@ import {
   ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { partitionOf } from '../domain/regions';
+import { emulatorMode, moduleLogger } from '../logger';
 import { clients } from './clients';
 import { call, hasCode } from './errors';
+
+const log = moduleLogger('iam');
 
 const EC2_TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -40,9 +43,13 @@ export async function ensureBrokerInstanceProfile(region: string, name: string):
     iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name })),
   );
   if (!(attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === policyArn)) {
-    await call('AttachRolePolicy', () =>
-      iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn })),
-    );
+    try {
+      await call('AttachRolePolicy', () => iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn })));
+    } catch (error) {
+      // An emulator without AWS managed policies loaded (moto: MOTO_IAM_LOAD_MANAGED_POLICIES) cannot attach it.
+      if (!(emulatorMode() && hasCode(error, 'NoSuchEntity'))) throw error;
+      log.warn('emulator gap: AWS managed policy not loaded; broker role left without it', { policyArn });
+    }
   }
   const profile = await call('GetInstanceProfile', () =>
     iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })),

@@ -29,8 +29,10 @@
  *  R3 Partitions hosted by the node (Strimzi rolling/Availability.wouldBeUnderReplicated, from
  *     KafkaAvailability): RF ≤ min ISR → warning only, waiting could never help (Strimzi skips these; so
  *     RF == min ISR is skipped too, not only RF < min ISR); ISR == min ISR with the node in the ISR →
- *     refuse; ISR < min ISR → refuse (do not prolong the outage), except when the node is unregistered and
- *     not in that ISR: its restart cannot lower the ISR and is the remedy → warning.
+ *     refuse; ISR < min ISR → refuse (do not prolong the outage). Exception, ours: when the node itself is
+ *     unregistered and either not in that ISR or the partition has no leader, its restart cannot lower
+ *     availability and is the remedy → warning. (An unregistered node still in the ISR of a partition that
+ *     has a leader is refused: "unregistered" may be a bad reading, e.g. a broker that did not answer.)
  *     RF = replicas minus replicas being added (TopicCommand.getReplicationFactor).
  *  R4 If the node is a KRaft voter (Strimzi KafkaQuorumCheck.isQuorumHealthyWithoutNode): count the other
  *     voters caught up with the leader (leader's lastCaughtUpTimestamp − theirs < controller.quorum.fetch.
@@ -144,7 +146,9 @@ function partitionChecks(snapshot: HealthSnapshot, nodeId: number, registered: b
   }
   if (underMin.length > 0) refusals.push(`already under min.insync.replicas: ${list(underMin)}`);
   if (remedied.length > 0) {
-    warnings.push(`under min.insync.replicas, node ${nodeId} not in ISR nor registered: ${list(remedied)}`);
+    warnings.push(
+      `at or under min.insync.replicas, restarting unregistered node ${nodeId} is the remedy: ${list(remedied)}`,
+    );
   }
   if (lowRf.size > 0) {
     warnings.push(`replication factor ≤ min.insync.replicas, not waited for: ${list([...lowRf.values()])}`);

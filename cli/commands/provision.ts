@@ -1,0 +1,81 @@
+/**
+ * kafka-plc provision --spec FILE [--local] [--state-machine-arn ARN] [--state-machine-name NAME]
+ * --local runs the real ASL in-process against the SDK's endpoint; otherwise the deployed state
+ * machine is started and followed. Progress on stderr, the output JSON on stdout.
+ */
+import * as sfn from '../../functions/lib/aws/sfn';
+import { UsageError } from '../../functions/lib/errors';
+import type { ClusterSpec } from '../../functions/lib/spec';
+import { prepareLocalEnvironment } from '../local-prereqs';
+import { runLocal } from '../local-sfn';
+import { progress } from '../progress';
+import { loadSpecFile } from '../spec-file';
+import { type Command, CommandFailedError, type Io, parse, required } from './common';
+
+export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
+
+export async function runWorkflow(
+  name: string,
+  input: unknown,
+  options: { local: boolean; region: string; arn?: string; machineName: string; executionName: string },
+  io: Io,
+): Promise<unknown> {
+  const report = progress(io.stderr);
+  if (options.local) {
+    await prepareLocalEnvironment(options.region);
+    report.line(`running state-machine/${name}.asl.json in-process${process.env.AWS_ENDPOINT_URL ? ` against ${process.env.AWS_ENDPOINT_URL}` : ''}`);
+    const result = await runLocal(name, input, { onEvent: report.event });
+    if (result.status !== 'SUCCEEDED') {
+      throw new CommandFailedError(`${name} failed at ${result.failedState ?? 'an unknown state'}: ${result.error}: ${result.cause}`);
+    }
+    report.line(`${name} succeeded`);
+    return result.output;
+  }
+  const arn = options.arn ?? (await sfn.findStateMachine(options.region, options.machineName));
+  if (!arn) {
+    throw new UsageError(`no state machine named ${options.machineName} in ${options.region}; pass --state-machine-arn or deploy the stack`);
+  }
+  const executionArn = await sfn.startExecution(options.region, { stateMachineArn: arn, name: options.executionName, input });
+  report.line(`started ${executionArn}`);
+  let lastId = 0;
+  for (;;) {
+    for (const event of await sfn.historySince(options.region, executionArn, lastId)) {
+      lastId = Math.max(lastId, event.id ?? 0);
+      const exited = event.stateExitedEventDetails?.name;
+      if (exited) report.event({ type: 'StateExited', state: exited });
+    }
+    const state = await sfn.describeExecution(options.region, executionArn);
+    if (state.status === 'SUCCEEDED') return state.output ? JSON.parse(state.output) : {};
+    if (state.status !== 'RUNNING' && state.status !== 'PENDING_REDRIVE') {
+      throw new CommandFailedError(`${name} ${state.status}: ${state.error ?? ''}: ${state.cause ?? ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+}
+
+export function executionName(spec: ClusterSpec, what: string, now = new Date()): string {
+  return `${spec.clusterName}-${what}-${now.toISOString().replace(/[:.]/g, '-')}`.slice(0, 80);
+}
+
+export const provision: Command = async (args, io) => {
+  const values = parse(args, {
+    spec: { type: 'string' },
+    local: { type: 'boolean', default: false },
+    'state-machine-arn': { type: 'string' },
+    'state-machine-name': { type: 'string', default: DEFAULT_PROVISION_MACHINE },
+  });
+  const spec = await loadSpecFile(required(values.spec, '--spec'));
+  const output = await runWorkflow(
+    'provision',
+    spec,
+    {
+      local: values.local === true,
+      region: spec.region,
+      arn: values['state-machine-arn'] as string | undefined,
+      machineName: values['state-machine-name'] as string,
+      executionName: executionName(spec, 'provision'),
+    },
+    io,
+  );
+  io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+};

@@ -1,0 +1,19 @@
+/**
+ * What the deployed stack provides to the Lambdas, created if absent for an in-process (`--local`) run:
+ * the broker instance role and profile, and the SNS topic for endpoint connection notifications.
+ */
+import { ensureBrokerInstanceProfile } from '../functions/lib/aws/iam';
+import { ensureTopic } from '../functions/lib/aws/sns';
+
+export const LOCAL_INSTANCE_PROFILE = 'kafka-plc-broker';
+export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
+
+/** Sets the Lambdas' environment for a local run; emulator mode when the SDK points at an endpoint. */
+export async function prepareLocalEnvironment(region: string): Promise<void> {
+  if (process.env.AWS_ENDPOINT_URL) process.env.KAFKA_PLC_EMULATOR = '1';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const profile = process.env.BROKER_INSTANCE_PROFILE ?? LOCAL_INSTANCE_PROFILE;
+  await ensureBrokerInstanceProfile(region, profile);
+  process.env.BROKER_INSTANCE_PROFILE = profile;
+  process.env.CONNECTION_TOPIC_ARN ??= await ensureTopic(region, LOCAL_TOPIC);
+}

@@ -1,0 +1,77 @@
+/** Step Functions adapter: start a deployed state machine and follow it. */
+import {
+  DescribeExecutionCommand,
+  type ExecutionStatus,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { clients } from './clients';
+import { call, hasCode } from './errors';
+
+const sfn = (region: string) => clients(region).sfn;
+
+export async function findStateMachine(region: string, name: string): Promise<string | undefined> {
+  let token: string | undefined;
+  do {
+    const out = await call('ListStateMachines', () => sfn(region).send(new ListStateMachinesCommand({ nextToken: token })));
+    const match = (out.stateMachines ?? []).find((m) => m.name === name);
+    if (match?.stateMachineArn) return match.stateMachineArn;
+    token = out.nextToken;
+  } while (token);
+  return undefined;
+}
+
+/** Starts an execution; an execution of the same name already started returns its ARN (idempotent). */
+export async function startExecution(
+  region: string,
+  input: { stateMachineArn: string; name: string; input: unknown },
+): Promise<string> {
+  try {
+    const out = await call('StartExecution', () =>
+      sfn(region).send(
+        new StartExecutionCommand({
+          stateMachineArn: input.stateMachineArn,
+          name: input.name,
+          input: JSON.stringify(input.input),
+        }),
+      ),
+    );
+    return out.executionArn ?? '';
+  } catch (error) {
+    if (hasCode(error, 'ExecutionAlreadyExists')) {
+      const arn = input.stateMachineArn.replace(':stateMachine:', ':execution:');
+      return `${arn}:${input.name}`;
+    }
+    throw error;
+  }
+}
+
+export interface ExecutionState {
+  status: ExecutionStatus | string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export async function describeExecution(region: string, executionArn: string): Promise<ExecutionState> {
+  const out = await call('DescribeExecution', () =>
+    sfn(region).send(new DescribeExecutionCommand({ executionArn })),
+  );
+  return { status: out.status ?? 'UNKNOWN', output: out.output, error: out.error, cause: out.cause };
+}
+
+/** History events after `afterId` (oldest first). */
+export async function historySince(region: string, executionArn: string, afterId: number): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call('GetExecutionHistory', () =>
+      sfn(region).send(new GetExecutionHistoryCommand({ executionArn, nextToken: token, maxResults: 200 })),
+    );
+    events.push(...(out.events ?? []).filter((e) => (e.id ?? 0) > afterId));
+    token = out.nextToken;
+  } while (token);
+  return events;
+}
