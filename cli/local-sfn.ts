@@ -144,12 +144,20 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
+  // Task handlers still running when a sibling branch fails; awaited before returning, so a local run
+  // never ends (or exits the process) in the middle of an AWS call.
+  const inFlight = new Set<Promise<unknown>>();
   for (const [stateName, state] of allStates(raw)) {
     const key = functionKeyOf(state);
     if (state.Type === 'Task' && key) {
       const real = await loadHandler(key);
       const handler = options.wrapHandler ? options.wrapHandler(key, real) : real;
-      taskResourceLocalHandlers[stateName] = (event) => handler(event, fakeContext(`kafka-plc-${key}`));
+      taskResourceLocalHandlers[stateName] = (event) => {
+        const call = handler(event, fakeContext(`kafka-plc-${key}`));
+        inFlight.add(call);
+        call.finally(() => inFlight.delete(call)).catch(() => undefined);
+        return call;
+      };
       if (options.retryPauseMs !== undefined) retryIntervalOverrides[stateName] = options.retryPauseMs;
     }
     if (state.Type === 'Wait' && options.waitScale !== undefined) {
@@ -186,12 +194,16 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
       });
     }
   })();
+  const settle = async () => {
+    await events.catch(() => undefined);
+    await Promise.allSettled([...inFlight]);
+  };
   try {
     const output = await execution.result;
-    await events;
+    await settle();
     return { status: 'SUCCEEDED', output };
   } catch (error) {
-    await events.catch(() => undefined);
+    await settle();
     const e = error as { name?: string; message?: string; cause?: unknown };
     const cause = (e.cause as { message?: string; cause?: string } | undefined) ?? undefined;
     return {

@@ -19,7 +19,8 @@ export function progress(write: (text: string) => void, now: () => number = Date
     line: (text) => write(`${stamp()}  ${text}\n`),
     event(event) {
       if (!event.state || POLL_PARTS.test(event.state)) return;
-      if (event.type === 'StateRetried') write(`${stamp()}  ↻ ${event.state}: retrying (${event.error ?? 'error'})\n`);
+      if (event.type === 'StateRetried')
+        write(`${stamp()}  ↻ ${event.state}: retrying (${event.error ?? 'error'})\n`);
       if (event.type === 'StateFailed') write(`${stamp()}  ✗ ${event.state}: ${event.error ?? 'failed'}\n`);
       if (event.type !== 'StateExited') return;
       if (event.state.startsWith('Check')) {

@@ -23,19 +23,29 @@ export async function runWorkflow(
   const report = progress(io.stderr);
   if (options.local) {
     await prepareLocalEnvironment(options.region);
-    report.line(`running state-machine/${name}.asl.json in-process${process.env.AWS_ENDPOINT_URL ? ` against ${process.env.AWS_ENDPOINT_URL}` : ''}`);
+    report.line(
+      `running state-machine/${name}.asl.json in-process${process.env.AWS_ENDPOINT_URL ? ` against ${process.env.AWS_ENDPOINT_URL}` : ''}`,
+    );
     const result = await runLocal(name, input, { onEvent: report.event });
     if (result.status !== 'SUCCEEDED') {
-      throw new CommandFailedError(`${name} failed at ${result.failedState ?? 'an unknown state'}: ${result.error}: ${result.cause}`);
+      throw new CommandFailedError(
+        `${name} failed at ${result.failedState ?? 'an unknown state'}: ${result.error}: ${result.cause}`,
+      );
     }
     report.line(`${name} succeeded`);
     return result.output;
   }
   const arn = options.arn ?? (await sfn.findStateMachine(options.region, options.machineName));
   if (!arn) {
-    throw new UsageError(`no state machine named ${options.machineName} in ${options.region}; pass --state-machine-arn or deploy the stack`);
+    throw new UsageError(
+      `no state machine named ${options.machineName} in ${options.region}; pass --state-machine-arn or deploy the stack`,
+    );
   }
-  const executionArn = await sfn.startExecution(options.region, { stateMachineArn: arn, name: options.executionName, input });
+  const executionArn = await sfn.startExecution(options.region, {
+    stateMachineArn: arn,
+    name: options.executionName,
+    input,
+  });
   report.line(`started ${executionArn}`);
   let lastId = 0;
   for (;;) {

@@ -19,7 +19,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -39,7 +41,6 @@ export async function startMoto(): Promise<Moto> {
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(venvTool('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
@@ -60,7 +61,7 @@ export async function startMoto(): Promise<Moto> {
     KAFKA_PLC_SDK_MAX_ATTEMPTS: '1',
     KAFKA_PLC_EMULATOR: '1',
   });
-  resetClients();
+  resetClients(true);
   return {
     endpoint,
     async reset() {

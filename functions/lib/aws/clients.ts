@@ -51,8 +51,11 @@ export function onClients(fn: (clients: Clients) => void): void {
   for (const set of byRegion.values()) fn(set);
 }
 
-/** Forgets the client sets (tests that change the endpoint between suites). */
-export function resetClients(): void {
+/**
+ * Forgets the client sets so the next call builds them from the current environment (endpoint, max
+ * attempts); registered middleware listeners are kept unless `forgetListeners`.
+ */
+export function resetClients(forgetListeners = false): void {
   byRegion.clear();
-  listeners.length = 0;
+  if (forgetListeners) listeners.length = 0;
 }

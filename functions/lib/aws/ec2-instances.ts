@@ -7,6 +7,8 @@ import {
   StartInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { isOurs, type TagMap, tagMap } from '../domain/tags';
+import { ApiNotImplementedError, AwsCallError } from '../errors';
+import { emulatorMode } from '../logger';
 import { clients } from './clients';
 import { tagSpec } from './ec2-network';
 import { call } from './errors';
@@ -97,8 +99,46 @@ export interface LaunchInput {
   clientToken: string;
 }
 
+/**
+ * moto answers RunInstances at an address already in use with a bare HTTP 500 (an emulator gap: AWS says
+ * InvalidIPAddress.InUse). Against an emulator only, that answer is translated to what AWS would say.
+ */
+async function translateIpInUseGap(region: string, input: LaunchInput, error: unknown): Promise<never> {
+  if (error instanceof ApiNotImplementedError && emulatorMode()) {
+    const holders = await describe(region, {
+      Filters: [
+        { Name: 'subnet-id', Values: [input.subnetId] },
+        { Name: 'private-ip-address', Values: [input.privateIp] },
+        { Name: 'instance-state-name', Values: LIVE_STATES },
+      ],
+    });
+    if (holders.length > 0) {
+      throw new AwsCallError(
+        `RunInstances failed: InvalidIPAddress.InUse: ${input.privateIp} (emulator answer translated)`,
+        'InvalidIPAddress.InUse',
+        { cause: error },
+      );
+    }
+  }
+  throw error;
+}
+
 export async function launchInstance(region: string, input: LaunchInput): Promise<FoundInstance> {
-  const out = await call('RunInstances', () =>
+  const out = await runInstances(region, input).catch((error) => translateIpInUseGap(region, input, error));
+  const instance = out.Instances?.[0];
+  return instance
+    ? found(instance)
+    : {
+        instanceId: '',
+        state: 'unknown',
+        privateIp: input.privateIp,
+        subnetId: input.subnetId,
+        tags: input.tags,
+      };
+}
+
+function runInstances(region: string, input: LaunchInput) {
+  return call('RunInstances', () =>
     ec2(region).send(
       new RunInstancesCommand({
         ImageId: input.imageId,
@@ -133,16 +173,6 @@ export async function launchInstance(region: string, input: LaunchInput): Promis
       }),
     ),
   );
-  const instance = out.Instances?.[0];
-  return instance
-    ? found(instance)
-    : {
-        instanceId: '',
-        state: 'unknown',
-        privateIp: input.privateIp,
-        subnetId: input.subnetId,
-        tags: input.tags,
-      };
 }
 
 export async function startInstances(region: string, instanceIds: string[]): Promise<void> {

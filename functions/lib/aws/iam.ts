@@ -44,7 +44,9 @@ export async function ensureBrokerInstanceProfile(region: string, name: string):
   );
   if (!(attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === policyArn)) {
     try {
-      await call('AttachRolePolicy', () => iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn })));
+      await call('AttachRolePolicy', () =>
+        iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn })),
+      );
     } catch (error) {
       // An emulator without AWS managed policies loaded (moto: MOTO_IAM_LOAD_MANAGED_POLICIES) cannot attach it.
       if (!(emulatorMode() && hasCode(error, 'NoSuchEntity'))) throw error;

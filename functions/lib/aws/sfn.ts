@@ -15,7 +15,9 @@ const sfn = (region: string) => clients(region).sfn;
 export async function findStateMachine(region: string, name: string): Promise<string | undefined> {
   let token: string | undefined;
   do {
-    const out = await call('ListStateMachines', () => sfn(region).send(new ListStateMachinesCommand({ nextToken: token })));
+    const out = await call('ListStateMachines', () =>
+      sfn(region).send(new ListStateMachinesCommand({ nextToken: token })),
+    );
     const match = (out.stateMachines ?? []).find((m) => m.name === name);
     if (match?.stateMachineArn) return match.stateMachineArn;
     token = out.nextToken;
@@ -63,7 +65,11 @@ export async function describeExecution(region: string, executionArn: string): P
 }
 
 /** History events after `afterId` (oldest first). */
-export async function historySince(region: string, executionArn: string, afterId: number): Promise<HistoryEvent[]> {
+export async function historySince(
+  region: string,
+  executionArn: string,
+  afterId: number,
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let token: string | undefined;
   do {

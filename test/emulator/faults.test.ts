@@ -1,0 +1,103 @@
+/**
+ * Convergence under faults: every mutating call of a full run is made to fail once (after AWS carried
+ * it out, so the response is lost: the hardest case for duplicates), then the workflow is re-run; and a
+ * run where 20% of all calls are throttled.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLocal } from '../../cli/local-sfn';
+import { resetClients } from '../../functions/lib/aws/clients';
+import { throttlingError } from '../helpers/aws-calls';
+import { counts, type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+
+const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
+const FAST = { waitScale: 0, retryPauseMs: 0 };
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => emulator?.stop());
+
+describe('fault injection', () => {
+  it('converges with no duplicate resource whichever mutating call fails (k/k)', async () => {
+    // Prepare: a clean run gives the mutating calls and the expected resource counts.
+    await emulator.fresh();
+    const clean = await runLocal('provision', seed, FAST);
+    expect(clean.status).toBe('SUCCEEDED');
+    const expected = counts(await snapshot('seed-usw2'));
+    const total = emulator.recorder.mutating().length;
+    const converged: string[] = [];
+    const failures: string[] = [];
+    for (let k = 1; k <= total; k++) {
+      await emulator.fresh();
+      let faulted = '';
+      emulator.recorder.fault = (call, index) => {
+        if (call.mutating && index.mutating === k && !faulted) {
+          faulted = call.operation;
+          return 'after';
+        }
+        return undefined;
+      };
+      // Act
+      const broken = await runLocal('provision', seed, FAST);
+      emulator.recorder.fault = undefined;
+      const rerun = await runLocal('provision', seed, FAST);
+      // Assess
+      const actual = counts(await snapshot('seed-usw2'));
+      const ok =
+        broken.status === 'FAILED' &&
+        rerun.status === 'SUCCEEDED' &&
+        JSON.stringify(actual) === JSON.stringify(expected);
+      (ok ? converged : failures).push(
+        `#${k} ${faulted}: ${broken.status}/${rerun.status} ${ok ? '' : JSON.stringify(actual)}`,
+      );
+    }
+    console.info(`fault injection: ${converged.length}/${total} converged`);
+    expect(failures).toEqual([]);
+    expect(converged).toHaveLength(total);
+  }, 300_000);
+
+  it('completes when 20% of all AWS calls are throttled', async () => {
+    // Prepare: SDK retries on (as deployed), a seeded pseudo-random 20% of attempts throttled.
+    process.env.KAFKA_PLC_SDK_MAX_ATTEMPTS = '3';
+    resetClients();
+    await emulator.fresh();
+    let seedState = 42;
+    const random = () => {
+      seedState = (seedState * 1103515245 + 12345) % 2 ** 31;
+      return seedState / 2 ** 31;
+    };
+    let throttled = 0;
+    emulator.recorder.fault = () => {
+      if (random() < 0.2) {
+        throttled++;
+        throw throttlingError('injected');
+      }
+      return undefined;
+    };
+    try {
+      // Act
+      const result = await runLocal('provision', seed, FAST);
+      // Assess
+      expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+      expect(throttled).toBeGreaterThan(10);
+      console.info(
+        `throttling: ${throttled} of ${emulator.recorder.calls.length} calls throttled; provision succeeded`,
+      );
+    } finally {
+      emulator.recorder.fault = undefined;
+      process.env.KAFKA_PLC_SDK_MAX_ATTEMPTS = '1';
+      resetClients();
+    }
+    const state = counts(await snapshot('seed-usw2'));
+    expect(state).toMatchObject({
+      vpcs: 1,
+      instances: 3,
+      natGateways: 1,
+      loadBalancers: 1,
+      targetGroups: 4,
+      listeners: 4,
+    });
+  }, 120_000);
+});

@@ -1,0 +1,89 @@
+/**
+ * SDK middleware on our shared clients: records every call (service, operation, input) and can inject
+ * faults. Mutating = anything that is not a Describe/Get/List read.
+ */
+import { type Clients, onClients } from '../../functions/lib/aws/clients';
+
+export interface RecordedCall {
+  service: string;
+  operation: string;
+  input: Record<string, unknown>;
+  mutating: boolean;
+}
+
+export type Fault = (
+  call: RecordedCall,
+  index: { all: number; mutating: number },
+) => 'before' | 'after' | undefined;
+
+export function isMutating(operation: string): boolean {
+  return !/^(Describe|Get|List)/.test(operation);
+}
+
+export interface Recorder {
+  calls: RecordedCall[];
+  fault: Fault | undefined;
+  clear(): void;
+  mutating(): RecordedCall[];
+  reads(): RecordedCall[];
+}
+
+export class InjectedFault extends Error {
+  constructor(operation: string, when: string) {
+    super(`injected fault ${when} ${operation}`);
+    this.name = 'InjectedFault';
+  }
+}
+
+/** A throttling error as AWS sends it (the SDK's retry strategy recognizes it). */
+export function throttlingError(operation: string): Error {
+  return Object.assign(new Error(`Rate exceeded (${operation})`), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    $retryable: { throttling: true },
+  });
+}
+
+export function recordCalls(): Recorder {
+  const recorder: Recorder = {
+    calls: [],
+    fault: undefined,
+    clear() {
+      recorder.calls.length = 0;
+      recorder.fault = undefined;
+    },
+    mutating: () => recorder.calls.filter((c) => c.mutating),
+    reads: () => recorder.calls.filter((c) => !c.mutating),
+  };
+  let mutatingCount = 0;
+  onClients((set: Clients) => {
+    for (const [service, client] of Object.entries(set)) {
+      type Next = (args: { input?: unknown }) => Promise<unknown>;
+      const stack = client.middlewareStack as unknown as {
+        add: (mw: (next: Next, context: { commandName?: string }) => Next, options: object) => void;
+      };
+      stack.add(
+        (next, context) => async (args) => {
+          const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+          const call: RecordedCall = {
+            service,
+            operation,
+            input: (args.input ?? {}) as Record<string, unknown>,
+            mutating: isMutating(operation),
+          };
+          recorder.calls.push(call);
+          if (call.mutating) mutatingCount = recorder.mutating().length;
+          const when = recorder.fault?.(call, { all: recorder.calls.length, mutating: mutatingCount });
+          if (when === 'before') throw new InjectedFault(operation, 'before');
+          const result = await next(args);
+          if (when === 'after') throw new InjectedFault(operation, 'after');
+          return result;
+        },
+        // Inside the SDK's retry loop, so an injected throttling error is retried as a real one would be.
+        { step: 'deserialize', name: `kafkaPlcRecorder-${service}`, override: true },
+      );
+    }
+  });
+  return recorder;
+}
