@@ -215,19 +215,8 @@ export async function endpointConnections(
 }
 
 export interface UnsuccessfulItem {
-  resourceId: string;
-  code: string;
-  message: string;
-}
-
-function unsuccessful(
-  items: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[] | undefined,
-) {
-  return (items ?? []).map((u) => ({
-    resourceId: u.ResourceId ?? '',
-    code: u.Error?.Code ?? '',
-    message: u.Error?.Message ?? '',
-  }));
+  ResourceId?: string;
+  Error?: { Code?: string; Message?: string };
 }
 
 export async function acceptConnections(
@@ -241,7 +230,7 @@ export async function acceptConnections(
       new AcceptVpcEndpointConnectionsCommand({ ServiceId: serviceId, VpcEndpointIds: endpointIds }),
     ),
   );
-  return unsuccessful(out.Unsuccessful);
+  return out.Unsuccessful ?? [];
 }
 
 export async function rejectConnections(
@@ -255,5 +244,13 @@ export async function rejectConnections(
       new RejectVpcEndpointConnectionsCommand({ ServiceId: serviceId, VpcEndpointIds: endpointIds }),
     ),
   );
-  return unsuccessful(out.Unsuccessful);
+  return out.Unsuccessful ?? [];
+}
+
+/** Every endpoint service of kafka-plc clusters in the region (tagged kafka-plc:cluster), with its cluster. */
+export async function clusterServices(region: string): Promise<(FoundService & { cluster: string })[]> {
+  return (await allServices(region))
+    .filter((s) => !['Deleting', 'Deleted', 'Failed'].includes(s.ServiceState ?? ''))
+    .map((s) => ({ ...found(s), cluster: tagMap(s.Tags)['kafka-plc:cluster'] ?? '' }))
+    .filter((s) => s.cluster !== '');
 }

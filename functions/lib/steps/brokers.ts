@@ -10,6 +10,7 @@ import { renderBrokerScript } from '../domain/broker-script';
 import { commandComment, decideCommand, invocationOutcome, scriptHash, tail } from '../domain/commands';
 import { planCluster } from '../domain/plan';
 import { ROLES, resourceTags } from '../domain/tags';
+import { requireEnv } from '../env';
 import {
   BrokerConfigureFailedError,
   ConfigurationError,
@@ -34,12 +35,6 @@ export interface BrokerRef {
 export interface BrokersRefs {
   brokers: BrokerRef[];
   launched: number[];
-}
-
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new ConfigurationError(`environment variable ${name} is not set`);
-  return value;
 }
 
 export async function launchBrokers(spec: ClusterSpec, network: NetworkRefs): Promise<BrokersRefs> {

@@ -14,11 +14,11 @@ import {
 } from '../domain/converge';
 import { planCluster } from '../domain/plan';
 import { isOurs, ROLES, resourceTags } from '../domain/tags';
+import { requireEnv } from '../env';
 import { ResourceConflictError, TargetsUnhealthyError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import type { BrokersRefs } from './brokers';
-import { requireEnv } from './brokers';
 import type { NetworkRefs, ReadyStatus } from './network';
 
 const log = moduleLogger('load-balancer');

@@ -1,0 +1,20 @@
+/**
+ * acceptConnection: triggered by the endpoint service's SNS connection notification (Connect events), the
+ * fast path. The message only wakes us up (and may narrow the sweep to its service); what is accepted is
+ * decided from DescribeVpcEndpointConnections and the service's allowed principals.
+ */
+import { z } from 'zod';
+import { requireEnv } from '../lib/env';
+import { taskHandler } from '../lib/handler';
+import { acceptPendingConnections, serviceIdsIn, unknownOwnerAction } from '../lib/steps/accept';
+
+const snsEvent = z.object({
+  Records: z.array(z.object({ Sns: z.object({ Message: z.string().default('') }) })).default([]),
+});
+
+export const handler = taskHandler('AcceptConnection', snsEvent, ({ Records }) =>
+  acceptPendingConnections(requireEnv('AWS_REGION'), {
+    onUnknown: unknownOwnerAction(process.env.ON_UNKNOWN_OWNER),
+    onlyServiceIds: Records.flatMap((r) => serviceIdsIn(r.Sns.Message)),
+  }),
+);
