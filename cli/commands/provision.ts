@@ -41,7 +41,7 @@ export async function runWorkflow(
       `no state machine named ${options.machineName} in ${options.region}; pass --state-machine-arn or deploy the stack`,
     );
   }
-  const executionArn = await sfn.startExecution(options.region, {
+  const { executionArn } = await sfn.startExecution(options.region, {
     stateMachineArn: arn,
     name: options.executionName,
     input,

@@ -49,3 +49,25 @@ export const waitSchema = z.object({
 });
 
 export const specOnly = z.object({ spec: clusterSpecSchema });
+
+export const rollStateSchema = z.object({
+  brokers: z.array(z.object({ nodeId: z.number().int(), instanceId: z.string().min(1) })),
+  pending: z.array(z.number().int()),
+  done: z.array(
+    z.object({
+      nodeId: z.number().int(),
+      oldAdvertisedListeners: z.string(),
+      newAdvertisedListeners: z.string(),
+      seconds: z.number(),
+      commandId: z.string(),
+    }),
+  ),
+  previousUniqueName: z.string(),
+});
+
+export const rollCommandSchema = z.object({
+  nodeId: z.number().int(),
+  instanceId: z.string().min(1),
+  commandId: z.string().min(1),
+  startedAt: z.number(),
+});

@@ -25,11 +25,14 @@ export async function findStateMachine(region: string, name: string): Promise<st
   return undefined;
 }
 
-/** Starts an execution; an execution of the same name already started returns its ARN (idempotent). */
+/**
+ * Starts an execution. Names are unique per state machine (for 90 days): an execution of the same name
+ * already started is reported (`alreadyStarted`), not started twice.
+ */
 export async function startExecution(
   region: string,
   input: { stateMachineArn: string; name: string; input: unknown },
-): Promise<string> {
+): Promise<{ executionArn: string; alreadyStarted: boolean }> {
   try {
     const out = await call('StartExecution', () =>
       sfn(region).send(
@@ -40,11 +43,11 @@ export async function startExecution(
         }),
       ),
     );
-    return out.executionArn ?? '';
+    return { executionArn: out.executionArn ?? '', alreadyStarted: false };
   } catch (error) {
     if (hasCode(error, 'ExecutionAlreadyExists')) {
       const arn = input.stateMachineArn.replace(':stateMachine:', ':execution:');
-      return `${arn}:${input.name}`;
+      return { executionArn: `${arn}:${input.name}`, alreadyStarted: true };
     }
     throw error;
   }

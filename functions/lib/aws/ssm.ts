@@ -54,9 +54,18 @@ export async function createParameterIfAbsent(
   }
 }
 
+/** Overwrites (or creates) a String parameter; large values use Intelligent-Tiering (standard when they fit). */
 export async function putParameter(region: string, name: string, value: string): Promise<number> {
   const out = await call('PutParameter', () =>
-    ssm(region).send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true })),
+    ssm(region).send(
+      new PutParameterCommand({
+        Name: name,
+        Value: value,
+        Type: 'String',
+        Overwrite: true,
+        ...(value.length > 4000 ? { Tier: 'Intelligent-Tiering' as const } : {}),
+      }),
+    ),
   );
   return out.Version ?? 0;
 }
@@ -66,6 +75,7 @@ export interface CommandRecord {
   comment: string;
   status: string;
   instanceIds: string[];
+  requestedAt: number;
 }
 
 /** Commands sent to an instance (newest first), as far back as SSM keeps them. */
@@ -82,6 +92,7 @@ export async function commandsFor(region: string, instanceId: string): Promise<C
         comment: c.Comment ?? '',
         status: c.Status ?? 'Unknown',
         instanceIds: c.InstanceIds ?? [],
+        requestedAt: c.RequestedDateTime?.getTime() ?? 0,
       });
     }
     token = out.NextToken;

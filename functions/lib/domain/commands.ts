@@ -1,42 +1,72 @@
 /**
- * Run Command decisions. A configure command is identified by a comment carrying the broker and a hash
- * of the exact script, so a re-run finds the command it (or a crashed earlier run) already sent instead
- * of sending it again, and a changed script is sent once.
+ * Run Command decisions. Every command we send to a broker carries a comment naming its purpose, the
+ * broker and a hash of the exact script, so the command history says what each broker was last
+ * configured with: a re-run finds the command it (or a crashed earlier run) already sent instead of
+ * sending it again, and a changed configuration is recognised as one.
  */
 import { createHash } from 'node:crypto';
+
+export type Purpose = 'configure' | 'roll' | 'health';
 
 export function scriptHash(script: string): string {
   return createHash('sha256').update(script).digest('hex').slice(0, 16);
 }
 
 /** SSM comments are limited to 100 characters; cluster names are at most 32. */
-export function commandComment(
-  purpose: 'configure' | 'roll',
+export function commandComment(purpose: Purpose, cluster: string, nodeId: number, hash: string): string {
+  return `kafka-plc ${purpose} ${cluster} b${nodeId} ${hash}`;
+}
+
+const COMMENT = /^kafka-plc (configure|roll|health) (\S+) b(\d+) ([0-9a-f]{16})$/;
+
+export interface CommandFacts {
+  commandId: string;
+  purpose: Purpose;
+  hash: string;
+  status: string;
+  requestedAt: number;
+}
+
+/** The configuration commands (configure or roll) sent to one broker, newest first. */
+export function brokerCommands(
+  history: { commandId: string; comment: string; status: string; requestedAt: number }[],
   cluster: string,
   nodeId: number,
-  hash: string,
-): string {
-  return `kafka-plc ${purpose} ${cluster} b${nodeId} ${hash}`;
+): CommandFacts[] {
+  return history
+    .flatMap((c) => {
+      const m = COMMENT.exec(c.comment);
+      if (!m || m[2] !== cluster || Number(m[3]) !== nodeId || m[1] === 'health') return [];
+      return [
+        {
+          commandId: c.commandId,
+          purpose: m[1] as Purpose,
+          hash: m[4] ?? '',
+          status: c.status,
+          requestedAt: c.requestedAt,
+        },
+      ];
+    })
+    .sort((a, b) => b.requestedAt - a.requestedAt);
 }
 
 export type CommandDecision =
   | { action: 'skip'; commandId: string }
   | { action: 'wait'; commandId: string }
-  | { action: 'send' };
+  | { action: 'send'; appliedHash: string | undefined };
 
 const IN_FLIGHT = new Set(['Pending', 'InProgress', 'Delayed']);
 
-/** What to do given the commands an instance already received: done, in flight, or send. */
-export function decideCommand(
-  history: { commandId: string; comment: string; status: string }[],
-  comment: string,
-): CommandDecision {
-  const same = history.filter((c) => c.comment === comment);
-  const done = same.find((c) => c.status === 'Success');
-  if (done) return { action: 'skip', commandId: done.commandId };
-  const running = same.find((c) => IN_FLIGHT.has(c.status));
+/**
+ * Given a broker's configuration commands (newest first): the newest successful one is what it runs
+ * (`appliedHash`); a command with this hash that succeeded → skip, still running → wait, else send.
+ */
+export function decideCommand(facts: CommandFacts[], hash: string): CommandDecision {
+  const applied = facts.find((c) => c.status === 'Success');
+  if (applied?.hash === hash) return { action: 'skip', commandId: applied.commandId };
+  const running = facts.find((c) => c.hash === hash && IN_FLIGHT.has(c.status));
   if (running) return { action: 'wait', commandId: running.commandId };
-  return { action: 'send' };
+  return { action: 'send', appliedHash: applied?.hash };
 }
 
 export type InvocationOutcome = 'pending' | 'success' | 'failed';

@@ -21,8 +21,14 @@ export const CLUSTER_TAG = 'kafka-plc:cluster';
 /** The tag naming what a resource is within its cluster (e.g. broker-1, subnet-broker-usw2-az1). */
 export const ROLE_TAG = 'kafka-plc:role';
 
+/** Written by the user (or `kafka-plc set-unique-name`): the unique name TiDB Cloud returned. */
 export function uniqueNameParameter(clusterName: string): string {
   return `/kafka-plc/${clusterName}/unique-name`;
+}
+
+/** Written by kafka-plc: the cluster spec as applied (its uniqueName is what the brokers advertise). */
+export function specParameter(clusterName: string): string {
+  return `/kafka-plc/${clusterName}/spec`;
 }
 
 /**

@@ -7,7 +7,14 @@ import * as instances from '../aws/ec2-instances';
 import { hasCode } from '../aws/errors';
 import * as ssm from '../aws/ssm';
 import { renderBrokerScript } from '../domain/broker-script';
-import { commandComment, decideCommand, invocationOutcome, scriptHash, tail } from '../domain/commands';
+import {
+  brokerCommands,
+  commandComment,
+  decideCommand,
+  invocationOutcome,
+  scriptHash,
+  tail,
+} from '../domain/commands';
 import { planCluster } from '../domain/plan';
 import { ROLES, resourceTags } from '../domain/tags';
 import { requireEnv } from '../env';
@@ -159,13 +166,24 @@ export async function configureBrokers(
     const broker = plan.brokers.find((b) => b.nodeId === ref.nodeId);
     if (!broker) throw new ResourceConflictError(`broker ${ref.nodeId} is not in the plan`);
     const script = renderBrokerScript(plan, broker);
-    const comment = commandComment('configure', plan.clusterName, broker.nodeId, scriptHash(script));
-    const decision = decideCommand(await ssm.commandsFor(plan.region, ref.instanceId), comment);
+    const hash = scriptHash(script);
+    const history = brokerCommands(
+      await ssm.commandsFor(plan.region, ref.instanceId),
+      plan.clusterName,
+      broker.nodeId,
+    );
+    const decision = decideCommand(history, hash);
+    if (decision.action === 'send' && decision.appliedHash !== undefined) {
+      throw new UnsupportedChangeError(
+        `broker ${broker.nodeId} (${ref.instanceId}) runs another configuration (${decision.appliedHash}, planned ${hash}); ` +
+          'provisioning never restarts running brokers together: change a running cluster with "kafka-plc roll" (one broker at a time)',
+      );
+    }
     if (decision.action === 'send') {
       const commandId = await ssm.sendShellScript(plan.region, {
         instanceId: ref.instanceId,
         script,
-        comment,
+        comment: commandComment('configure', plan.clusterName, broker.nodeId, hash),
         timeoutSeconds: CONFIGURE_TIMEOUT_SECONDS,
       });
       log.info('sent configure command', { nodeId: broker.nodeId, instanceId: ref.instanceId, commandId });

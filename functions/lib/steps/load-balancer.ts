@@ -19,6 +19,7 @@ import { ResourceConflictError, TargetsUnhealthyError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import type { BrokersRefs } from './brokers';
+import { recordAppliedSpec } from './cluster-record';
 import type { NetworkRefs, ReadyStatus } from './network';
 
 const log = moduleLogger('load-balancer');
@@ -133,6 +134,7 @@ export async function ensureEndpointService(
     description: `kafka-plc ${plan.clusterName}: the unique name TiDB Cloud returned; writing it starts a broker roll`,
     tags: resourceTags(plan.clusterName, 'unique-name'),
   });
+  await recordAppliedSpec(spec);
   return {
     endpointServiceId: service.serviceId,
     endpointServiceName: service.serviceName,

@@ -1,0 +1,110 @@
+/**
+ * kafka-plc roll --spec FILE --unique-name V [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+ * kafka-plc set-unique-name --cluster NAME --value V [--region REGION]
+ * An invalid unique name, cluster name or bootstrap address exits 2 before any AWS call.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as ssm from '../../functions/lib/aws/ssm';
+import { uniqueNameParameter } from '../../functions/lib/domain/names';
+import { SpecValidationError, UsageError } from '../../functions/lib/errors';
+import { clusterSpecSchema } from '../../functions/lib/spec';
+import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
+import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
+import { loadSpecFile } from '../spec-file';
+import { type Command, parse, required } from './common';
+import { executionName, runWorkflow } from './provision';
+
+export const DEFAULT_ROLL_MACHINE = 'kafka-plc-roll-brokers';
+const BOOTSTRAP = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+export const LOCAL_KAFKA_HOME = fileURLToPath(new URL('../../.cache/kafka-3.7.1', import.meta.url));
+
+function checkUniqueName(value: string, flag: string): void {
+  const problem = uniqueNameProblem(value);
+  if (problem) throw new SpecValidationError([{ path: flag, value, message: problem }]);
+}
+
+function configureHealthSource(values: {
+  local?: boolean;
+  'kafka-bootstrap'?: string;
+  'assume-healthy'?: boolean;
+}) {
+  const bootstrap = values['kafka-bootstrap'];
+  if (bootstrap !== undefined && values['assume-healthy']) {
+    throw new UsageError('--kafka-bootstrap and --assume-healthy exclude each other');
+  }
+  if (!values.local && (bootstrap !== undefined || values['assume-healthy'])) {
+    throw new UsageError('--kafka-bootstrap and --assume-healthy apply to --local runs only');
+  }
+  if (bootstrap !== undefined) {
+    if (!BOOTSTRAP.test(bootstrap)) {
+      throw new SpecValidationError([
+        { path: '--kafka-bootstrap', value: bootstrap, message: 'must be HOST:PORT' },
+      ]);
+    }
+    process.env.KAFKA_PLC_HEALTH_SOURCE = 'local';
+    process.env.KAFKA_PLC_HEALTH_BOOTSTRAP = bootstrap;
+    if (!process.env.KAFKA_PLC_KAFKA_HOME && existsSync(LOCAL_KAFKA_HOME))
+      process.env.KAFKA_PLC_KAFKA_HOME = LOCAL_KAFKA_HOME;
+  } else if (values['assume-healthy']) {
+    process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+  }
+}
+
+export const roll: Command = async (args, io) => {
+  const values = parse(args, {
+    spec: { type: 'string' },
+    'unique-name': { type: 'string' },
+    local: { type: 'boolean', default: false },
+    'kafka-bootstrap': { type: 'string' },
+    'assume-healthy': { type: 'boolean', default: false },
+    'state-machine-arn': { type: 'string' },
+    'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
+  });
+  const uniqueName = required(values['unique-name'], '--unique-name');
+  checkUniqueName(uniqueName, '--unique-name');
+  configureHealthSource(values as Parameters<typeof configureHealthSource>[0]);
+  const spec = await loadSpecFile(required(values.spec, '--spec'));
+  const applied = await readAppliedSpec(spec.region, spec.clusterName);
+  const input = { spec: { ...spec, uniqueName }, previousUniqueName: applied?.uniqueName ?? spec.uniqueName };
+  const output = await runWorkflow(
+    'roll-brokers',
+    input,
+    {
+      local: values.local === true,
+      region: spec.region,
+      arn: values['state-machine-arn'] as string | undefined,
+      machineName: values['state-machine-name'] as string,
+      executionName: executionName(spec, 'roll'),
+    },
+    io,
+  );
+  io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+};
+
+export const setUniqueName: Command = async (args, io) => {
+  const values = parse(args, {
+    cluster: { type: 'string' },
+    value: { type: 'string' },
+    region: { type: 'string' },
+  });
+  const cluster = required(values.cluster, '--cluster');
+  const clusterCheck = clusterSpecSchema.shape.clusterName.safeParse(cluster);
+  if (!clusterCheck.success) {
+    throw new SpecValidationError([
+      { path: '--cluster', value: cluster, message: clusterCheck.error.issues[0]?.message ?? 'invalid' },
+    ]);
+  }
+  const value = required(values.value, '--value');
+  checkUniqueName(value, '--value');
+  const region =
+    (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--region is required (or AWS_REGION)');
+  const name = uniqueNameParameter(cluster);
+  const version = await ssm.putParameter(region, name, value);
+  io.stderr(
+    `${name} = ${value} (version ${version}). The EventBridge rule starts ${DEFAULT_ROLL_MACHINE} ` +
+      `(execution ${cluster}-unique-name-v${version}); without the deployed stack run "kafka-plc roll".\n`,
+  );
+  io.stdout(`${JSON.stringify({ parameter: name, value, version })}\n`);
+};

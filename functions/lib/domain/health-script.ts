@@ -1,0 +1,74 @@
+/**
+ * The cluster health reader: a bash script that runs Kafka 3.7's own tools (real clients nobody here
+ * wrote, speaking every API including DescribeQuorum) against the brokers' INTERNAL listeners and prints
+ * their output in marked sections. It runs on a broker through SSM Run Command (no Lambda in the VPC, no
+ * client library to keep in step with the brokers), or locally against a test cluster: the same script
+ * either way, parsed by kafka-tool-output.ts.
+ */
+import { CONF_DIR, KAFKA_HOME } from './broker-script';
+import type { ToolOutputs } from './kafka-tool-output';
+import type { Plan } from './plan';
+import { shellQuote } from './shell';
+
+export const SECTIONS = {
+  topicsDescribe: 'topics-describe',
+  quorumReplication: 'quorum-replication',
+  brokerApiVersions: 'broker-api-versions',
+} as const;
+
+const MARK = '### kafka-plc section';
+
+export function internalBootstrap(plan: Plan): string {
+  return plan.brokers.map((b) => `${b.privateIp}:${plan.kafka.ports.internal}`).join(',');
+}
+
+export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {
+  return [
+    '#!/usr/bin/env bash',
+    `# kafka-plc: read the health of cluster ${plan.clusterName} with Kafka's own tools (read-only).`,
+    'set -uo pipefail',
+    `readonly BOOTSTRAP=${shellQuote(bootstrap)}`,
+    `KAFKA_HOME="\${KAFKA_PLC_KAFKA_HOME:-${KAFKA_HOME}}"`,
+    `CONF_DIR="\${KAFKA_PLC_CONF_DIR:-${CONF_DIR}}"`,
+    'JAVA_OPTS="${KAFKA_PLC_TOOL_JAVA_OPTS:--Xmx128m}"',
+    'tool() {',
+    '  local class="$1"',
+    '  shift',
+    '  # shellcheck disable=SC2086 # JAVA_OPTS holds several options',
+    '  java $JAVA_OPTS -Dlog4j.configuration=file:/dev/null -cp "$KAFKA_HOME/libs/*" "$class" "$@" 2>&1',
+    '}',
+    'section() {',
+    `  printf '%s %s\\n' '${MARK}' "$1"`,
+    '}',
+    'status=0',
+    `section ${SECTIONS.topicsDescribe}`,
+    'tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe || status=1',
+    `section ${SECTIONS.quorumReplication}`,
+    'tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$BOOTSTRAP" describe --replication || status=1',
+    `section ${SECTIONS.brokerApiVersions}`,
+    'tool kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$BOOTSTRAP" || status=1',
+    'section end',
+    'exit "$status"',
+    '',
+  ].join('\n');
+}
+
+/** Splits the script's output into the three tool outputs; a missing section is reported by name. */
+export function splitHealthOutput(text: string): ToolOutputs & { missing: string[] } {
+  const sections = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${MARK} `)) {
+      current = [];
+      sections.set(line.slice(MARK.length + 1).trim(), current);
+    } else current?.push(line);
+  }
+  const get = (name: string) => (sections.get(name) ?? []).join('\n').trim();
+  const missing = Object.values(SECTIONS).filter((name) => !sections.has(name));
+  return {
+    topicsDescribe: get(SECTIONS.topicsDescribe),
+    quorumReplication: get(SECTIONS.quorumReplication),
+    brokerApiVersions: get(SECTIONS.brokerApiVersions),
+    missing: sections.has('end') ? missing : [...missing, 'end'],
+  };
+}

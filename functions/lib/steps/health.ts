@@ -1,0 +1,144 @@
+/**
+ * Where the roll's health snapshot comes from (KAFKA_PLC_HEALTH_SOURCE):
+ *  - `ssm` (deployed; default): the health script runs on a broker through SSM Run Command;
+ *  - `local`: the same script runs here against KAFKA_PLC_HEALTH_BOOTSTRAP with KAFKA_PLC_KAFKA_HOME's
+ *    jars (the real-Kafka tests and `kafka-plc roll --local --kafka-bootstrap`);
+ *  - `assume-healthy`: a clearly labelled stand-in reporting a healthy cluster, for an AWS emulator where
+ *    no broker runs (`--assume-healthy`).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as ssm from '../aws/ssm';
+import { commandComment, invocationOutcome, scriptHash, tail } from '../domain/commands';
+import { renderHealthScript, splitHealthOutput } from '../domain/health-script';
+import { replicationDefaults } from '../domain/kafka-config';
+import { healthSnapshotFromToolOutput } from '../domain/kafka-tool-output';
+import type { Plan } from '../domain/plan';
+import type { HealthSnapshot } from '../domain/roll';
+import { BrokerNotHealthyError, ConfigurationError } from '../errors';
+import { moduleLogger } from '../logger';
+
+const log = moduleLogger('health');
+const run = promisify(execFile);
+/** SSM keeps at most this much of a command's standard output in GetCommandInvocation. */
+export const SSM_OUTPUT_LIMIT = 24_000;
+const POLL_MS = 2000;
+const POLL_LIMIT_MS = 120_000;
+
+export type HealthSource = 'ssm' | 'local' | 'assume-healthy';
+
+export function healthSource(): HealthSource {
+  const value = process.env.KAFKA_PLC_HEALTH_SOURCE ?? 'ssm';
+  if (value === 'ssm' || value === 'local' || value === 'assume-healthy') return value;
+  throw new ConfigurationError(`KAFKA_PLC_HEALTH_SOURCE must be ssm, local or assume-healthy (got ${value})`);
+}
+
+export interface HealthReading {
+  snapshot: HealthSnapshot;
+  source: HealthSource;
+}
+
+function snapshotOf(plan: Plan, text: string): HealthSnapshot {
+  const outputs = splitHealthOutput(text);
+  if (outputs.missing.length > 0) {
+    throw new BrokerNotHealthyError(`health output lacks ${outputs.missing.join(', ')}:\n${tail(text)}`);
+  }
+  return healthSnapshotFromToolOutput(outputs, {
+    brokerMinInsyncReplicas: replicationDefaults(plan.brokers.length).minInsyncReplicas,
+    allowNoTopics: true,
+  });
+}
+
+/** The stand-in: every planned broker registered, broker 1 leading a caught-up quorum, no partitions. */
+export function assumedHealthy(plan: Plan): HealthSnapshot {
+  const now = Date.now();
+  return {
+    registeredBrokers: plan.brokers.map((b) => b.nodeId),
+    activeControllerId: plan.kafka.voterNodeIds[0] ?? null,
+    voters: plan.kafka.voterNodeIds.map((nodeId) => ({
+      nodeId,
+      logEndOffset: 100,
+      lag: 0,
+      lastFetchTimestamp: now,
+      lastCaughtUpTimestamp: now,
+    })),
+    partitions: [],
+    topicMinInsyncReplicas: {},
+    brokerMinInsyncReplicas: replicationDefaults(plan.brokers.length).minInsyncReplicas,
+  };
+}
+
+async function viaSsm(
+  plan: Plan,
+  brokers: { nodeId: number; instanceId: string }[],
+  skip?: number,
+): Promise<string> {
+  const script = renderHealthScript(plan);
+  const candidates = [
+    ...brokers.filter((b) => b.nodeId !== skip),
+    ...brokers.filter((b) => b.nodeId === skip),
+  ];
+  const failures: string[] = [];
+  for (const broker of candidates) {
+    const commandId = await ssm.sendShellScript(plan.region, {
+      instanceId: broker.instanceId,
+      script,
+      comment: commandComment('health', plan.clusterName, broker.nodeId, scriptHash(script)),
+      timeoutSeconds: 120,
+    });
+    const deadline = Date.now() + POLL_LIMIT_MS;
+    for (;;) {
+      const invocation = await ssm.commandInvocation(plan.region, commandId, broker.instanceId);
+      const outcome = invocationOutcome(invocation.status);
+      if (outcome === 'pending' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
+      if (invocation.stdout.length >= SSM_OUTPUT_LIMIT) {
+        // Truncated output could hide a partition at min ISR: never decide on it.
+        throw new BrokerNotHealthyError(
+          `health output from b${broker.nodeId} exceeds what SSM returns (${SSM_OUTPUT_LIMIT} characters)`,
+        );
+      }
+      if (invocation.stdout.includes('### kafka-plc section end')) return invocation.stdout;
+      failures.push(
+        `b${broker.nodeId}: ${invocation.status} ${tail(invocation.stderr || invocation.stdout, 3)}`,
+      );
+      break;
+    }
+  }
+  throw new BrokerNotHealthyError(`no broker could read the cluster health: ${failures.join('; ')}`);
+}
+
+async function viaLocalTools(plan: Plan): Promise<string> {
+  const bootstrap = process.env.KAFKA_PLC_HEALTH_BOOTSTRAP;
+  if (!bootstrap)
+    throw new ConfigurationError('KAFKA_PLC_HEALTH_BOOTSTRAP is not set (host:port of a broker)');
+  try {
+    const { stdout } = await run('bash', ['-c', renderHealthScript(plan, bootstrap)], {
+      env: process.env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: POLL_LIMIT_MS,
+    });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; message: string };
+    if (e.stdout?.includes('### kafka-plc section end')) return e.stdout;
+    throw new BrokerNotHealthyError(`health script failed: ${e.message}`, { cause: error });
+  }
+}
+
+/** Reads the cluster's health; `skip` is the broker preferably not used to run the tools (being rolled). */
+export async function readHealth(
+  plan: Plan,
+  brokers: { nodeId: number; instanceId: string }[],
+  skip?: number,
+): Promise<HealthReading> {
+  const source = healthSource();
+  if (source === 'assume-healthy') {
+    log.warn('stand-in health: reporting a healthy cluster without asking Kafka (--assume-healthy)');
+    return { snapshot: assumedHealthy(plan), source };
+  }
+  const text = source === 'local' ? await viaLocalTools(plan) : await viaSsm(plan, brokers, skip);
+  return { snapshot: snapshotOf(plan, text), source };
+}

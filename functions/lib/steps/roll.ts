@@ -1,0 +1,208 @@
+/**
+ * The roll, one broker at a time (decisions in domain/roll.ts, after Strimzi's KafkaRoller):
+ * PrepareRoll finds the brokers whose running configuration (per the SSM command history) differs from
+ * the one rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker
+ * (unready first, active controller last) or asks to wait (bounded backoff); ReconfigureBroker sends that
+ * broker the same script provisioning uses (the command carries the rendered config, so what each broker
+ * runs is auditable in the command history); the script restarts Kafka through systemd (SIGTERM, a
+ * controlled shutdown) and never deletes data; WaitForBrokerHealthy waits until it is caught up.
+ */
+import * as instances from '../aws/ec2-instances';
+import * as ssm from '../aws/ssm';
+import { renderBrokerScript } from '../domain/broker-script';
+import {
+  brokerCommands,
+  commandComment,
+  decideCommand,
+  invocationOutcome,
+  scriptHash,
+  tail,
+} from '../domain/commands';
+import { externalHostName, type Plan, planCluster } from '../domain/plan';
+import { isCaughtUp, nextRetry, pickNextToRoll } from '../domain/roll';
+import { BrokerConfigureFailedError, ResourceConflictError, RollAbortedError } from '../errors';
+import { moduleLogger } from '../logger';
+import type { ClusterSpec } from '../spec';
+import { recordAppliedSpec } from './cluster-record';
+import { readHealth } from './health';
+import type { ReadyStatus } from './network';
+
+const log = moduleLogger('roll');
+
+export interface RollBroker {
+  nodeId: number;
+  instanceId: string;
+}
+
+export interface RolledBroker {
+  nodeId: number;
+  oldAdvertisedListeners: string;
+  newAdvertisedListeners: string;
+  seconds: number;
+  commandId: string;
+}
+
+export interface RollState {
+  brokers: RollBroker[];
+  pending: number[];
+  done: RolledBroker[];
+  previousUniqueName: string;
+}
+
+function brokerOf(plan: Plan, nodeId: number) {
+  const broker = plan.brokers.find((b) => b.nodeId === nodeId);
+  if (!broker) throw new RollAbortedError(`broker ${nodeId} is not in the plan`);
+  return broker;
+}
+
+function instanceOf(state: { brokers: RollBroker[] }, nodeId: number): string {
+  const instanceId = state.brokers.find((b) => b.nodeId === nodeId)?.instanceId;
+  if (!instanceId) throw new RollAbortedError(`broker ${nodeId} has no instance`);
+  return instanceId;
+}
+
+export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string): Promise<RollState> {
+  const plan = planCluster(spec);
+  const found = await instances.clusterInstances(plan.region, plan.clusterName);
+  const brokers: RollBroker[] = [];
+  const pending: number[] = [];
+  for (const broker of plan.brokers) {
+    const instance = found.find((i) => i.tags['kafka-plc:role'] === `broker-${broker.nodeId}`);
+    if (!instance)
+      throw new ResourceConflictError(
+        `broker ${broker.nodeId} of ${plan.clusterName} has no instance: provision first`,
+      );
+    brokers.push({ nodeId: broker.nodeId, instanceId: instance.instanceId });
+    const history = brokerCommands(
+      await ssm.commandsFor(plan.region, instance.instanceId),
+      plan.clusterName,
+      broker.nodeId,
+    );
+    const decision = decideCommand(history, scriptHash(renderBrokerScript(plan, broker)));
+    if (decision.action !== 'skip') pending.push(broker.nodeId);
+  }
+  log.info('roll prepared', { pending, uniqueName: spec.uniqueName, previousUniqueName });
+  return { brokers, pending, done: [], previousUniqueName };
+}
+
+export type RollPick =
+  | { action: 'done'; attempt: number }
+  | { action: 'roll'; nodeId: number; warnings: string[]; attempt: number }
+  | { action: 'wait'; waitSeconds: number; reason: string; attempt: number };
+
+export async function canRollNow(spec: ClusterSpec, state: RollState, attempt: number): Promise<RollPick> {
+  if (state.pending.length === 0) return { action: 'done', attempt };
+  const plan = planCluster(spec);
+  const { snapshot, source } = await readHealth(plan, state.brokers);
+  const next = pickNextToRoll(state.pending, snapshot, { brokerIds: plan.brokers.map((b) => b.nodeId) });
+  if (next.nodeId !== null) {
+    log.info('broker may restart now', { nodeId: next.nodeId, warnings: next.warnings, source });
+    return { action: 'roll', nodeId: next.nodeId, warnings: next.warnings, attempt: 0 };
+  }
+  const reason = next.refusals.map((r) => r.reason).join('; ');
+  const retry = nextRetry(attempt + 1);
+  if (!retry.retry) throw new RollAbortedError(`no broker could restart safely (${retry.reason}): ${reason}`);
+  log.warn('no broker may restart now; waiting', {
+    reason,
+    waitSeconds: retry.waitSeconds,
+    attempt: attempt + 1,
+  });
+  return { action: 'wait', waitSeconds: retry.waitSeconds, reason, attempt: attempt + 1 };
+}
+
+export interface RollCommand {
+  nodeId: number;
+  instanceId: string;
+  commandId: string;
+  startedAt: number;
+}
+
+export async function reconfigureBroker(
+  spec: ClusterSpec,
+  state: RollState,
+  nodeId: number,
+): Promise<RollCommand> {
+  const plan = planCluster(spec);
+  const broker = brokerOf(plan, nodeId);
+  const instanceId = instanceOf(state, nodeId);
+  const script = renderBrokerScript(plan, broker);
+  const hash = scriptHash(script);
+  const history = brokerCommands(await ssm.commandsFor(plan.region, instanceId), plan.clusterName, nodeId);
+  const decision = decideCommand(history, hash);
+  const startedAt = Date.now();
+  if (decision.action !== 'send') return { nodeId, instanceId, commandId: decision.commandId, startedAt };
+  const commandId = await ssm.sendShellScript(plan.region, {
+    instanceId,
+    script,
+    comment: commandComment('roll', plan.clusterName, nodeId, hash),
+    timeoutSeconds: 1200,
+  });
+  log.info('sent roll command', {
+    nodeId,
+    instanceId,
+    commandId,
+    advertisedListeners: broker.advertisedListeners,
+  });
+  return { nodeId, instanceId, commandId, startedAt };
+}
+
+export async function brokerReconfigured(spec: ClusterSpec, command: RollCommand): Promise<ReadyStatus> {
+  const invocation = await ssm.commandInvocation(spec.region, command.commandId, command.instanceId);
+  const outcome = invocationOutcome(invocation.status);
+  if (outcome === 'failed') {
+    throw new BrokerConfigureFailedError(
+      `broker ${command.nodeId} (${command.instanceId}) roll command ${command.commandId} ended ${invocation.status} ` +
+        `with exit code ${invocation.responseCode}\n--- stdout (tail) ---\n${tail(invocation.stdout)}\n--- stderr (tail) ---\n${tail(invocation.stderr)}`,
+    );
+  }
+  return {
+    ready: outcome === 'success',
+    detail: `broker ${command.nodeId} reconfigure ${invocation.status}`,
+  };
+}
+
+export interface HealthyResult extends ReadyStatus {
+  pending?: number[];
+  done?: RolledBroker[];
+}
+
+/** Ready when the restarted broker is caught up; then it moves from pending to done. */
+export async function brokerHealthy(
+  spec: ClusterSpec,
+  state: RollState,
+  command: RollCommand,
+): Promise<HealthyResult> {
+  const plan = planCluster(spec);
+  const { snapshot } = await readHealth(plan, state.brokers, command.nodeId);
+  const check = isCaughtUp(snapshot, command.nodeId);
+  if (!check.ok) return { ready: false, detail: check.reason };
+  const broker = brokerOf(plan, command.nodeId);
+  const old = broker.advertisedListeners.replace(
+    `EXTERNAL://${broker.externalHost}:`,
+    `EXTERNAL://${externalHostName(broker.nodeId, broker.azId, state.previousUniqueName, plan.advertisedDomain)}:`,
+  );
+  const rolled: RolledBroker = {
+    nodeId: command.nodeId,
+    oldAdvertisedListeners: old,
+    newAdvertisedListeners: broker.advertisedListeners,
+    seconds: Math.round((Date.now() - command.startedAt) / 100) / 10,
+    commandId: command.commandId,
+  };
+  log.info('broker rolled and caught up', { ...rolled });
+  return {
+    ready: true,
+    detail: `broker ${command.nodeId} caught up`,
+    pending: state.pending.filter((id) => id !== command.nodeId),
+    done: [...state.done, rolled],
+  };
+}
+
+export async function finishRoll(spec: ClusterSpec, state: RollState) {
+  await recordAppliedSpec(spec);
+  return {
+    clusterName: spec.clusterName,
+    uniqueName: spec.uniqueName,
+    previousUniqueName: state.previousUniqueName,
+    brokers: state.done,
+  };
+}

@@ -1,0 +1,22 @@
+/** PrepareRoll: the brokers whose running configuration differs from the one for the new unique name. */
+import { z } from 'zod';
+import { SpecValidationError } from '../lib/errors';
+import { taskHandler } from '../lib/handler';
+import { UNIQUE_NAME_PLACEHOLDER } from '../lib/spec';
+import { specOnly } from '../lib/state';
+import { prepareRoll } from '../lib/steps/roll';
+
+const input = specOnly.extend({ previousUniqueName: z.string().default(UNIQUE_NAME_PLACEHOLDER) });
+
+export const handler = taskHandler('PrepareRoll', input, ({ spec, previousUniqueName }) => {
+  if (spec.uniqueName === UNIQUE_NAME_PLACEHOLDER) {
+    throw new SpecValidationError([
+      {
+        path: 'spec.uniqueName',
+        value: spec.uniqueName,
+        message: 'is the placeholder: a roll needs the real unique name',
+      },
+    ]);
+  }
+  return prepareRoll(spec, previousUniqueName);
+});

@@ -1,0 +1,169 @@
+/**
+ * The roll ASL on the emulator after a real provision: SSM commands never run in moto, so the health
+ * snapshot comes from the labelled stand-in (KAFKA_PLC_HEALTH_SOURCE=assume-healthy); the real-Kafka
+ * suite runs the same decisions against real brokers.
+ */
+import { readFileSync } from 'node:fs';
+import { CreateStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runLocal } from '../../cli/local-sfn';
+import { main } from '../../cli/main';
+import { clients } from '../../functions/lib/aws/clients';
+import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
+import { type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+import { lambdaContext } from '../helpers/lambda';
+
+const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
+const FAST = { waitScale: 0, retryPauseMs: 0 };
+const rollInput = (uniqueName: string) => ({
+  spec: { ...seed, uniqueName },
+  previousUniqueName: 'unique_name',
+});
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+});
+afterAll(async () => emulator?.stop());
+beforeEach(async () => {
+  // Prepare: a provisioned cluster with the placeholder name.
+  await emulator.fresh();
+  const provisioned = await runLocal('provision', seed, FAST);
+  expect(provisioned.status).toBe('SUCCEEDED');
+  emulator.recorder.clear();
+});
+
+function nodeOfInstance(instances: { id: string; tags: Record<string, string> }[], id: string): number {
+  return Number(instances.find((i) => i.id === id)?.tags['kafka-plc:node-id']);
+}
+
+describe('roll on the emulator', () => {
+  it('sends one command per broker, one at a time, the active controller last, with the new names', async () => {
+    // Act
+    const result = await runLocal('roll-brokers', rollInput('tidb-abc'), FAST);
+    // Assess
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    const { instances } = await snapshot('seed-usw2');
+    const calls = emulator.recorder.calls;
+    const sends = calls.filter((c) => c.operation === 'SendCommand');
+    const order = sends.map((s) => nodeOfInstance(instances, (s.input.InstanceIds as string[])[0] ?? ''));
+    expect(order).toEqual([2, 3, 1]);
+    for (const [i, send] of sends.entries()) {
+      const node = order[i];
+      const script = (send.input.Parameters as { commands: string[] }).commands[0] ?? '';
+      expect(send.input.Comment).toMatch(new RegExp(`^kafka-plc roll seed-usw2 b${node} [0-9a-f]{16}$`));
+      expect(script).toContain(
+        `EXTERNAL://b${node}.usw2-az${node}.tidb-abc.aws.plc.tidbcloud.com:${9092 + (node ?? 0)}`,
+      );
+    }
+    // One at a time: the next command is sent only after the previous one was seen finished.
+    const index = (c: (typeof calls)[number]) => calls.indexOf(c);
+    for (let i = 1; i < sends.length; i++) {
+      const previous = sends[i - 1];
+      const finishedBefore = calls.filter(
+        (c) =>
+          c.operation === 'GetCommandInvocation' &&
+          index(c) > index(previous as (typeof calls)[number]) &&
+          index(c) < index(sends[i] as (typeof calls)[number]),
+      );
+      expect(finishedBefore.length).toBeGreaterThan(0);
+    }
+    const output = result.output as {
+      brokers: { nodeId: number; oldAdvertisedListeners: string; newAdvertisedListeners: string }[];
+    };
+    expect(output.brokers.map((b) => b.nodeId)).toEqual([2, 3, 1]);
+    expect(output.brokers[0]).toMatchObject({
+      oldAdvertisedListeners:
+        'INTERNAL://10.0.64.10:9092,EXTERNAL://b2.usw2-az2.unique_name.aws.plc.tidbcloud.com:9094',
+      newAdvertisedListeners:
+        'INTERNAL://10.0.64.10:9092,EXTERNAL://b2.usw2-az2.tidb-abc.aws.plc.tidbcloud.com:9094',
+    });
+  });
+
+  it('a repeated roll sends nothing: every broker already runs the new configuration', async () => {
+    await runLocal('roll-brokers', rollInput('tidb-abc'), FAST);
+    emulator.recorder.clear();
+    const again = await runLocal('roll-brokers', rollInput('tidb-abc'), FAST);
+    expect(again.status).toBe('SUCCEEDED');
+    expect(emulator.recorder.calls.filter((c) => c.operation === 'SendCommand')).toEqual([]);
+  });
+
+  it('after a roll, a provision re-run keeps the new name and sends no configure command', async () => {
+    await runLocal('roll-brokers', rollInput('tidb-abc'), FAST);
+    emulator.recorder.clear();
+    const rerun = await runLocal('provision', seed, FAST);
+    expect(rerun.status, `${rerun.error}: ${rerun.cause}`).toBe('SUCCEEDED');
+    expect(emulator.recorder.mutating().map((c) => c.operation)).toEqual([]);
+  });
+
+  it('an invalid unique name exits 2 before any AWS call', async () => {
+    // Prepare
+    const out: string[] = [];
+    const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    // Act
+    const code = await main(
+      [
+        'roll',
+        '--spec',
+        'examples/seed-usw2.json',
+        '--unique-name',
+        'Not_A_Label',
+        '--local',
+        '--assume-healthy',
+      ],
+      io,
+    );
+    // Assess
+    expect(code).toBe(2);
+    expect(out.join('')).toContain('--unique-name = "Not_A_Label"');
+    expect(emulator.recorder.calls).toEqual([]);
+  });
+
+  it('the Parameter Store trigger starts one roll per parameter version (a duplicate event gets the same execution), none for an invalid value', async () => {
+    // Prepare: a deployed roll state machine in the emulator and a new unique name.
+    const { sfn, ssm } = clients('us-west-2');
+    const machine = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'kafka-plc-roll-brokers',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        roleArn: 'arn:aws:iam::123456789012:role/kafka-plc-roll',
+      }),
+    );
+    process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
+    process.env.AWS_REGION = 'us-west-2';
+    const event = { detail: { name: '/kafka-plc/seed-usw2/unique-name', operation: 'Update' } };
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/kafka-plc/seed-usw2/unique-name',
+        Value: 'tidb-xyz',
+        Overwrite: true,
+        Type: 'String',
+      }),
+    );
+    // Act
+    const first = await onUniqueNameChange(event, lambdaContext());
+    const duplicate = await onUniqueNameChange(event, lambdaContext());
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/kafka-plc/seed-usw2/unique-name',
+        Value: 'Bad_Name',
+        Overwrite: true,
+        Type: 'String',
+      }),
+    );
+    const invalid = await onUniqueNameChange(event, lambdaContext());
+    // Assess
+    expect(first).toMatchObject({ started: true, uniqueName: 'tidb-xyz', previousUniqueName: 'unique_name' });
+    // Step Functions is idempotent for the same name and input: the duplicate gets the same execution.
+    expect((duplicate as { executionArn?: string }).executionArn).toBe(
+      (first as { executionArn?: string }).executionArn,
+    );
+    expect(invalid).toMatchObject({ started: false, reason: expect.stringContaining('not a DNS label') });
+    const executions = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }),
+    );
+    expect(executions.executions?.map((e) => e.name)).toEqual(['seed-usw2-unique-name-v2']);
+  });
+});
