@@ -19,3 +19,4 @@ else
   printf '%s\n' "$want" > "$stamp"
   log ".venv ready in $((SECONDS - started)) s"
 fi
+bash scripts/setup-kafka.sh

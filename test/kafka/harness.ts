@@ -1,0 +1,227 @@
+/**
+ * A real Kafka 3.7 cluster on loopback, configured by exactly what kafka-plc renders, behind haproxy
+ * generated from the planned NLB listeners. The data-plane rehearsal of the private-link path:
+ *   1. plan the seed spec with brokers on 127.0.1.N (same ports as on AWS) and per-broker log dirs;
+ *   2. check every address:port is free (a crashed run's leftovers give a clear error, with PIDs);
+ *   3. run OUR rendered broker script per broker (service manager none, installs off): it writes
+ *      server.properties and formats storage with kafka.tools.StorageTool;
+ *   4. start `java kafka.Kafka server.properties` per broker (small heap, logs to files) and wait
+ *      until each logs "Kafka Server started";
+ *   5. start haproxy on 127.0.2.1 from renderHaproxyConfig(plan) and wait until every target passes
+ *      its TCP health check;
+ *   6. stop(): haproxy, then the brokers, by PID (SIGTERM, SIGKILL after a bound).
+ * Needs `npm run test:setup` (scripts/setup-kafka.sh): the jars in .cache/kafka-<version>/libs, haproxy.
+ * Files (configs, data, logs) live in a temp dir removed by stop(); KAFKA_PLC_KEEP_TMP=1 keeps it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+import { type Plan, planCluster } from '../../functions/lib/domain/plan';
+import { parseClusterSpec } from '../../functions/lib/spec';
+import { seedSpec } from '../fixtures/specs';
+import { ROOT } from '../helpers/tools';
+import { consumerNameMap, renderHostsFile } from './consumer-side';
+import { parseStat, renderHaproxyConfig, type StatRow, serverRows } from './haproxy';
+import { queryStatsSocket } from './haproxy-stats';
+import { configureBroker, startBroker } from './kafka-jvm';
+import {
+  assertEndpointsFree,
+  onEmergencyStop,
+  startProcess,
+  stopProcess,
+  type Tracked,
+  tail,
+  waitFor,
+} from './processes';
+
+const run = promisify(execFile);
+
+export const HAPROXY_ADDRESS = '127.0.2.1';
+export const brokerAddress = (nodeId: number): string => `127.0.1.${nodeId}`;
+const PID_FILE = join(ROOT, '.cache', 'kafka-harness.pids');
+
+export interface KafkaCluster {
+  plan: Plan;
+  dir: string;
+  libs: string;
+  haproxyAddress: string;
+  statsSocket: string;
+  /** The consumer side's name → address map (advertised names → haproxy) and its Java hosts file. */
+  consumerNames: Map<string, string>;
+  hostsFile: string;
+  /** Milliseconds per start-up phase. */
+  timings: Record<string, number>;
+  /** The running brokers: PID and the directory the broker script configured (conf/, data/, logs/). */
+  brokers: { nodeId: number; pid: number; dir: string }[];
+  stats(): Promise<StatRow[]>;
+  stop(): Promise<void>;
+}
+
+export function kafkaHome(plan: Plan): string {
+  return join(ROOT, '.cache', `kafka-${plan.kafka.version}`);
+}
+
+export function harnessPlan(dataRoot: string): Plan {
+  return planCluster(parseClusterSpec(seedSpec()), {
+    privateIps: { 1: brokerAddress(1), 2: brokerAddress(2), 3: brokerAddress(3) },
+    listenAddress: 'private-ip',
+    logDirs: (nodeId) => join(dataRoot, `b${nodeId}`, 'data'),
+  });
+}
+
+export function findHaproxy(): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
+  const found = dirs.map((d) => join(d, 'haproxy')).find((p) => existsSync(p));
+  if (!found) throw new Error('haproxy is not installed: run "npm run test:setup" (npm test does it first)');
+  return found;
+}
+
+function exitedReason(processes: Tracked[]): string | undefined {
+  const gone = processes.find((p) => p.exitCode() !== 'running');
+  if (!gone) return undefined;
+  return `${gone.name} (PID ${gone.pid}) exited with ${gone.exitCode()}; last output:\n${tail(gone.outputFile)}`;
+}
+
+async function timed<T>(timings: Record<string, number>, phase: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await step();
+  timings[phase] = Date.now() - started;
+  return result;
+}
+
+/** Everything the start needs is there and free; returns the haproxy binary. */
+async function preflight(plan: Plan, libs: string): Promise<string> {
+  const jar = join(libs, `kafka_${plan.kafka.scalaVersion}-${plan.kafka.version}.jar`);
+  if (!existsSync(jar))
+    throw new Error(`${jar} is missing: run "npm run test:setup" (npm test does it first)`);
+  const haproxyBinary = findHaproxy();
+  const ports = plan.kafka.ports;
+  await assertEndpointsFree(
+    [
+      ...plan.brokers.flatMap((b) =>
+        [ports.internal, ports.controller, ports.external].map((port) => ({
+          address: b.privateIp,
+          port,
+          owner: `broker ${b.name}`,
+        })),
+      ),
+      ...plan.loadBalancer.listeners.map((l) => ({
+        address: HAPROXY_ADDRESS,
+        port: l.port,
+        owner: 'haproxy',
+      })),
+    ],
+    PID_FILE,
+  );
+  return haproxyBinary;
+}
+
+export async function startKafkaCluster(): Promise<KafkaCluster> {
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-kafka-'));
+  const plan = harnessPlan(dir);
+  const home = kafkaHome(plan);
+  const libs = join(home, 'libs');
+  const haproxyBinary = await preflight(plan, libs).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+
+  const processes: Tracked[] = [];
+  const statsSocket = join(dir, 'haproxy.sock');
+  const stats = async () => parseStat(await queryStatsSocket(statsSocket, 'show stat'));
+  const removeFiles = () => {
+    rmSync(PID_FILE, { force: true });
+    if (!process.env.KAFKA_PLC_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  };
+  const unregister = onEmergencyStop(removeFiles);
+  const stop = async () => {
+    const haproxy = processes.filter((p) => p.name === 'haproxy');
+    await Promise.all(haproxy.map((p) => stopProcess(p, 5_000)));
+    await Promise.all(processes.filter((p) => p.name !== 'haproxy').map((p) => stopProcess(p, 20_000)));
+    unregister();
+    removeFiles();
+  };
+  const record = (tracked: Tracked) => {
+    processes.push(tracked);
+    mkdirSync(join(ROOT, '.cache'), { recursive: true });
+    writeFileSync(PID_FILE, `${processes.map((p) => p.pid).join('\n')}\n`);
+  };
+
+  try {
+    await timed(timings, 'brokerScripts', () =>
+      Promise.all(plan.brokers.map((b) => configureBroker(plan, b.nodeId, join(dir, b.name), home))),
+    );
+    await timed(timings, 'brokersReady', async () => {
+      for (const b of plan.brokers) record(startBroker(b.nodeId, join(dir, b.name), libs));
+      await Promise.all(
+        plan.brokers.map((b) =>
+          waitFor(
+            `broker ${b.name} to log "Kafka Server started"`,
+            () => readIfExists(join(dir, b.name, 'logs', 'server.log')).includes('Kafka Server started'),
+            { timeoutMs: 150_000, intervalMs: 500, failFast: () => exitedReason(processes) },
+          ),
+        ),
+      );
+    });
+    await timed(timings, 'haproxyReady', async () => {
+      const config = join(dir, 'haproxy.cfg');
+      writeFileSync(
+        config,
+        renderHaproxyConfig(plan, { bindAddress: HAPROXY_ADDRESS, brokerAddress, statsSocket }),
+      );
+      await run(haproxyBinary, ['-c', '-q', '-f', config]);
+      record(
+        startProcess('haproxy', haproxyBinary, ['-db', '-f', config], {
+          outputFile: join(dir, 'haproxy.log'),
+        }),
+      );
+      await waitFor(
+        'haproxy: every target passing its TCP health check',
+        async () => {
+          const servers = serverRows(await stats());
+          return servers.length > 0 && servers.every((s) => s.status === 'UP' && s.checkStatus === 'L4OK');
+        },
+        { timeoutMs: 30_000, failFast: () => exitedReason(processes) },
+      );
+    });
+  } catch (error) {
+    const logs = [
+      ...plan.brokers.map((b) => join(dir, b.name, 'logs', 'server.log')),
+      join(dir, 'haproxy.log'),
+    ].filter(existsSync);
+    const tails = logs.map((file) => `--- ${file} (last lines) ---\n${tail(file, 15)}`).join('\n');
+    await stop();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`the real-Kafka harness did not start: ${message}\n${tails}`, { cause: error });
+  }
+
+  const consumerNames = consumerNameMap(plan, HAPROXY_ADDRESS);
+  const hostsFile = join(dir, 'consumer-hosts');
+  writeFileSync(hostsFile, renderHostsFile(consumerNames));
+  timings.total = Date.now() - started;
+  return {
+    plan,
+    dir,
+    libs,
+    haproxyAddress: HAPROXY_ADDRESS,
+    statsSocket,
+    consumerNames,
+    hostsFile,
+    timings,
+    brokers: plan.brokers.map((b) => {
+      const tracked = processes.find((p) => p.name === `broker ${b.name}`);
+      if (!tracked) throw new Error(`broker ${b.name} was not started`);
+      return { nodeId: b.nodeId, pid: tracked.pid, dir: join(dir, b.name) };
+    }),
+    stats,
+    stop,
+  };
+}
+
+function readIfExists(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}

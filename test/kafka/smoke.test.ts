@@ -1,0 +1,302 @@
+/**
+ * The seed's checks on a real Kafka 3.7.1 cluster configured by kafka-plc, seen from the consumer side
+ * of the private link: every client connects only to haproxy (the NLB stand-in), and the advertised
+ * names resolve only to haproxy's address. Start-up and shutdown: test/kafka/harness.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { ConfigResourceTypes, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { consumerSocketFactory, type SocketRecord } from './consumer-side';
+import { type StatRow, serverName, serverRows } from './haproxy';
+import { HAPROXY_ADDRESS, harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
+import { runKafkaTool } from './kafka-jvm';
+import { acceptedFrom, establishedConnections } from './kernel-tcp';
+import { stopAllProcesses, waitFor } from './processes';
+
+/** The listener table is the same whatever the log dirs; it names the per-port tests below. */
+const listeners = harnessPlan('/unused').loadBalancer.listeners;
+const TOPIC = 'test-topic';
+
+let cluster: KafkaCluster;
+const clientSockets: SocketRecord[] = [];
+/** kafkajs logs retried errors (e.g. a coordinator still loading) too; kept, and printed when a test fails. */
+const clientLog: string[] = [];
+const captureLog: logCreator =
+  () =>
+  ({ namespace, level, log }) => {
+    const name = Object.entries(logLevel).find(([, value]) => value === level)?.[0] ?? level;
+    clientLog.push(`${name} ${namespace}: ${JSON.stringify(log)}`);
+  };
+
+function consumerKafka(): Kafka {
+  return new Kafka({
+    clientId: 'kafka-plc-smoke',
+    brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
+    socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress], clientSockets),
+    logLevel: logLevel.WARN,
+    logCreator: captureLog,
+    retry: { retries: 10, initialRetryTime: 300 },
+  });
+}
+
+function openConnections(port: number, count: number): Promise<Socket[]> {
+  return Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect({ host: HAPROXY_ADDRESS, port }, () => resolve(socket));
+          socket.once('error', reject);
+        }),
+    ),
+  );
+}
+
+const sessionsOf = (rows: StatRow[]) =>
+  new Map(serverRows(rows).map((r) => [`${r.proxy}/${r.server}`, r.totalSessions]));
+
+/** Established connections each broker's EXTERNAL listener has accepted from haproxy, per node ID. */
+function acceptedByBroker(): Map<number, number> {
+  const connections = establishedConnections();
+  return new Map(
+    cluster.plan.brokers.map((b) => [
+      b.nodeId,
+      acceptedFrom(connections, b.privateIp, cluster.plan.kafka.ports.external, HAPROXY_ADDRESS),
+    ]),
+  );
+}
+
+/** Lowest of a few samples: a health-check connection caught mid-flight must not raise the baseline. */
+async function quietBaseline(): Promise<Map<number, number>> {
+  const samples: Map<number, number>[] = [];
+  for (let i = 0; i < 4; i += 1) {
+    samples.push(acceptedByBroker());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return new Map(
+    cluster.plan.brokers.map((b) => [b.nodeId, Math.min(...samples.map((s) => s.get(b.nodeId) ?? 0))]),
+  );
+}
+
+beforeAll(async () => {
+  cluster = await startKafkaCluster();
+  console.info(`kafka harness: up in ${cluster.timings.total} ms ${JSON.stringify(cluster.timings)}`);
+}, 240_000);
+
+afterAll(async () => {
+  const started = Date.now();
+  // A start-up that failed or timed out has no cluster to stop: stop whatever it had started.
+  await (cluster ? cluster.stop() : stopAllProcesses());
+  console.info(`kafka harness: stopped in ${Date.now() - started} ms`);
+}, 90_000);
+
+beforeEach(({ onTestFailed }) => {
+  clientLog.length = 0;
+  onTestFailed(() => {
+    if (clientLog.length > 0) console.error(`kafkajs log of the failed test:\n${clientLog.join('\n')}`);
+  });
+});
+
+describe('the seed checks through the private-link path (haproxy as the NLB)', () => {
+  it('each broker runs the server.properties our broker script wrote from the plan, on storage it formatted', () => {
+    for (const broker of cluster.brokers) {
+      // Prepare
+      const planned = cluster.plan.brokers.find((b) => b.nodeId === broker.nodeId);
+      const conf = join(broker.dir, 'conf', 'server.properties');
+      // Act (what the running process and its files say)
+      const cmdline = readFileSync(`/proc/${broker.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      // Assess
+      expect(cmdline.slice(-2)).toEqual(['kafka.Kafka', conf]);
+      expect(readFileSync(conf, 'utf8')).toBe(planned?.serverProperties);
+      expect(readFileSync(join(broker.dir, 'data', 'meta.properties'), 'utf8')).toContain(
+        `cluster.id=${cluster.plan.kafka.clusterId}`,
+      );
+    }
+  });
+
+  it('metadata from the bootstrap port lists exactly the planned brokers, by EXTERNAL name and NLB port', async () => {
+    // Prepare
+    const admin = consumerKafka().admin();
+    // Act
+    await admin.connect();
+    const described = await admin.describeCluster();
+    await admin.disconnect();
+    // Assess
+    const byId = [...described.brokers].sort((a, b) => a.nodeId - b.nodeId);
+    expect(byId).toEqual(
+      cluster.plan.brokers.map((b) => ({ nodeId: b.nodeId, host: b.externalHost, port: b.nlbPort })),
+    );
+    expect(described.clusterId).toBe(cluster.plan.kafka.clusterId);
+    expect(clientSockets[0]).toEqual({
+      host: HAPROXY_ADDRESS,
+      port: cluster.plan.kafka.ports.bootstrap,
+      address: HAPROXY_ADDRESS,
+    });
+  });
+
+  it.each(listeners.map((l) => [l.port, l.brokerNodeIds.map(serverName).join(' '), l] as const))(
+    'NLB port %i reaches %s and no other broker (haproxy counters and the kernel agree)',
+    async (port, _names, listener) => {
+      // Prepare: nothing in flight, then the counters before
+      await waitFor(
+        'haproxy: no session open',
+        async () => serverRows(await cluster.stats()).every((r) => r.currentSessions === 0),
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      const sessionsBefore = sessionsOf(await cluster.stats());
+      const acceptedBefore = await quietBaseline();
+      const perTarget = 2;
+      const expected = new Map(
+        cluster.plan.brokers.map((b) => [
+          b.nodeId,
+          listener.brokerNodeIds.includes(b.nodeId) ? perTarget : 0,
+        ]),
+      );
+      // Act: hold connections open through the port (haproxy opens one to a target for each)
+      const sockets = await openConnections(port, perTarget * listener.brokerNodeIds.length);
+      try {
+        // Assess: the brokers' own sockets (the kernel's view) accepted exactly these connections …
+        const accepted = await waitFor(
+          `brokers to accept the connections through port ${port}`,
+          () => {
+            const now = acceptedByBroker();
+            const diff = new Map([...now].map(([id, n]) => [id, n - (acceptedBefore.get(id) ?? 0)]));
+            return [...expected].every(([id, n]) => diff.get(id) === n) && diff;
+          },
+          { timeoutMs: 15_000, intervalMs: 100 },
+        );
+        expect(accepted).toEqual(expected);
+        // … and haproxy counted them on this listener's target group only, on the planned servers only.
+        const sessionsAfter = sessionsOf(await cluster.stats());
+        const grown = [...sessionsAfter]
+          .map(([key, n]) => [key, n - (sessionsBefore.get(key) ?? 0)] as const)
+          .filter(([, n]) => n > 0);
+        expect(new Map(grown)).toEqual(
+          new Map(
+            listener.brokerNodeIds.map((id) => [`${listener.targetGroupName}/${serverName(id)}`, perTarget]),
+          ),
+        );
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+    },
+  );
+
+  it('runs the seed smoke test: test-topic (3 partitions, RF 3, min.insync.replicas 2), 10 produced, 10 consumed', async () => {
+    // Prepare
+    const kafka = consumerKafka();
+    const admin = kafka.admin();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const consumer = kafka.consumer({ groupId: `kafka-plc-smoke-${process.pid}` });
+    const sent = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `message ${i}` }));
+    const received: { key: string; value: string; partition: number }[] = [];
+    await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
+    try {
+      // Act: create, then wait until the metadata the consumer sees has every partition fully replicated
+      // (kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION while KRaft metadata propagates)
+      const created = await admin.createTopics({
+        topics: [
+          {
+            topic: TOPIC,
+            numPartitions: 3,
+            replicationFactor: 3,
+            configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+          },
+        ],
+        waitForLeaders: false,
+      });
+      const partitions = await waitFor(
+        `${TOPIC} in the metadata with 3 partitions, each with a leader and 3 in-sync replicas`,
+        async () => {
+          const [topic] = (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics;
+          const ready =
+            topic?.partitions.length === 3 &&
+            topic.partitions.every((p) => p.leader >= 0 && p.isr.length === 3);
+          return ready && topic.partitions;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      // Assess
+      expect(created).toBe(true);
+      for (const partition of partitions) {
+        expect([...partition.replicas].sort()).toEqual([1, 2, 3]);
+        expect([...partition.isr].sort()).toEqual([1, 2, 3]);
+      }
+      // DescribeConfigs goes to any broker; one whose metadata does not have the topic yet answers
+      // UNKNOWN_TOPIC_OR_PARTITION, so ask again until it is there.
+      const configs = await waitFor(
+        `${TOPIC}'s min.insync.replicas readable`,
+        () =>
+          admin.describeConfigs({
+            resources: [
+              { type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['min.insync.replicas'] },
+            ],
+            includeSynonyms: false,
+          }),
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('2');
+
+      // Act: produce (acks=all: the in-sync replicas have every message)
+      await producer.send({ topic: TOPIC, acks: -1, messages: sent });
+      // Assess
+      const offsets = await admin.fetchTopicOffsets(TOPIC);
+      expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(10);
+
+      // Act: consume from the beginning
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          received.push({ key: String(message.key), value: String(message.value), partition });
+        },
+      });
+      await waitFor('10 messages consumed', () => received.length >= 10, { timeoutMs: 60_000 });
+      // Assess
+      expect(
+        received.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key)),
+      ).toEqual(sent);
+      expect(new Set(received.map((m) => m.partition)).size).toBeGreaterThan(1);
+    } finally {
+      await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+    }
+  }, 120_000);
+
+  it('the kafkajs clients connected only to haproxy, bootstrap by address and brokers by advertised name', () => {
+    // Assess (what the socket factory saw during the tests above)
+    expect(new Set(clientSockets.map((s) => s.address))).toEqual(new Set([HAPROXY_ADDRESS]));
+    const planned = new Set(cluster.plan.brokers.map((b) => `${b.externalHost}:${b.nlbPort}`));
+    const byName = clientSockets.filter((s) => s.host !== HAPROXY_ADDRESS).map((s) => `${s.host}:${s.port}`);
+    expect(byName.length).toBeGreaterThan(0);
+    expect(byName.filter((name) => !planned.has(name))).toEqual([]);
+  });
+
+  it("Kafka's own BrokerApiVersionsCommand, resolving names with the consumer hosts file, lists the 3 advertised brokers", async () => {
+    // Act
+    const consumerSide = { libs: cluster.libs, hostsFile: cluster.hostsFile, workDir: cluster.dir };
+    const output = await runKafkaTool(consumerSide, 'kafka.admin.BrokerApiVersionsCommand', [
+      '--bootstrap-server',
+      `${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`,
+    ]);
+    // Assess: one "<name>:<port> (id: N rack: az) -> (" header per broker, each answered (not -> ERROR)
+    const listed = [...output.matchAll(/^(\S+):(\d+) \(id: (\d+) rack: (\S+)\) -> (.*)$/gm)].map((m) => ({
+      host: m[1],
+      port: Number(m[2]),
+      nodeId: Number(m[3]),
+      rack: m[4],
+      answer: m[5],
+    }));
+    expect(listed.sort((a, b) => a.nodeId - b.nodeId)).toEqual(
+      cluster.plan.brokers.map((b) => ({
+        host: b.externalHost,
+        port: b.nlbPort,
+        nodeId: b.nodeId,
+        rack: b.azId,
+        answer: '(',
+      })),
+    );
+  }, 90_000);
+});
