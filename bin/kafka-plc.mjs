@@ -7,5 +7,7 @@ import { register } from 'tsx/esm/api';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
+const { installHumanLogs } = await import('../cli/human-logs.ts');
+if (!process.env.KAFKA_PLC_JSON_LOGS) installHumanLogs();
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -8,12 +8,17 @@ import { ensureTopic } from '../functions/lib/aws/sns';
 export const LOCAL_INSTANCE_PROFILE = 'kafka-plc-broker';
 export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
 
+const prepared = new Set<string>();
+
 /** Sets the Lambdas' environment for a local run; emulator mode when the SDK points at an endpoint. */
 export async function prepareLocalEnvironment(region: string): Promise<void> {
+  const key = `${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN ?? ''}`;
+  if (prepared.has(key)) return;
   if (process.env.AWS_ENDPOINT_URL) process.env.KAFKA_PLC_EMULATOR = '1';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const profile = process.env.BROKER_INSTANCE_PROFILE ?? LOCAL_INSTANCE_PROFILE;
   await ensureBrokerInstanceProfile(region, profile);
   process.env.BROKER_INSTANCE_PROFILE = profile;
   process.env.CONNECTION_TOPIC_ARN ??= await ensureTopic(region, LOCAL_TOPIC);
+  prepared.add(`${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN}`);
 }

@@ -92,7 +92,7 @@ export async function loadHandler(functionKey: string): Promise<TaskFunction> {
   return module.handler;
 }
 
-function fakeContext(functionName: string): Context {
+export function fakeContext(functionName: string): Context {
   return {
     functionName,
     functionVersion: '$LATEST',

@@ -19,4 +19,7 @@ else
   printf '%s\n' "$want" > "$stamp"
   log ".venv ready in $((SECONDS - started)) s"
 fi
-bash scripts/setup-kafka.sh
+# --python-only: the local rehearsal without --kafka needs no Kafka jars or haproxy.
+if [ "${1:-}" != --python-only ]; then
+  bash scripts/setup-kafka.sh
+fi

@@ -1,0 +1,245 @@
+/**
+ * kafka-plc rehearse [--kafka] (npm start): the whole lifecycle on an embedded default, locally, before
+ * any AWS credentials: moto (the AWS emulator) started on a free port, the real provision state machine
+ * with the real handlers, a consumer's connection request decided by the real accept policy (a labelled
+ * stand-in: moto has no endpoint connections), the unique name written to Parameter Store, the real
+ * trigger handler, the real roll state machine; with --kafka also the real-Kafka data plane and the
+ * seed's produce/consume check through the private-link path. Everything started is stopped by PID, also
+ * on Ctrl-C; a failure exits non-zero naming the step.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { clients, resetClients } from '../../functions/lib/aws/clients';
+import * as ssm from '../../functions/lib/aws/ssm';
+import { planConnections } from '../../functions/lib/domain/accept-policy';
+import { planCluster } from '../../functions/lib/domain/plan';
+import { planTable } from '../../functions/lib/domain/plan-views';
+import { topologySvg } from '../../functions/lib/domain/topology-svg';
+import { principalAccount } from '../../functions/lib/spec';
+import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
+import { type Moto, ROOT, startMotoServer } from '../emulator';
+import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
+import { loadSpecFile } from '../spec-file';
+import { stepper } from '../steps';
+import { type Command, parse } from './common';
+import { runWorkflow } from './provision';
+
+const exec = promisify(execFile);
+const REGION_ACCOUNT = '123456789012';
+
+interface ProvisionOutput {
+  endpointServiceId: string;
+  endpointServiceName: string;
+  loadBalancerDnsName: string;
+  brokerInstanceIds: string[];
+}
+
+export const rehearse: Command = async (args, io) => {
+  const values = parse(args, {
+    kafka: { type: 'boolean', default: false },
+    spec: { type: 'string', default: 'examples/seed-usw2.json' },
+    out: { type: 'string', default: 'out/rehearsal' },
+  });
+  const withKafka = values.kafka === true;
+  const spec = await loadSpecFile(values.spec as string);
+  const plan = planCluster(spec);
+  const outDir = join(ROOT, values.out as string);
+  const uniqueName = `rehearsal-${randomBytes(3).toString('hex')}`;
+  const steps = stepper(io.stderr, withKafka ? 9 : 8);
+  // The workflows' own progress lines, indented under the step that runs them.
+  const nested = { stdout: io.stdout, stderr: (text: string) => io.stderr(text.replace(/^(?=.)/gm, '    ')) };
+  const stops: (() => Promise<void>)[] = [];
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    io.stderr(`\n${signal}: stopping what the rehearsal started…\n`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  const cleanup = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await steps.run(
+      withKafka ? 'install tools (moto, shellcheck, Kafka jars, haproxy)' : 'install tools (moto)',
+      () =>
+        exec('bash', [join(ROOT, 'scripts/setup-tools.sh'), ...(withKafka ? [] : ['--python-only'])], {
+          cwd: ROOT,
+        }),
+    );
+    const moto: Moto = await steps.run(
+      'start the AWS emulator (moto)',
+      startMotoServer,
+      (m) => `${m.endpoint}, pid ${m.pid}`,
+    );
+    stops.push(() => moto.stop());
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'rehearsal',
+      AWS_SECRET_ACCESS_KEY: 'rehearsal',
+      AWS_REGION: spec.region,
+      KAFKA_PLC_EMULATOR: '1',
+    });
+    resetClients();
+
+    const provisioned = (await steps.run('provision (state-machine/provision.asl.json, in-process)', () =>
+      runWorkflow(
+        'provision',
+        spec,
+        { local: true, region: spec.region, machineName: '', executionName: '' },
+        nested,
+      ),
+    )) as ProvisionOutput;
+
+    await steps.run('a consumer requests a connection; the accept policy decides', async () => {
+      const account = principalAccount(plan.endpointService.allowedPrincipals[0] ?? '') ?? REGION_ACCOUNT;
+      const decided = planConnections(
+        provisioned.endpointServiceId,
+        [
+          {
+            vpcEndpointId: 'vpce-0rehearsal00000001',
+            vpcEndpointOwner: account,
+            vpcEndpointState: 'pendingAcceptance',
+          },
+          {
+            vpcEndpointId: 'vpce-0rehearsal00000002',
+            vpcEndpointOwner: '999999999999',
+            vpcEndpointState: 'pendingAcceptance',
+          },
+        ],
+        { allowedAccounts: plan.endpointService.allowedAccounts, onUnknown: 'reject' },
+      );
+      steps.note(
+        '[stand-in] moto has no endpoint connections: two simulated requests, decided by the real policy',
+      );
+      for (const a of decided.audit)
+        steps.note(`${a.vpcEndpointId} from ${a.vpcEndpointOwner}: ${a.decision} (${a.reason})`);
+      return decided;
+    });
+
+    const version = await steps.run(`set the unique name: ${plan.uniqueNameParameter} = ${uniqueName}`, () =>
+      ssm.putParameter(spec.region, plan.uniqueNameParameter, uniqueName),
+    );
+
+    const trigger = await steps.run(
+      'Parameter Store Change → the real trigger handler',
+      async () => {
+        const definition = JSON.stringify(resolveArns(readDefinition('roll-brokers'), spec.region));
+        const machine = await clients(spec.region).sfn.send(
+          new CreateStateMachineCommand({
+            name: 'kafka-plc-roll-brokers',
+            definition,
+            roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/kafka-plc-roll-brokers`,
+          }),
+        );
+        process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
+        steps.note(
+          '[stand-in] EventBridge delivery is not emulated: the handler gets a sample "Parameter Store Change" event',
+        );
+        return onUniqueNameChange(
+          {
+            source: 'aws.ssm',
+            'detail-type': 'Parameter Store Change',
+            detail: { name: plan.uniqueNameParameter, operation: 'Update' },
+          },
+          fakeContext('kafka-plc-onUniqueNameChange'),
+        );
+      },
+      (outcome) => JSON.stringify(outcome).slice(0, 160),
+    );
+
+    const rolled = (await steps.run(
+      'roll the brokers one at a time (state-machine/roll-brokers.asl.json)',
+      async () => {
+        process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+        steps.note(
+          '[stand-in] no broker runs in the emulator: the health snapshot reports a healthy cluster',
+        );
+        return runWorkflow(
+          'roll-brokers',
+          { spec: { ...spec, uniqueName }, previousUniqueName: spec.uniqueName },
+          { local: true, region: spec.region, machineName: '', executionName: '' },
+          nested,
+        );
+      },
+    )) as { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] };
+
+    let smoke: { brokers: string[]; produced: number; consumed: number } | undefined;
+    if (withKafka) {
+      smoke = await steps.run(
+        'real Kafka: 3 brokers + haproxy as the NLB; produce 10 / consume 10 via the bootstrap port',
+        async () => {
+          const { startKafkaCluster, seedSmokeCheck } = await import('../rehearse-kafka');
+          const cluster = await startKafkaCluster();
+          stops.push(() => cluster.stop());
+          return seedSmokeCheck(cluster);
+        },
+        (s) => `${s.produced} produced, ${s.consumed} consumed; metadata lists ${s.brokers.join(', ')}`,
+      );
+    }
+
+    const svgPath = join(outDir, 'topology.svg');
+    await steps.run(
+      'write the topology picture',
+      async () => {
+        mkdirSync(outDir, { recursive: true });
+        const finalPlan = planCluster({ ...spec, uniqueName });
+        writeFileSync(
+          svgPath,
+          topologySvg(finalPlan, { endpointServiceName: provisioned.endpointServiceName }),
+        );
+        writeFileSync(join(outDir, 'provision-output.json'), `${JSON.stringify(provisioned, null, 2)}\n`);
+      },
+      () => svgPath,
+    );
+
+    io.stdout(
+      summary(
+        spec.clusterName,
+        provisioned,
+        planTable(planCluster({ ...spec, uniqueName })),
+        rolled,
+        version,
+        smoke,
+        svgPath,
+      ),
+    );
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    if (!interrupted) await cleanup();
+  }
+};
+
+function summary(
+  cluster: string,
+  provisioned: ProvisionOutput,
+  table: string,
+  rolled: { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] },
+  version: number,
+  smoke: { produced: number; consumed: number } | undefined,
+  svgPath: string,
+): string {
+  return [
+    '',
+    `Rehearsal of ${cluster} complete (emulated AWS${smoke ? ' + real Kafka' : ''}).`,
+    '',
+    `Endpoint service name: ${provisioned.endpointServiceName}`,
+    `NLB (internal): ${provisioned.loadBalancerDnsName}`,
+    '',
+    table,
+    `Roll (unique name version ${version}): ${rolled.brokers.map((b) => `b${b.nodeId}`).join(' → ')} (one at a time, controller last)`,
+    ...(smoke ? [`Private-link path check: ${smoke.produced} produced, ${smoke.consumed} consumed`] : []),
+    `Topology: ${svgPath}`,
+    '',
+    'Hand to TiDB Cloud: the endpoint service name above, the AZ IDs, and bootstrap port 9092 of the endpoint.',
+    'Next step on AWS: deploy the stack (README "Deploy"), then "kafka-plc provision --spec <your spec>";',
+    'when TiDB Cloud returns the unique name: "kafka-plc set-unique-name --cluster <name> --value <unique name>".',
+    '',
+  ].join('\n');
+}
