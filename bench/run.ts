@@ -11,6 +11,10 @@ interface BenchModule {
   run: () => Promise<Record<string, number>>;
 }
 
+// Quiet Lambda logs (set before any module creates its logger: modules below are imported dynamically).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, only: { type: 'string' } },
   strict: true,

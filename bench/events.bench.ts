@@ -1,0 +1,83 @@
+/**
+ * Event paths: the accept handler's time per notification (AWS mocked: our code only), and the AWS calls
+ * one roll of 3 brokers makes on the emulator (health from the labelled stand-in).
+ */
+import { readFileSync } from 'node:fs';
+import {
+  AcceptVpcEndpointConnectionsCommand,
+  DescribeVpcEndpointConnectionsCommand,
+  DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicePermissionsCommand,
+  EC2Client,
+  RejectVpcEndpointConnectionsCommand,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { fakeContext, runLocal } from '../cli/local-sfn';
+import { startEmulator } from '../test/helpers/emulator';
+
+export const name = 'events';
+
+const seed = JSON.parse(readFileSync(new URL('../examples/seed-usw2.json', import.meta.url), 'utf8'));
+
+async function acceptDecisionMs(): Promise<number> {
+  process.env.AWS_REGION = 'us-west-2';
+  const ec2 = mockClient(EC2Client);
+  ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
+    ServiceConfigurations: [
+      { ServiceId: 'vpce-svc-0123456789abcdef0', Tags: [{ Key: 'kafka-plc:cluster', Value: 'c' }] },
+    ],
+  });
+  ec2
+    .on(DescribeVpcEndpointServicePermissionsCommand)
+    .resolves({ AllowedPrincipals: [{ Principal: 'arn:aws:iam::123456789012:root' }] });
+  ec2.on(DescribeVpcEndpointConnectionsCommand).resolves({
+    VpcEndpointConnections: [
+      {
+        VpcEndpointId: 'vpce-1',
+        VpcEndpointOwner: '123456789012',
+        VpcEndpointState: 'pendingAcceptance' as never,
+      },
+      {
+        VpcEndpointId: 'vpce-2',
+        VpcEndpointOwner: '999999999999',
+        VpcEndpointState: 'pendingAcceptance' as never,
+      },
+    ],
+  });
+  ec2.on(AcceptVpcEndpointConnectionsCommand).resolves({ Unsuccessful: [] });
+  ec2.on(RejectVpcEndpointConnectionsCommand).resolves({ Unsuccessful: [] });
+  const { handler } = await import('../functions/accept-connection/handler');
+  const event = { Records: [{ Sns: { Message: '{"ServiceId":"vpce-svc-0123456789abcdef0"}' } }] };
+  for (let i = 0; i < 20; i++) await handler(event, fakeContext('warm-up'));
+  const runs = 300;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) await handler(event, fakeContext('bench'));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6 / runs;
+  ec2.restore();
+  return Math.round(ms * 1000) / 1000;
+}
+
+async function rollApiCalls(): Promise<{ calls: number; mutating: number }> {
+  const emulator = await startEmulator();
+  try {
+    await emulator.fresh();
+    await runLocal('provision', seed, { waitScale: 0, retryPauseMs: 0 });
+    emulator.recorder.clear();
+    process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+    const result = await runLocal(
+      'roll-brokers',
+      { spec: { ...seed, uniqueName: 'bench-roll' }, previousUniqueName: 'unique_name' },
+      { waitScale: 0, retryPauseMs: 0 },
+    );
+    if (result.status !== 'SUCCEEDED') throw new Error(`roll failed: ${result.error}: ${result.cause}`);
+    return { calls: emulator.recorder.calls.length, mutating: emulator.recorder.mutating().length };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const accept = await acceptDecisionMs();
+  const roll = await rollApiCalls();
+  return { accept_decision_ms: accept, roll_api_calls: roll.calls, roll_mutating_calls: roll.mutating };
+}

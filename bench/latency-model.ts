@@ -1,0 +1,96 @@
+/**
+ * A latency model over the emulator: resources report pending/provisioning until a simulated delay has
+ * passed since their creation (moto makes every change instant). SDK middleware on our shared clients
+ * rewrites Describe/Get answers; delays are in seconds and scaled by `scale()` (0.01 = ×100 faster).
+ */
+import { type Clients, onClients } from '../functions/lib/aws/clients';
+
+export const DELAYS_SECONDS = {
+  instanceRunning: 40,
+  ssmConfigure: 90,
+  nlbActive: 180,
+  natGateway: 60,
+  endpointService: 5,
+} as const;
+
+/** The longest dependency chain of provisioning under these delays (the workflow's critical path). */
+export function criticalPathSeconds(d = DELAYS_SECONDS): number {
+  const brokers = Math.max(d.natGateway, d.instanceRunning) + d.ssmConfigure;
+  const loadBalancer = d.nlbActive + d.endpointService;
+  return Math.max(brokers, loadBalancer);
+}
+
+type Output = Record<string, unknown>;
+
+export function installLatencyModel(scale: () => number): { reset(): void } {
+  const created = new Map<string, number>();
+  const pending = (id: string | undefined, delay: number) => {
+    if (!id) return false;
+    const t0 = created.get(id);
+    return t0 !== undefined && Date.now() - t0 < delay * scale() * 1000;
+  };
+  const onResult = (operation: string, input: Output, output: Output) => {
+    const now = Date.now();
+    if (operation === 'CreateNatGateway')
+      created.set(((output.NatGateway ?? {}) as Output).NatGatewayId as string, now);
+    if (operation === 'RunInstances') {
+      for (const i of (output.Instances ?? []) as Output[]) created.set(i.InstanceId as string, now);
+    }
+    if (operation === 'SendCommand') created.set(((output.Command ?? {}) as Output).CommandId as string, now);
+    if (operation === 'CreateLoadBalancer') {
+      for (const lb of (output.LoadBalancers ?? []) as Output[])
+        created.set(lb.LoadBalancerArn as string, now);
+    }
+    if (operation === 'CreateVpcEndpointServiceConfiguration') {
+      created.set(((output.ServiceConfiguration ?? {}) as Output).ServiceId as string, now);
+    }
+    if (operation === 'DescribeNatGateways') {
+      for (const n of (output.NatGateways ?? []) as Output[]) {
+        if (pending(n.NatGatewayId as string, DELAYS_SECONDS.natGateway)) n.State = 'pending';
+      }
+    }
+    if (operation === 'DescribeInstances') {
+      for (const r of (output.Reservations ?? []) as Output[]) {
+        for (const i of (r.Instances ?? []) as Output[]) {
+          if (pending(i.InstanceId as string, DELAYS_SECONDS.instanceRunning))
+            i.State = { Code: 0, Name: 'pending' };
+        }
+      }
+    }
+    if (
+      operation === 'GetCommandInvocation' &&
+      pending(input.CommandId as string, DELAYS_SECONDS.ssmConfigure)
+    ) {
+      output.Status = 'InProgress';
+    }
+    if (operation === 'DescribeLoadBalancers') {
+      for (const lb of (output.LoadBalancers ?? []) as Output[]) {
+        if (pending(lb.LoadBalancerArn as string, DELAYS_SECONDS.nlbActive))
+          lb.State = { Code: 'provisioning' };
+      }
+    }
+    if (operation === 'DescribeVpcEndpointServiceConfigurations') {
+      for (const s of (output.ServiceConfigurations ?? []) as Output[]) {
+        if (pending(s.ServiceId as string, DELAYS_SECONDS.endpointService)) s.ServiceState = 'Pending';
+      }
+    }
+  };
+  onClients((set: Clients) => {
+    for (const [service, client] of Object.entries(set)) {
+      type Next = (args: { input?: unknown }) => Promise<{ output?: unknown }>;
+      const stack = client.middlewareStack as unknown as {
+        add: (mw: (next: Next, context: { commandName?: string }) => Next, options: object) => void;
+      };
+      stack.add(
+        (next, context) => async (args) => {
+          const result = await next(args);
+          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          onResult(operation, (args.input ?? {}) as Output, (result.output ?? {}) as Output);
+          return result;
+        },
+        { step: 'initialize', name: `kafkaPlcLatencyModel-${service}`, override: true },
+      );
+    }
+  });
+  return { reset: () => created.clear() };
+}

@@ -1,0 +1,60 @@
+/**
+ * Provisioning on the emulator: call counts of a clean run and a re-run, and the critical-path ratio under
+ * the latency model (measured wall time ÷ the longest dependency chain of the same delays).
+ */
+import { readFileSync } from 'node:fs';
+import { runLocal } from '../cli/local-sfn';
+import { type Emulator, startEmulator } from '../test/helpers/emulator';
+import { criticalPathSeconds, installLatencyModel } from './latency-model';
+
+export const name = 'provision';
+
+const seed = JSON.parse(readFileSync(new URL('../examples/seed-usw2.json', import.meta.url), 'utf8'));
+
+async function timedRun(emulator: Emulator, scale: number): Promise<number> {
+  await emulator.fresh();
+  const started = Date.now();
+  const result = await runLocal('provision', seed, { waitScale: scale, retryPauseMs: 0 });
+  if (result.status !== 'SUCCEEDED') throw new Error(`provision failed: ${result.error}: ${result.cause}`);
+  return (Date.now() - started) / 1000;
+}
+
+export async function run(): Promise<Record<string, number>> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const emulator = await startEmulator();
+  try {
+    // Call counts (no latency model).
+    await emulator.fresh();
+    await runLocal('provision', seed, { waitScale: 0, retryPauseMs: 0 });
+    const mutating = emulator.recorder.mutating().length;
+    const reads = emulator.recorder.reads().length;
+    emulator.recorder.clear();
+    await runLocal('provision', seed, { waitScale: 0, retryPauseMs: 0 });
+    const rerunMutating = emulator.recorder.mutating().length;
+    const rerunReads = emulator.recorder.reads().length;
+    const overhead = await timedRun(emulator, 0);
+
+    const model = installLatencyModel(() => scale);
+    let scale = 0.01;
+    const chain = criticalPathSeconds();
+    model.reset();
+    const wall100 = await timedRun(emulator, scale);
+    // The same at ×10: the emulator's and handlers' own time weighs ten times less against the delays.
+    scale = 0.1;
+    model.reset();
+    const wall10 = await timedRun(emulator, scale);
+    return {
+      provision_mutating_calls: mutating,
+      provision_read_calls: reads,
+      rerun_mutating_calls: rerunMutating,
+      rerun_read_calls: rerunReads,
+      provision_overhead_seconds: overhead,
+      provision_critical_path_seconds_scaled: chain * 0.01,
+      provision_wall_seconds_scaled: wall100,
+      provision_critical_path_ratio: Math.round((wall100 / (chain * 0.01)) * 1000) / 1000,
+      provision_critical_path_ratio_x10: Math.round((wall10 / (chain * 0.1)) * 1000) / 1000,
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
