@@ -1,0 +1,254 @@
+/**
+ * Provisioning handlers with aws-sdk-client-mock: the error paths the emulator cannot produce (an IP held
+ * by someone else, a failed configure command, a NAT gateway that failed, a wait that runs out).
+ */
+import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeNatGatewaysCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  GetCommandInvocationCommand,
+  GetParameterCommand,
+  ListCommandsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler as checkBrokersConfigured } from '../../../functions/check-brokers-configured/handler';
+import { handler as checkNatGateway } from '../../../functions/check-nat-gateway/handler';
+import { handler as configureBrokers } from '../../../functions/configure-brokers/handler';
+import { handler as ensureNetwork } from '../../../functions/ensure-network/handler';
+import { handler as launchBrokers } from '../../../functions/launch-brokers/handler';
+import { renderBrokerScript } from '../../../functions/lib/domain/broker-script';
+import { commandComment, scriptHash } from '../../../functions/lib/domain/commands';
+import { planCluster } from '../../../functions/lib/domain/plan';
+import { parseClusterSpec } from '../../../functions/lib/spec';
+import { handler as validateSpec } from '../../../functions/validate-spec/handler';
+import { seedSpec } from '../../fixtures/specs';
+import { lambdaContext } from '../../helpers/lambda';
+
+const ec2 = mockClient(EC2Client);
+const ssm = mockClient(SSMClient);
+const spec = parseClusterSpec(seedSpec());
+const plan = planCluster(spec);
+const network = {
+  vpcId: 'vpc-1',
+  brokerSubnetIds: ['subnet-1', 'subnet-2', 'subnet-3'],
+  subnetIdsByName: {
+    'broker-usw2-az1': 'subnet-1',
+    'broker-usw2-az2': 'subnet-2',
+    'broker-usw2-az3': 'subnet-3',
+    public: 'subnet-p',
+  },
+  publicSubnetId: 'subnet-p',
+  internetGatewayId: 'igw-1',
+  natGatewayId: 'nat-1',
+  brokerSecurityGroupId: 'sg-b',
+  nlbSecurityGroupId: 'sg-n',
+};
+const awsError = (name: string) =>
+  Object.assign(new Error(name), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+const brokers = {
+  brokers: plan.brokers.map((b) => ({
+    nodeId: b.nodeId,
+    instanceId: `i-${b.nodeId}`,
+    privateIp: b.privateIp,
+  })),
+  launched: [],
+};
+
+beforeEach(() => {
+  ec2.reset();
+  ssm.reset();
+  process.env.BROKER_INSTANCE_PROFILE = 'kafka-plc-broker';
+});
+
+describe('ValidateSpec', () => {
+  it('fails with SpecValidationError naming the field, without any AWS call', async () => {
+    await expect(validateSpec({ ...seedSpec(), vpcCidr: 'nope' }, lambdaContext())).rejects.toMatchObject({
+      name: 'SpecValidationError',
+      message: expect.stringContaining('vpcCidr'),
+    });
+    expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+describe('EnsureNetwork', () => {
+  it('refuses a tagged VPC whose CIDR differs from the spec (no silent re-addressing)', async () => {
+    ec2.on(DescribeVpcsCommand).resolves({
+      Vpcs: [
+        {
+          VpcId: 'vpc-9',
+          CidrBlock: '10.9.0.0/16',
+          Tags: [
+            { Key: 'kafka-plc:cluster', Value: 'seed-usw2' },
+            { Key: 'kafka-plc:role', Value: 'vpc' },
+          ],
+        },
+      ],
+    });
+    await expect(ensureNetwork({ spec }, lambdaContext())).rejects.toMatchObject({
+      name: 'UnsupportedChangeError',
+    });
+  });
+});
+
+describe('LaunchBrokers', () => {
+  beforeEach(() => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-1' } });
+    ec2.on(DescribeImagesCommand).resolves({ Images: [{ RootDeviceName: '/dev/xvda' }] });
+  });
+
+  it('launches each broker at its planned IP with IMDSv2, an encrypted gp3 root, no public IP and its tags', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(RunInstancesCommand).callsFake((input) => ({
+      Instances: [
+        { InstanceId: `i-${input.NetworkInterfaces[0].PrivateIpAddress}`, State: { Name: 'pending' } },
+      ],
+    }));
+    const out = (await launchBrokers({ spec, network }, lambdaContext())) as { launched: number[] };
+    expect(out.launched).toEqual([1, 2, 3]);
+    const first = ec2.commandCalls(RunInstancesCommand)[0]?.args[0].input;
+    expect(first).toMatchObject({
+      ImageId: 'ami-1',
+      InstanceType: 't3.large',
+      MetadataOptions: { HttpTokens: 'required' },
+      IamInstanceProfile: { Name: 'kafka-plc-broker' },
+      NetworkInterfaces: [
+        {
+          SubnetId: 'subnet-1',
+          PrivateIpAddress: '10.0.0.10',
+          AssociatePublicIpAddress: false,
+          Groups: ['sg-b'],
+        },
+      ],
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', Encrypted: true } }],
+    });
+    expect(first?.KeyName).toBeUndefined();
+  });
+
+  it('fails with ResourceConflictError when the planned IP is held by an instance that is not ours', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => {
+        const byIp = input.Filters?.some(
+          (f) => f.Name === 'private-ip-address' && f.Values.includes('10.0.0.10'),
+        );
+        return {
+          Reservations: byIp
+            ? [{ Instances: [{ InstanceId: 'i-foreign', PrivateIpAddress: '10.0.0.10', Tags: [] }] }]
+            : [],
+        };
+      });
+    ec2.on(RunInstancesCommand).rejects(awsError('InvalidIPAddress.InUse'));
+    await expect(launchBrokers({ spec, network }, lambdaContext())).rejects.toMatchObject({
+      name: 'ResourceConflictError',
+      message: expect.stringContaining('10.0.0.10 is used by i-foreign'),
+    });
+  });
+
+  it('missing instance profile configuration fails fast naming the variable', async () => {
+    delete process.env.BROKER_INSTANCE_PROFILE;
+    await expect(launchBrokers({ spec, network }, lambdaContext())).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining('BROKER_INSTANCE_PROFILE'),
+    });
+  });
+});
+
+describe('ConfigureBrokers', () => {
+  it('never restarts running brokers together: a broker running another configuration is refused', async () => {
+    ssm.on(ListCommandsCommand).resolves({
+      Commands: [
+        {
+          CommandId: 'old',
+          Status: 'Success',
+          Comment: commandComment('configure', 'seed-usw2', 1, 'aaaaaaaaaaaaaaaa'),
+          RequestedDateTime: new Date(),
+        },
+      ],
+    });
+    await expect(configureBrokers({ spec, brokers }, lambdaContext())).rejects.toMatchObject({
+      name: 'UnsupportedChangeError',
+      message: expect.stringContaining('kafka-plc roll'),
+    });
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it('reuses a command still in flight instead of sending it again', async () => {
+    const hashes = plan.brokers.map((b) => scriptHash(renderBrokerScript(plan, b)));
+    ssm.on(ListCommandsCommand).callsFake((input) => {
+      const node = Number(String(input.InstanceId).slice(2));
+      return {
+        Commands: [
+          {
+            CommandId: `c${node}`,
+            Status: 'InProgress',
+            Comment: commandComment('configure', 'seed-usw2', node, hashes[node - 1] ?? ''),
+            RequestedDateTime: new Date(),
+          },
+        ],
+      };
+    });
+    const out = (await configureBrokers({ spec, brokers }, lambdaContext())) as {
+      commands: { commandId: string; sent: boolean }[];
+    };
+    expect(out.commands.map((c) => [c.commandId, c.sent])).toEqual([
+      ['c1', false],
+      ['c2', false],
+      ['c3', false],
+    ]);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+});
+
+describe('polling checks', () => {
+  it('CheckBrokersConfigured reports the broker, exit code and output tails of a failed command', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({
+      Status: 'Failed',
+      ResponseCode: 1,
+      StandardOutputContent: 'line 1\nline 2',
+      StandardErrorContent: 'kafka-plc[b1]: ERROR: SHA-512 of kafka_2.13-3.7.1.tgz does not match',
+    });
+    const configure = { commands: [{ nodeId: 1, instanceId: 'i-1', commandId: 'c1', sent: true }] };
+    await expect(
+      checkBrokersConfigured({ spec, configure, wait: { attempt: 0, maxAttempts: 10 } }, lambdaContext()),
+    ).rejects.toMatchObject({
+      name: 'BrokerConfigureFailedError',
+      message: expect.stringMatching(/broker 1 \(i-1\).*exit code 1[\s\S]*SHA-512/),
+    });
+  });
+
+  it('CheckNatGateway counts attempts and gives up with WaitTimeoutError at the bound', async () => {
+    ec2
+      .on(DescribeNatGatewaysCommand)
+      .resolves({ NatGateways: [{ NatGatewayId: 'nat-1', State: 'pending' }] });
+    const first = await checkNatGateway(
+      { spec, network, wait: { attempt: 0, maxAttempts: 2 } },
+      lambdaContext(),
+    );
+    expect(first).toMatchObject({ ready: false, attempt: 1, maxAttempts: 2 });
+    await expect(
+      checkNatGateway({ spec, network, wait: { attempt: 1, maxAttempts: 2 } }, lambdaContext()),
+    ).rejects.toMatchObject({
+      name: 'WaitTimeoutError',
+      message: expect.stringContaining('nat-1 is pending'),
+    });
+  });
+
+  it('CheckNatGateway fails at once on a failed gateway', async () => {
+    ec2
+      .on(DescribeNatGatewaysCommand)
+      .resolves({ NatGateways: [{ NatGatewayId: 'nat-1', State: 'failed' }] });
+    await expect(
+      checkNatGateway({ spec, network, wait: { attempt: 0, maxAttempts: 5 } }, lambdaContext()),
+    ).rejects.toMatchObject({
+      name: 'ResourceConflictError',
+    });
+  });
+});
