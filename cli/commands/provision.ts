@@ -1,5 +1,6 @@
 /**
  * kafka-plc provision --spec FILE [--local] [--state-machine-arn ARN] [--state-machine-name NAME]
+ * A spec with `existing` runs expose-existing (state machine kafka-plc-expose-existing) instead.
  * --local runs the real ASL in-process against the SDK's endpoint; otherwise the deployed state
  * machine is started and followed. Progress on stderr, the output JSON on stdout.
  */
@@ -13,6 +14,7 @@ import { loadSpecFile } from '../spec-file';
 import { type Command, CommandFailedError, type Io, parse, required } from './common';
 
 export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
+export const DEFAULT_EXPOSE_MACHINE = 'kafka-plc-expose-existing';
 
 export async function runWorkflow(
   name: string,
@@ -72,18 +74,22 @@ export const provision: Command = async (args, io) => {
     spec: { type: 'string' },
     local: { type: 'boolean', default: false },
     'state-machine-arn': { type: 'string' },
-    'state-machine-name': { type: 'string', default: DEFAULT_PROVISION_MACHINE },
+    'state-machine-name': { type: 'string' },
   });
   const spec = await loadSpecFile(required(values.spec, '--spec'));
+  // A spec with `existing` names brokers kafka-plc did not build: they are exposed, not provisioned.
+  const workflow = spec.existing ? 'expose-existing' : 'provision';
   const output = await runWorkflow(
-    'provision',
+    workflow,
     spec,
     {
       local: values.local === true,
       region: spec.region,
       arn: values['state-machine-arn'] as string | undefined,
-      machineName: values['state-machine-name'] as string,
-      executionName: executionName(spec, 'provision'),
+      machineName:
+        (values['state-machine-name'] as string | undefined) ??
+        (spec.existing ? DEFAULT_EXPOSE_MACHINE : DEFAULT_PROVISION_MACHINE),
+      executionName: executionName(spec, spec.existing ? 'expose' : 'provision'),
     },
     io,
   );

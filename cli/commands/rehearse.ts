@@ -152,6 +152,9 @@ export const rehearse: Command = async (args, io) => {
       },
       (outcome) => JSON.stringify(outcome).slice(0, 160),
     );
+    if (!(trigger as { started?: boolean }).started) {
+      throw new Error(`the trigger did not start a roll: ${JSON.stringify(trigger)}`);
+    }
 
     const rolled = (await steps.run(
       'roll the brokers one at a time (state-machine/roll-brokers.asl.json)',

@@ -10,6 +10,7 @@ import { uniqueNameParameter } from '../../functions/lib/domain/names';
 import { SpecValidationError, UsageError } from '../../functions/lib/errors';
 import { clusterSpecSchema } from '../../functions/lib/spec';
 import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
+import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
 import { loadSpecFile } from '../spec-file';
 import { type Command, parse, required } from './common';
@@ -64,7 +65,9 @@ export const roll: Command = async (args, io) => {
   const uniqueName = required(values['unique-name'], '--unique-name');
   checkUniqueName(uniqueName, '--unique-name');
   configureHealthSource(values as Parameters<typeof configureHealthSource>[0]);
-  const spec = await loadSpecFile(required(values.spec, '--spec'));
+  const file = await loadSpecFile(required(values.spec, '--spec'));
+  // An existing cluster (spec.existing) is planned from discovered facts: discover its brokers first.
+  const spec = file.existing ? (await discoverBrokers(file)).spec : file;
   const applied = await readAppliedSpec(spec.region, spec.clusterName);
   const input = { spec: { ...spec, uniqueName }, previousUniqueName: applied?.uniqueName ?? spec.uniqueName };
   const output = await runWorkflow(

@@ -197,3 +197,15 @@ export class EndpointConnectionError extends KafkaPlcError {
     this.name = 'EndpointConnectionError';
   }
 }
+
+/**
+ * A broker of `spec.existing` cannot be exposed as given: the instance is missing or not running, lies
+ * outside `existing.vpcId` or the consumer's AZ IDs, or EC2 disagrees with what the spec says about it.
+ * Fatal: fix the spec (or the instance) and run again.
+ */
+export class ExistingBrokerError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExistingBrokerError';
+  }
+}

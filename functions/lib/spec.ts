@@ -19,6 +19,7 @@ const KAFKA_VERSION = /^(?<major>\d{1,2})\.(?<minor>\d{1,2})\.(?<patch>\d{1,2})$
 const PRINCIPAL_ARN =
   /^arn:(?:aws|aws-us-gov|aws-cn):iam::(?<account>\d{12}):(?:root|role\/[A-Za-z0-9+=,.@_/-]{1,512}|user\/[A-Za-z0-9+=,.@_/-]{1,512})$/;
 const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8}(?:[0-9a-f]{9})?$`);
+const SYSTEMD_SERVICE = /^[A-Za-z0-9@_.:-]{1,200}\.service$/;
 
 export function isDnsLabel(value: string): boolean {
   return DNS_LABEL.test(value);
@@ -89,6 +90,22 @@ const existingSchema = z.strictObject({
           .string()
           .regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path of letters, digits, . _ / -')
           .default('/opt/kafka/config/kraft/server.properties'),
+        /** The broker's systemd unit, restarted (SIGTERM) after its server.properties is patched. */
+        serviceName: z
+          .string()
+          .regex(SYSTEMD_SERVICE, 'must be a systemd service unit name like kafka.service')
+          .default('kafka.service'),
+        // Discovered facts: DiscoverBrokers fills them in from EC2 (optional in a spec file; when given,
+        // they must agree with EC2). The plan of an existing cluster is built from them.
+        azId: z.string().regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1').optional(),
+        subnetId: z
+          .string()
+          .regex(AWS_ID('subnet'), 'must be a subnet ID like subnet-0123456789abcdef0')
+          .optional(),
+        privateIp: z
+          .string()
+          .refine((value) => parseCidr(`${value}/32`) !== undefined, 'must be an IPv4 address like 10.0.0.10')
+          .optional(),
       }),
     )
     .min(1, 'needs at least one broker'),
@@ -183,7 +200,9 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
     principals.add(arn);
   });
 
-  issues.push(...portIssues(spec, total));
+  // An existing cluster's NLB ports follow its node IDs (brokerBase + nodeId - 1), not brokersPerAz.
+  const brokerSlots = spec.existing ? Math.max(...spec.existing.brokers.map((b) => b.nodeId)) : total;
+  issues.push(...portIssues(spec, brokerSlots));
 
   if (!isDnsName(spec.advertisedDomain)) {
     add(
@@ -197,7 +216,7 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
       `must be "${UNIQUE_NAME_PLACEHOLDER}" (the placeholder) or a DNS label of 1..63 [a-z0-9-]`,
     );
   }
-  const longest = `b${total}.${spec.azIds[0] ?? ''}.${spec.uniqueName}.${spec.advertisedDomain}`;
+  const longest = `b${brokerSlots}.${spec.azIds[0] ?? ''}.${spec.uniqueName}.${spec.advertisedDomain}`;
   if (longest.length > 253) add(['advertisedDomain'], `makes advertised names longer than 253 characters`);
 
   if (spec.existing) issues.push(...existingIssues(spec));

@@ -6,10 +6,15 @@ import { UNIQUE_NAME_PLACEHOLDER } from '../lib/spec';
 import { specOnly } from '../lib/state';
 import { prepareRoll } from '../lib/steps/roll';
 
-const input = specOnly.extend({ previousUniqueName: z.string().default(UNIQUE_NAME_PLACEHOLDER) });
+const input = specOnly.extend({
+  previousUniqueName: z.string().default(UNIQUE_NAME_PLACEHOLDER),
+  // 'rename' (roll-brokers): a new unique name; 'expose' (expose-existing): the first patch of existing
+  // brokers, which may still advertise the placeholder.
+  mode: z.enum(['rename', 'expose']).default('rename'),
+});
 
-export const handler = taskHandler('PrepareRoll', input, ({ spec, previousUniqueName }) => {
-  if (spec.uniqueName === UNIQUE_NAME_PLACEHOLDER) {
+export const handler = taskHandler('PrepareRoll', input, ({ spec, previousUniqueName, mode }) => {
+  if (mode === 'rename' && spec.uniqueName === UNIQUE_NAME_PLACEHOLDER) {
     throw new SpecValidationError([
       {
         path: 'spec.uniqueName',

@@ -10,6 +10,7 @@ import { withAppliedUniqueName } from '../lib/steps/cluster-record';
 
 export const handler = taskHandler('ValidateSpec', z.unknown(), async (input) => {
   const { spec, notes } = await withAppliedUniqueName(parseClusterSpec(input));
-  const plan = planCluster(spec);
-  return { spec, notes, brokerCount: plan.brokers.length, listenerCount: plan.loadBalancer.listeners.length };
+  // An existing cluster is planned only after DiscoverBrokers: its placement is discovered, not computed.
+  const brokerCount = spec.existing ? spec.existing.brokers.length : planCluster(spec).brokers.length;
+  return { spec, notes, brokerCount, listenerCount: brokerCount + 1 };
 });

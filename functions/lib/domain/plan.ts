@@ -109,6 +109,7 @@ export function voterNodeIds(brokerCount: number): number[] {
 }
 
 export function planCluster(spec: ClusterSpec, options: PlanOptions = {}): Plan {
+  if (spec.existing) return planExisting(spec, spec.existing, options);
   const vpc = parseCidr(spec.vpcCidr);
   if (!vpc) throw new PlanError(`vpcCidr ${spec.vpcCidr} is not a CIDR block`);
   const azCount = spec.azIds.length;
@@ -134,6 +135,34 @@ export function planCluster(spec: ClusterSpec, options: PlanOptions = {}): Plan 
   return assemblePlan(spec, subnets, placements, options);
 }
 
+/**
+ * An existing cluster (`spec.existing`): nothing is computed, the placement is what DiscoverBrokers found
+ * in EC2 (AZ ID, subnet, private IP per broker). Its subnets are named by subnet ID; their CIDR is not
+ * ours to plan ('' here), and spec.vpcCidr/brokersPerAz do not apply.
+ */
+function planExisting(spec: ClusterSpec, existing: ExistingCluster, options: PlanOptions): Plan {
+  const undiscovered = existing.brokers.filter((b) => !b.azId || !b.subnetId || !b.privateIp);
+  if (undiscovered.length > 0) {
+    throw new PlanError(
+      `existing brokers ${undiscovered.map((b) => `b${b.nodeId}`).join(', ')} have no discovered azId/subnetId/privateIp: ` +
+        'an existing cluster is planned from what DiscoverBrokers finds (the expose-existing workflow)',
+    );
+  }
+  const placements: BrokerPlacement[] = existing.brokers.map((b) => ({
+    nodeId: b.nodeId,
+    azId: b.azId ?? '',
+    subnetName: b.subnetId ?? '',
+    privateIp: options.privateIps?.[b.nodeId] ?? b.privateIp ?? '',
+  }));
+  const azOrder = (azId: string) => spec.azIds.indexOf(azId);
+  const subnets: PlannedSubnet[] = [...new Map(placements.map((p) => [p.subnetName, p.azId])).entries()]
+    .map(([name, azId]) => ({ name, azId, cidr: '', public: false }))
+    .sort((a, b) => azOrder(a.azId) - azOrder(b.azId) || a.name.localeCompare(b.name));
+  return assemblePlan(spec, subnets, placements, options);
+}
+
+type ExistingCluster = NonNullable<ClusterSpec['existing']>;
+
 export interface BrokerPlacement {
   nodeId: number;
   azId: string;
@@ -141,7 +170,7 @@ export interface BrokerPlacement {
   privateIp: string;
 }
 
-/** Everything after placement; shared by new clusters and (later) existing ones whose placement is discovered. */
+/** Everything after placement; shared by new clusters and existing ones whose placement is discovered. */
 export function assemblePlan(
   spec: ClusterSpec,
   subnets: PlannedSubnet[],

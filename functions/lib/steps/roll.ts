@@ -3,8 +3,9 @@
  * PrepareRoll finds the brokers whose running configuration (per the SSM command history) differs from
  * the one rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker
  * (unready first, active controller last) or asks to wait (bounded backoff); ReconfigureBroker sends that
- * broker the same script provisioning uses (the command carries the rendered config, so what each broker
- * runs is auditable in the command history); the script restarts Kafka through systemd (SIGTERM, a
+ * broker the same script provisioning uses — for an existing cluster (spec.existing) the patch of its own
+ * server.properties instead — (the command carries the config, so what each broker runs is auditable in
+ * the command history); the script restarts Kafka through systemd (SIGTERM, a
  * controlled shutdown) and never deletes data; WaitForBrokerHealthy waits until it is caught up.
  */
 import * as instances from '../aws/ec2-instances';
@@ -18,7 +19,8 @@ import {
   scriptHash,
   tail,
 } from '../domain/commands';
-import { externalHostName, type Plan, planCluster } from '../domain/plan';
+import { renderPatchScript } from '../domain/patch-script';
+import { externalHostName, type Plan, type PlannedBroker, planCluster } from '../domain/plan';
 import { isCaughtUp, nextRetry, pickNextToRoll } from '../domain/roll';
 import { BrokerConfigureFailedError, ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
@@ -61,24 +63,49 @@ function instanceOf(state: { brokers: RollBroker[] }, nodeId: number): string {
   return instanceId;
 }
 
+// ── Existing clusters (spec.existing) ─────────────────────────────────────────────────────────────────
+// Their brokers are the instances the spec names (not found by our tags), and what a broker runs is a
+// patch of its own server.properties (patch-script.ts), not our full render. Everything else is the same.
+
+/** Node ID → instance ID of the brokers to roll. */
+async function brokerInstances(spec: ClusterSpec, plan: Plan): Promise<Map<number, string>> {
+  if (spec.existing) return new Map(spec.existing.brokers.map((b) => [b.nodeId, b.instanceId]));
+  const found = await instances.clusterInstances(plan.region, plan.clusterName);
+  return new Map(
+    plan.brokers.flatMap((b) => {
+      const instance = found.find((i) => i.tags['kafka-plc:role'] === `broker-${b.nodeId}`);
+      return instance ? [[b.nodeId, instance.instanceId] as const] : [];
+    }),
+  );
+}
+
+/** The script a broker runs: the full render for brokers kafka-plc built, the patch for existing ones. */
+function configScript(spec: ClusterSpec, plan: Plan, broker: PlannedBroker, instanceId: string): string {
+  if (!spec.existing) return renderBrokerScript(plan, broker);
+  const existing = spec.existing.brokers.find((b) => b.nodeId === broker.nodeId);
+  if (!existing) throw new RollAbortedError(`broker ${broker.nodeId} is not in spec.existing`);
+  return renderPatchScript(plan, broker, { ...existing, instanceId });
+}
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
 export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string): Promise<RollState> {
   const plan = planCluster(spec);
-  const found = await instances.clusterInstances(plan.region, plan.clusterName);
+  const found = await brokerInstances(spec, plan);
   const brokers: RollBroker[] = [];
   const pending: number[] = [];
   for (const broker of plan.brokers) {
-    const instance = found.find((i) => i.tags['kafka-plc:role'] === `broker-${broker.nodeId}`);
-    if (!instance)
+    const instanceId = found.get(broker.nodeId);
+    if (!instanceId)
       throw new ResourceConflictError(
         `broker ${broker.nodeId} of ${plan.clusterName} has no instance: provision first`,
       );
-    brokers.push({ nodeId: broker.nodeId, instanceId: instance.instanceId });
+    brokers.push({ nodeId: broker.nodeId, instanceId });
     const history = brokerCommands(
-      await ssm.commandsFor(plan.region, instance.instanceId),
+      await ssm.commandsFor(plan.region, instanceId),
       plan.clusterName,
       broker.nodeId,
     );
-    const decision = decideCommand(history, scriptHash(renderBrokerScript(plan, broker)));
+    const decision = decideCommand(history, scriptHash(configScript(spec, plan, broker, instanceId)));
     if (decision.action !== 'skip') pending.push(broker.nodeId);
   }
   log.info('roll prepared', { pending, uniqueName: spec.uniqueName, previousUniqueName });
@@ -125,7 +152,7 @@ export async function reconfigureBroker(
   const plan = planCluster(spec);
   const broker = brokerOf(plan, nodeId);
   const instanceId = instanceOf(state, nodeId);
-  const script = renderBrokerScript(plan, broker);
+  const script = configScript(spec, plan, broker, instanceId);
   const hash = scriptHash(script);
   const history = brokerCommands(await ssm.commandsFor(plan.region, instanceId), plan.clusterName, nodeId);
   const decision = decideCommand(history, hash);
