@@ -7,6 +7,8 @@ import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
 import { type Command, CommandFailedError, type Io, parse, required } from './commands/common';
 import { provision } from './commands/provision';
+import { rehearse } from './commands/rehearse';
+import { roll, setUniqueName } from './commands/roll';
 import { loadSpecFile } from './spec-file';
 
 const processIo: Io = {
@@ -21,7 +23,13 @@ Commands:
   provision --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]
                                                    build the cluster: --local runs the state machine
                                                    in-process against the SDK endpoint (AWS_ENDPOINT_URL)
-  rehearse                                         local rehearsal on examples/seed-usw2.json (npm start)
+  teardown --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]   delete the cluster's resources
+  set-unique-name --cluster NAME --value V [--region R]
+                                                   write the unique name TiDB Cloud returned (starts a roll)
+  roll --spec FILE --unique-name V [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+                                                   re-advertise brokers one at a time, each only when safe
+  rehearse [--kafka]                               the whole lifecycle locally: emulated AWS (+ real Kafka)
+                                                   on examples/seed-usw2.json (npm start)
   help                                             this text
 
 Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.
@@ -42,18 +50,13 @@ const plan: Command = async (args, io) => {
   else io.stdout(planMermaid(result));
 };
 
-const rehearse: Command = async (_args, io) => {
-  io.stderr(
-    'kafka-plc rehearse: the local rehearsal (emulated AWS + real Kafka) is not built yet;\n' +
-      'for now it prints the plan of examples/seed-usw2.json.\n\n',
-  );
-  await plan(['--spec', 'examples/seed-usw2.json', '--format', 'table'], io);
-};
-
 const COMMANDS: Record<string, Command> = {
   plan,
   provision,
+  roll,
+  'set-unique-name': setUniqueName,
   rehearse,
+  teardown: async (args, io) => (await import('./commands/teardown')).teardown(args, io),
   help: async (_args, io) => io.stdout(USAGE),
 };
 

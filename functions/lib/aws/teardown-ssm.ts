@@ -1,0 +1,34 @@
+/**
+ * SSM teardown adapter: every parameter under the cluster's path `/kafka-plc/<name>/` (the unique name,
+ * the applied spec, whatever is added there later), listed first so that none left costs no delete call.
+ */
+import { DeleteParametersCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import { clients } from './clients';
+import { call } from './errors';
+
+const ssm = (region: string) => clients(region).ssm;
+
+export async function parametersUnder(region: string, path: string): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call('GetParametersByPath', () =>
+      ssm(region).send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token })),
+    );
+    names.push(...(out.Parameters ?? []).map((p) => p.Name ?? '').filter(Boolean));
+    token = out.NextToken;
+  } while (token);
+  return names;
+}
+
+/** Deletes the named parameters (10 per call); names already gone come back as invalid and are ignored. */
+export async function deleteParameters(region: string, names: string[]): Promise<string[]> {
+  const deleted: string[] = [];
+  for (let i = 0; i < names.length; i += 10) {
+    const out = await call('DeleteParameters', () =>
+      ssm(region).send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) })),
+    );
+    deleted.push(...(out.DeletedParameters ?? []));
+  }
+  return deleted;
+}

@@ -1,0 +1,10 @@
+/** TeardownEndpointService: one poll: reject connections, delete notifications and the service; ready when gone. */
+import { waitHandler } from '../lib/handler';
+import { specOnly, waitSchema } from '../lib/state';
+import { teardownEndpointService } from '../lib/steps/teardown';
+
+export const handler = waitHandler(
+  'TeardownEndpointService',
+  specOnly.extend({ wait: waitSchema }),
+  ({ spec }) => teardownEndpointService(spec),
+);

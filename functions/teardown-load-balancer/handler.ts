@@ -1,0 +1,10 @@
+/** TeardownLoadBalancer: one poll: delete the NLB; once it is gone, its target groups. */
+import { waitHandler } from '../lib/handler';
+import { specOnly, waitSchema } from '../lib/state';
+import { teardownLoadBalancer } from '../lib/steps/teardown';
+
+export const handler = waitHandler(
+  'TeardownLoadBalancer',
+  specOnly.extend({ wait: waitSchema }),
+  ({ spec }) => teardownLoadBalancer(spec),
+);

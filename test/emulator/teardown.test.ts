@@ -1,0 +1,194 @@
+/**
+ * The real teardown ASL on the emulator, after the real provision: every resource tagged with the cluster
+ * is gone (read back by tag, service by service), the cluster's parameters too, and a second teardown
+ * finds nothing and makes no mutating call. Another cluster in the same account is left alone.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVolumesCommand,
+  DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeTagsCommand as DescribeElbTagsCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runLocal } from '../../cli/local-sfn';
+import { clients } from '../../functions/lib/aws/clients';
+import { counts, type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+
+const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
+const FAST = { waitScale: 0, retryPauseMs: 0 };
+const TAG = 'kafka-plc:cluster';
+type Tagged = { Tags?: { Key?: string; Value?: string }[] };
+const tagged = (cluster: string) => (r: Tagged) =>
+  (r.Tags ?? []).some((t) => t.Key === TAG && t.Value === cluster);
+
+/**
+ * Every resource still carrying `kafka-plc:cluster=<cluster>`, read type by type (moto's DescribeTags keeps
+ * the tags of deleted resources): EC2 network, instances, volumes, endpoint services, ELBv2, SSM parameters.
+ */
+async function leftovers(cluster: string, region = 'us-west-2'): Promise<string[]> {
+  const { ec2, elbv2, ssm } = clients(region);
+  const ours = tagged(cluster);
+  const filter = [{ Name: `tag:${TAG}`, Values: [cluster] }];
+  const found: string[] = [];
+  const add = <T extends Tagged>(type: string, items: T[], id: keyof T) =>
+    found.push(...items.filter(ours).map((i) => `${type}:${String(i[id])}`));
+  add('vpc', (await ec2.send(new DescribeVpcsCommand({ Filters: filter }))).Vpcs ?? [], 'VpcId');
+  add('subnet', (await ec2.send(new DescribeSubnetsCommand({ Filters: filter }))).Subnets ?? [], 'SubnetId');
+  add(
+    'igw',
+    (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: filter }))).InternetGateways ?? [],
+    'InternetGatewayId',
+  );
+  add(
+    'route-table',
+    (await ec2.send(new DescribeRouteTablesCommand({ Filters: filter }))).RouteTables ?? [],
+    'RouteTableId',
+  );
+  add(
+    'security-group',
+    (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter }))).SecurityGroups ?? [],
+    'GroupId',
+  );
+  add(
+    'eip',
+    (await ec2.send(new DescribeAddressesCommand({ Filters: filter }))).Addresses ?? [],
+    'AllocationId',
+  );
+  add(
+    'nat',
+    ((await ec2.send(new DescribeNatGatewaysCommand({ Filter: filter }))).NatGateways ?? []).filter(
+      (n) => n.State !== 'deleted',
+    ),
+    'NatGatewayId',
+  );
+  const reservations = (await ec2.send(new DescribeInstancesCommand({ Filters: filter }))).Reservations ?? [];
+  add(
+    'instance',
+    reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated'),
+    'InstanceId',
+  );
+  add('volume', (await ec2.send(new DescribeVolumesCommand({ Filters: filter }))).Volumes ?? [], 'VolumeId');
+  add(
+    'endpoint-service',
+    (
+      (await ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations ?? []
+    ).filter((c) => c.ServiceState !== 'Deleted'),
+    'ServiceId',
+  );
+  const arns = [
+    ...((await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map(
+      (l) => l.LoadBalancerArn ?? '',
+    ),
+    ...((await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).map(
+      (t) => t.TargetGroupArn ?? '',
+    ),
+  ];
+  for (let i = 0; i < arns.length; i += 20) {
+    const out = await elbv2.send(new DescribeElbTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
+    add('elbv2', out.TagDescriptions ?? [], 'ResourceArn');
+  }
+  const params = await ssm.send(
+    new GetParametersByPathCommand({ Path: `/kafka-plc/${cluster}/`, Recursive: true }),
+  );
+  found.push(...(params.Parameters ?? []).map((p) => `ssm:${p.Name}`));
+  return found.sort();
+}
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => emulator?.stop());
+beforeEach(async () => {
+  await emulator.fresh();
+});
+
+describe('teardown on the emulator', () => {
+  it('removes everything provision created, in dependency order, and the cluster parameters', async () => {
+    // Prepare
+    const provisioned = await runLocal('provision', seed, FAST);
+    expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
+    expect((await leftovers('seed-usw2')).length).toBeGreaterThan(20);
+    emulator.recorder.clear();
+    // Act
+    const result = await runLocal('teardown', seed, FAST);
+    // Assess
+    expect(result.status, `${result.failedState}: ${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    expect(await leftovers('seed-usw2')).toEqual([]);
+    expect(counts(await snapshot('seed-usw2'))).toEqual({
+      vpcs: 0,
+      subnets: 0,
+      internetGateways: 0,
+      natGateways: 0,
+      elasticIps: 0,
+      routeTables: 0,
+      securityGroups: 0,
+      instances: 0,
+      loadBalancers: 0,
+      targetGroups: 0,
+      targets: 0,
+      listeners: 0,
+      endpointServices: 0,
+    });
+    const order = emulator.recorder.mutating().map((c) => c.operation);
+    const first = (op: string) => order.indexOf(op);
+    const last = (op: string) => order.lastIndexOf(op);
+    expect(last('DeleteVpcEndpointServiceConfigurations')).toBeLessThan(first('DeleteLoadBalancer'));
+    expect(last('DeleteLoadBalancer')).toBeLessThan(first('DeleteTargetGroup'));
+    expect(last('DeleteNatGateway')).toBeLessThan(first('ReleaseAddress'));
+    for (const before of ['TerminateInstances', 'DeleteNatGateway', 'DeleteLoadBalancer'])
+      expect(last(before), before).toBeLessThan(first('DeleteSubnet'));
+    expect(last('DeleteSubnet')).toBeLessThan(first('DeleteVpc'));
+    expect(result.output).toMatchObject({ clusterName: 'seed-usw2', deletedParameters: expect.any(Array) });
+  });
+
+  it('a second teardown succeeds and makes zero mutating calls', async () => {
+    // Prepare
+    await runLocal('provision', seed, FAST);
+    await runLocal('teardown', seed, FAST);
+    emulator.recorder.clear();
+    // Act
+    const again = await runLocal('teardown', seed, FAST);
+    // Assess
+    expect(again.status, `${again.failedState}: ${again.error}: ${again.cause}`).toBe('SUCCEEDED');
+    expect(emulator.recorder.mutating().map((c) => c.operation)).toEqual([]);
+    expect(emulator.recorder.reads().length).toBeGreaterThan(0);
+  });
+
+  it('leaves another cluster of the same account untouched', async () => {
+    // Prepare
+    const other = { ...seed, clusterName: 'other-usw2', vpcCidr: '10.1.0.0/16' };
+    expect((await runLocal('provision', seed, FAST)).status).toBe('SUCCEEDED');
+    expect((await runLocal('provision', other, FAST)).status).toBe('SUCCEEDED');
+    const before = await leftovers('other-usw2');
+    // Act
+    const result = await runLocal('teardown', seed, FAST);
+    // Assess
+    expect(result.status, `${result.failedState}: ${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    expect(await leftovers('seed-usw2')).toEqual([]);
+    expect(await leftovers('other-usw2')).toEqual(before);
+  });
+
+  it('refuses an invalid spec at ValidateSpec, deleting nothing', async () => {
+    const result = await runLocal('teardown', { ...seed, clusterName: 'Bad Name' }, FAST);
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'SpecValidationError',
+      failedState: 'ValidateSpec',
+    });
+    expect(emulator.recorder.mutating()).toEqual([]);
+  });
+});

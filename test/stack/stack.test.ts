@@ -1,0 +1,289 @@
+/**
+ * The deployable stack, packaged offline once for the whole file (`npm run package`): cfn-lint finds no
+ * error, every IAM statement is least-privilege (no wildcards, "*" only where AWS offers no resource-level
+ * permissions, mutating EC2/ELB actions scoped by tag except a listed few), functions and state machines
+ * reference each other exactly, events and outputs are wired, and each bundle loads on Node 20 carrying
+ * only the SDK clients its code imports.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { allStates, functionKeyOf } from '../../cli/local-sfn';
+import { ROOT } from '../helpers/tools';
+import {
+  type ActionFacts,
+  allStatements,
+  authorizationReference,
+  functionRoles,
+  type Located,
+  list,
+  resourceTypeOf,
+  type Template,
+} from './iam';
+import { cfnLint, missingSources, type Packaged, packageStack, serverlessConfig } from './package';
+
+const run = promisify(execFile);
+const config = serverlessConfig();
+const missing = missingSources();
+
+/** Mutating EC2/ELB grants allowed without a tag condition, each with the reason. */
+const UNTAGGED_EXCEPTIONS: Record<string, string> = {
+  'ec2:RunInstances network-interface':
+    'the broker ENI is created by RunInstances without a tag; its subnet and security group are tag-scoped',
+  'ec2:RunInstances image': 'public Amazon Linux AMIs cannot carry our tag; limited to ec2:Owner = amazon',
+  'ec2:AuthorizeSecurityGroupIngress security-group-rule':
+    'the rule is created by the call without a tag; the group it joins is tag-scoped',
+  'ec2:CreateSecurityGroup vpc': "expose-existing: the user's VPC carries no cluster tag; the new group must",
+  'ec2:ModifyNetworkInterfaceAttribute network-interface':
+    "expose-existing: the user's broker interface carries no cluster tag; the group attached must",
+  'ec2:ModifyNetworkInterfaceAttribute instance': 'expose-existing: as above, the instance of that interface',
+  'ec2:ModifyNetworkInterfaceAttribute subnet': 'expose-existing: as above, the subnet of that interface',
+};
+const TAG_CONDITION =
+  /^(aws:RequestTag\/kafka-plc:cluster|aws:ResourceTag\/kafka-plc:cluster|ec2:CreateAction|elasticloadbalancing:CreateAction|ec2:Owner|aws:TagKeys)$/;
+const isMutating = (action: string) => !/^[a-z0-9-]+:(Describe|Get|List)/.test(action);
+
+function conditionKeys(located: Located): string[] {
+  return Object.values(located.statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey));
+}
+
+/** Function keys named by a definition's Tasks (`Fn::GetAtt: [key, Arn]`). */
+function taskFunctions(definitionFile: string): Set<string> {
+  const definition = JSON.parse(readFileSync(`${ROOT}${definitionFile}`, 'utf8'));
+  return new Set(allStates(definition).flatMap(([, state]) => functionKeyOf(state) ?? []));
+}
+const machines = Object.entries(config.stepFunctions.stateMachines).map(([key, machine]) => ({
+  key,
+  name: machine.name,
+  file: /\$\{file\(([^)]+)\)\}/.exec(machine.definition)?.[1] ?? '',
+}));
+
+describe('stack sources', () => {
+  it('every handler and state machine definition serverless.yml names exists', () => {
+    expect(missing, `missing: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('every function a state machine names is in serverless.yml, and every function is used', () => {
+    // Prepare
+    const referenced = new Set(machines.flatMap((m) => [...taskFunctions(m.file)]));
+    const declared = Object.keys(config.functions);
+    // Assess
+    expect([...referenced].filter((key) => !declared.includes(key)).sort()).toEqual([]);
+    const unused = declared.filter(
+      (key) => !referenced.has(key) && !(config.functions[key]?.events ?? []).length,
+    );
+    expect(unused).toEqual([]);
+    expect(machines.map((m) => m.name).sort()).toEqual([
+      'kafka-plc-expose-existing',
+      'kafka-plc-provision',
+      'kafka-plc-roll-brokers',
+      'kafka-plc-teardown',
+    ]);
+  });
+
+  it('deploys every definition in state-machine/', () => {
+    const deployed = machines.map((m) => m.file);
+    const definitions = readdirSync(`${ROOT}state-machine`)
+      .filter((f) => f.endsWith('.asl.json'))
+      .map((f) => `state-machine/${f}`);
+    expect(definitions.filter((f) => !deployed.includes(f))).toEqual([]);
+  });
+});
+
+describe.skipIf(missing.length > 0)('packaged stack', () => {
+  let packaged: Packaged;
+  let template: Template;
+  let reference: (action: string) => ActionFacts | undefined;
+  beforeAll(async () => {
+    packaged = await packageStack();
+    template = packaged.template;
+    reference = await authorizationReference(`${ROOT}.venv`);
+    console.log(`npm run package: ${packaged.seconds.toFixed(1)} s`);
+  }, 180_000);
+
+  it('packages every function and state machine offline', () => {
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(
+      Object.keys(config.functions).length,
+    );
+    expect(types.filter((t) => t === 'AWS::StepFunctions::StateMachine')).toHaveLength(machines.length);
+    expect(template.Resources.IamRoleLambdaExecution, 'no shared Lambda role').toBeUndefined();
+    for (const fn of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x' });
+    }
+  });
+
+  it('cfn-lint reports no error', async () => {
+    const findings = await cfnLint();
+    expect(findings.filter((f) => f.level === 'Error')).toEqual([]);
+  });
+
+  it('no statement allows "*" or a whole service', () => {
+    const wide = allStatements(template).filter(
+      (s) =>
+        s.statement.Effect === 'Allow' &&
+        list(s.statement.Action).some((a) => a === '*' || /^[^:]+:\*$/.test(a)),
+    );
+    expect(wide.map((s) => s.where)).toEqual([]);
+    expect(allStatements(template).filter((s) => s.statement.NotAction)).toEqual([]);
+  });
+
+  it('grants on Resource "*" only actions that AWS cannot scope to a resource', () => {
+    const problems = allStatements(template)
+      .filter((s) => s.statement.Effect === 'Allow' && list(s.statement.Resource).includes('*'))
+      .flatMap((s) =>
+        list(s.statement.Action).flatMap((action) => {
+          const facts = reference(action);
+          if (!facts) return [`${s.where}: ${action} is not in the Service Authorization Reference`];
+          return facts.resourceTypes.length > 0 ? [`${s.where}: ${action} could be scoped`] : [];
+        }),
+      );
+    expect(problems).toEqual([]);
+  });
+
+  it('scopes mutating EC2 and ELB actions by the cluster tag, except the listed cases', () => {
+    const problems: string[] = [];
+    for (const located of allStatements(template).filter((s) => s.statement.Effect === 'Allow')) {
+      const tagged = conditionKeys(located).some((key) => TAG_CONDITION.test(key));
+      for (const action of list(located.statement.Action).filter(
+        (a) => /^(ec2|elasticloadbalancing):/.test(a) && isMutating(a),
+      )) {
+        for (const resource of list(located.statement.Resource)) {
+          const type = resourceTypeOf(resource);
+          if (resource === '*') problems.push(`${located.where}: ${action} on "*"`);
+          else if (!tagged && !UNTAGGED_EXCEPTIONS[`${action} ${type}`])
+            problems.push(`${located.where}: ${action} on ${type} without a tag condition`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives each function its own role, the one in infra/function-roles.yml, writing only its own logs', () => {
+    // Prepare
+    const source = parse(readFileSync(`${ROOT}infra/function-roles.yml`, 'utf8')) as Template;
+    const roles = functionRoles(template);
+    // Assess
+    expect(new Set(roles.values()).size).toBe(roles.size);
+    for (const [key, roleId] of roles) {
+      expect(roleId, key).toBe(`${key[0]?.toUpperCase()}${key.slice(1)}Role`);
+      const statements = JSON.stringify(template.Resources[roleId]?.Properties?.Policies);
+      const expected = JSON.stringify(source.Resources[roleId]?.Properties?.Policies).replaceAll(
+        '${sls:stage}',
+        'dev',
+      );
+      expect(statements, `${roleId} as in infra/function-roles.yml`).toBe(expected);
+      expect(statements).toContain(`log-group:/aws/lambda/kafka-plc-dev-${key}:*`);
+    }
+  });
+
+  it('lets each state machine invoke only the functions its definition names', () => {
+    for (const machine of machines) {
+      // Prepare
+      const sm = Object.values(template.Resources).find(
+        (r) =>
+          r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.StateMachineName === machine.name,
+      );
+      const roleId = (sm?.Properties?.RoleArn as { 'Fn::GetAtt': [string] } | undefined)?.['Fn::GetAtt'][0];
+      const statements = allStatements(template).filter((s) => s.where.startsWith(`${roleId}/`));
+      // Assess
+      expect(statements.flatMap((s) => list(s.statement.Action))).toEqual(['lambda:InvokeFunction']);
+      const invoked = new Set(
+        statements
+          .flatMap((s) => list(s.statement.Resource))
+          .map((r) => JSON.stringify(r).match(/"([A-Za-z0-9]+)LambdaFunction"/)?.[1]),
+      );
+      const expected = [...taskFunctions(machine.file)].map((k) => `${k[0]?.toUpperCase()}${k.slice(1)}`);
+      expect([...invoked].sort(), machine.name).toEqual(expected.sort());
+    }
+  });
+
+  it('wires the events, the topic policy, the environment and the outputs', () => {
+    const resources = Object.values(template.Resources);
+    const rules = resources
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .map((r) => JSON.stringify(r.Properties));
+    expect(rules.find((r) => r.includes('OnUniqueNameChangeLambdaFunction'))).toContain(
+      '"detail":{"name":[{"wildcard":"/kafka-plc/*/unique-name"}],"operation":["Create","Update"]}',
+    );
+    expect(rules.find((r) => r.includes('AcceptSweepLambdaFunction'))).toContain('rate(5 minutes)');
+    const subscription = resources.find((r) => r.Type === 'AWS::SNS::Subscription');
+    expect(subscription?.Properties).toMatchObject({
+      TopicArn: { Ref: 'ConnectionNotificationTopic' },
+      Protocol: 'lambda',
+    });
+    expect(JSON.stringify(template.Resources.ConnectionNotificationTopicPolicy)).toContain(
+      '"Principal":{"Service":"vpce.amazonaws.com"},"Action":"sns:Publish"',
+    );
+    const env = (key: string): Record<string, unknown> => {
+      const fn = template.Resources[`${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`];
+      return (
+        (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}
+      );
+    };
+    expect(env('launchBrokers').BROKER_INSTANCE_PROFILE).toEqual({ Ref: 'BrokerInstanceProfile' });
+    expect(env('ensureEndpointService').CONNECTION_TOPIC_ARN).toEqual({ Ref: 'ConnectionNotificationTopic' });
+    expect(env('onUniqueNameChange').ROLL_STATE_MACHINE_ARN).toEqual({ Ref: 'RollBrokersStateMachine' });
+    for (const key of Object.keys(config.functions))
+      expect(env(key).POWERTOOLS_SERVICE_NAME).toBe('kafka-plc');
+    const outputs = (template as unknown as { Outputs: Record<string, unknown> }).Outputs;
+    for (const name of [
+      'ProvisionStateMachineArn',
+      'RollBrokersStateMachineArn',
+      'ExposeExistingStateMachineArn',
+      'TeardownStateMachineArn',
+      'ConnectionNotificationTopicArn',
+    ])
+      expect(outputs[name], name).toBeDefined();
+  });
+
+  it('sets every environment variable the code requires somewhere in the stack', async () => {
+    const { stdout } = await run('grep', ['-rhoE', "requireEnv\\('[A-Z_]+'\\)", `${ROOT}functions`]);
+    const required = new Set([...stdout.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1] ?? ''));
+    required.delete('AWS_REGION'); // set by Lambda itself
+    const set = new Set(
+      Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .flatMap((r) =>
+          Object.keys((r.Properties?.Environment as { Variables?: object } | undefined)?.Variables ?? {}),
+        ),
+    );
+    expect([...required].filter((name) => !set.has(name))).toEqual([]);
+  });
+
+  it('bundles load on Node 20, export a handler and carry only the SDK clients their code imports', async () => {
+    // Prepare
+    const files = [...packaged.bundles.values()].map((b) => b.file);
+    const sizes = Object.fromEntries([...packaged.bundles].map(([k, b]) => [k, Math.round(b.bytes / 1024)]));
+    console.log(`bundle KiB: ${JSON.stringify(sizes)}`);
+    // Act
+    const { stdout } = await run(process.execPath, [
+      '-e',
+      `for (const f of ${JSON.stringify(files)}) { if (typeof require(f).handler !== 'function') throw new Error(f); } console.log('ok');`,
+    ]);
+    // Assess
+    expect(stdout.trim()).toBe('ok');
+    const clientsIn = (key: string) => {
+      const text = readFileSync(packaged.bundles.get(key)?.file ?? '', 'utf8');
+      const stood = new Set(
+        [...text.matchAll(/(@aws-sdk\/client-[a-z0-9-]+) is not bundled/g)].map((m) => m[1]),
+      );
+      return ['ec2', 'elastic-load-balancing-v2', 'iam', 'sfn', 'sns', 'ssm'].filter(
+        (c) => !stood.has(`@aws-sdk/client-${c}`),
+      );
+    };
+    expect(clientsIn('validateSpec')).toEqual(['ssm']);
+    expect(clientsIn('resolveAzs')).toEqual(['ec2']);
+    expect(clientsIn('onUniqueNameChange')).toEqual(['sfn', 'ssm']);
+    expect(clientsIn('checkTargetHealth')).toEqual(['elastic-load-balancing-v2']);
+    expect(clientsIn('teardownBrokers')).toEqual(['ec2']);
+    for (const key of packaged.bundles.keys()) {
+      expect(clientsIn(key), key).not.toContain('iam');
+      expect(clientsIn(key), key).not.toContain('sns');
+      if (key !== 'onUniqueNameChange') expect(clientsIn(key), key).not.toContain('sfn');
+    }
+    expect(Math.max(...[...packaged.bundles.values()].map((b) => b.bytes))).toBeLessThan(2.5 * 1024 * 1024);
+  });
+});
