@@ -75,7 +75,7 @@ export function installLatencyModel(scale: () => number): { reset(): void } {
       }
     }
   };
-  onClients((set: Clients) => {
+  onClients((set: Partial<Clients>) => {
     for (const [service, client] of Object.entries(set)) {
       type Next = (args: { input?: unknown }) => Promise<{ output?: unknown }>;
       const stack = client.middlewareStack as unknown as {

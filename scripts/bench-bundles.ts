@@ -16,11 +16,11 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
+import { sdkClientsIn } from './bundle-clients';
 
 const run = promisify(execFile);
 const ROOT = new URL('../', import.meta.url).pathname;
 const WORK = `${ROOT}out/bench-bundles`;
-const CLIENTS = ['ec2', 'elastic-load-balancing-v2', 'iam', 'sfn', 'sns', 'ssm'];
 const CLASS: Record<string, string> = {
   ec2: 'EC2Client',
   'elastic-load-balancing-v2': 'ElasticLoadBalancingV2Client',
@@ -49,10 +49,9 @@ async function coldImportMs(file: string): Promise<number> {
   return best;
 }
 
-/** The SDK clients a bundle carries: all but those replaced by infra/esbuild-plugins.cjs's stand-ins. */
+/** The SDK clients a bundle carries. */
 function clientsIn(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return CLIENTS.filter((c) => !text.includes(`@aws-sdk/client-${c} is not bundled`));
+  return sdkClientsIn(readFileSync(file, 'utf8'));
 }
 
 async function bareBundle(clients: string[]): Promise<string> {

@@ -57,7 +57,7 @@ export function recordCalls(): Recorder {
     reads: () => recorder.calls.filter((c) => !c.mutating),
   };
   let mutatingCount = 0;
-  onClients((set: Clients) => {
+  onClients((set: Partial<Clients>) => {
     for (const [service, client] of Object.entries(set)) {
       type Next = (args: { input?: unknown }) => Promise<unknown>;
       const stack = client.middlewareStack as unknown as {

@@ -37,7 +37,7 @@ const currentFunction = new AsyncLocalStorage<string>();
 const called = new Map<string, Set<string>>();
 
 function recordByFunction(): void {
-  onClients((set: Clients) => {
+  onClients((set: Partial<Clients>) => {
     for (const [service, client] of Object.entries(set)) {
       type Next = (args: unknown) => Promise<unknown>;
       const stack = client.middlewareStack as unknown as {

@@ -5,12 +5,14 @@
  * reference each other exactly, events and outputs are wired, and each bundle loads on Node 20 carrying
  * only the SDK clients its code imports.
  */
+
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allStates, functionKeyOf } from '../../cli/local-sfn';
+import { sdkClientsIn } from '../../scripts/bundle-clients';
 import { ROOT } from '../helpers/tools';
 import {
   type ActionFacts,
@@ -265,15 +267,8 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     ]);
     // Assess
     expect(stdout.trim()).toBe('ok');
-    const clientsIn = (key: string) => {
-      const text = readFileSync(packaged.bundles.get(key)?.file ?? '', 'utf8');
-      const stood = new Set(
-        [...text.matchAll(/(@aws-sdk\/client-[a-z0-9-]+) is not bundled/g)].map((m) => m[1]),
-      );
-      return ['ec2', 'elastic-load-balancing-v2', 'iam', 'sfn', 'sns', 'ssm'].filter(
-        (c) => !stood.has(`@aws-sdk/client-${c}`),
-      );
-    };
+    const clientsIn = (key: string) =>
+      sdkClientsIn(readFileSync(packaged.bundles.get(key)?.file ?? '', 'utf8'));
     expect(clientsIn('validateSpec')).toEqual(['ssm']);
     expect(clientsIn('resolveAzs')).toEqual(['ec2']);
     expect(clientsIn('onUniqueNameChange')).toEqual(['sfn', 'ssm']);

@@ -13,10 +13,10 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { type TagMap, tagList, tagMap } from '../domain/tags';
-import { clients } from './clients';
+import { ec2Client } from './clients/ec2';
 import { call } from './errors';
 
-const ec2 = (region: string) => clients(region).ec2;
+const ec2 = (region: string) => ec2Client(region);
 
 export interface DiscoveredInstance {
   instanceId: string;

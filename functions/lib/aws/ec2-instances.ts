@@ -9,11 +9,11 @@ import {
 import { isOurs, type TagMap, tagMap } from '../domain/tags';
 import { ApiNotImplementedError, AwsCallError } from '../errors';
 import { emulatorMode } from '../logger';
-import { clients } from './clients';
+import { ec2Client } from './clients/ec2';
 import { tagSpec } from './ec2-network';
 import { call } from './errors';
 
-const ec2 = (region: string) => clients(region).ec2;
+const ec2 = (region: string) => ec2Client(region);
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 export interface FoundInstance {

@@ -33,10 +33,10 @@ import {
 import type { IngressRule } from '../domain/security-rules';
 import { isOurs, type TagMap, tagList, tagMap } from '../domain/tags';
 import { ResourceConflictError } from '../errors';
-import { clients } from './clients';
+import { ec2Client } from './clients/ec2';
 import { call } from './errors';
 
-const ec2 = (region: string) => clients(region).ec2;
+const ec2 = (region: string) => ec2Client(region);
 
 export const tagSpec = (type: ResourceType, tags: TagMap) => [{ ResourceType: type, Tags: tagList(tags) }];
 const vpcFilter = (vpcId: string): Filter[] => [{ Name: 'vpc-id', Values: [vpcId] }];

@@ -15,10 +15,10 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type TagMap, tagList, tagMap } from '../domain/tags';
-import { clients } from './clients';
+import { elbv2Client } from './clients/elbv2';
 import { call, hasCode } from './errors';
 
-const elb = (region: string) => clients(region).elbv2;
+const elb = (region: string) => elbv2Client(region);
 
 export interface FoundLoadBalancer {
   arn: string;

@@ -20,11 +20,11 @@ import {
 import { isOurs, type TagMap, tagMap } from '../domain/tags';
 import { ApiNotImplementedError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
-import { clients } from './clients';
+import { ec2Client } from './clients/ec2';
 import { tagSpec } from './ec2-network';
 import { call } from './errors';
 
-const ec2 = (region: string) => clients(region).ec2;
+const ec2 = (region: string) => ec2Client(region);
 const log = moduleLogger('endpoint-service');
 
 export interface FoundService {

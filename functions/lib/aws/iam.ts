@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { partitionOf } from '../domain/regions';
 import { emulatorMode, moduleLogger } from '../logger';
-import { clients } from './clients';
+import { iamClient } from './clients/iam';
 import { call, hasCode } from './errors';
 
 const log = moduleLogger('iam');
@@ -32,7 +32,7 @@ async function exists(fn: () => Promise<unknown>): Promise<boolean> {
 
 /** What the deployed stack provides, created for a local run against an empty emulator. */
 export async function ensureBrokerInstanceProfile(region: string, name: string): Promise<void> {
-  const iam = clients(region).iam;
+  const iam = iamClient(region);
   if (!(await exists(() => call('GetRole', () => iam.send(new GetRoleCommand({ RoleName: name })))))) {
     await call('CreateRole', () =>
       iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: EC2_TRUST })),

@@ -7,10 +7,10 @@ import {
   ListStateMachinesCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { clients } from './clients';
+import { sfnClient } from './clients/sfn';
 import { call, hasCode } from './errors';
 
-const sfn = (region: string) => clients(region).sfn;
+const sfn = (region: string) => sfnClient(region);
 
 export async function findStateMachine(region: string, name: string): Promise<string | undefined> {
   let token: string | undefined;

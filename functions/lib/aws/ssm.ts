@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-ssm';
 import { ApiNotImplementedError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
-import { clients } from './clients';
+import { ssmClient } from './clients/ssm';
 import { call, hasCode } from './errors';
 
-const ssm = (region: string) => clients(region).ssm;
+const ssm = (region: string) => ssmClient(region);
 const log = moduleLogger('ssm');
 
 export async function getParameter(

@@ -26,12 +26,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CLUSTER_TAG } from '../domain/names';
 import { isOurs, tagMap } from '../domain/tags';
-import { clients } from './clients';
+import { ec2Client } from './clients/ec2';
 import { routeTables } from './ec2-network';
 import { call } from './errors';
 import { type DeleteOutcome, deleteIfPresent } from './teardown-common';
 
-const ec2 = (region: string) => clients(region).ec2;
+const ec2 = (region: string) => ec2Client(region);
 const byCluster = (cluster: string): Filter[] => [{ Name: `tag:${CLUSTER_TAG}`, Values: [cluster] }];
 
 /** The cluster's instances that are not terminated yet, with their state (`shutting-down` included). */

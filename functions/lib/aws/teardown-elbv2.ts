@@ -9,12 +9,12 @@ import {
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isOurs } from '../domain/tags';
-import { clients } from './clients';
+import { elbv2Client } from './clients/elbv2';
 import { tagsOf } from './elbv2';
 import { call } from './errors';
 import { type DeleteOutcome, deleteIfPresent } from './teardown-common';
 
-const elb = (region: string) => clients(region).elbv2;
+const elb = (region: string) => elbv2Client(region);
 
 async function allLoadBalancerArns(region: string): Promise<string[]> {
   const arns: string[] = [];

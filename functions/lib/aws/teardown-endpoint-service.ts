@@ -12,11 +12,11 @@ import {
 import { isOurs, tagMap } from '../domain/tags';
 import { ApiNotImplementedError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
-import { clients } from './clients';
+import { ec2Client } from './clients/ec2';
 import { call } from './errors';
 import { BLOCKED_CODES, type DeleteOutcome, deleteIfPresent } from './teardown-common';
 
-const ec2 = (region: string) => clients(region).ec2;
+const ec2 = (region: string) => ec2Client(region);
 const log = moduleLogger('teardown-endpoint-service');
 const NOT_FOUND = ['InvalidVpcEndpointServiceId.NotFound', 'InvalidVpcEndpointService.NotFound'];
 

@@ -3,10 +3,10 @@
  * the applied spec, whatever is added there later), listed first so that none left costs no delete call.
  */
 import { DeleteParametersCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { clients } from './clients';
+import { ssmClient } from './clients/ssm';
 import { call } from './errors';
 
-const ssm = (region: string) => clients(region).ssm;
+const ssm = (region: string) => ssmClient(region);
 
 export async function parametersUnder(region: string, path: string): Promise<string[]> {
   const names: string[] = [];

@@ -1,0 +1,16 @@
+/** The AWS SDK clients a Lambda bundle carries, read from the class names esbuild keeps (keepNames). */
+export const SDK_CLIENTS: Record<string, string> = {
+  ec2: 'EC2Client',
+  'elastic-load-balancing-v2': 'ElasticLoadBalancingV2Client',
+  iam: 'IAMClient',
+  sfn: 'SFNClient',
+  sns: 'SNSClient',
+  ssm: 'SSMClient',
+};
+
+export function sdkClientsIn(bundleText: string): string[] {
+  return Object.entries(SDK_CLIENTS)
+    .filter(([, cls]) => new RegExp(`class ${cls}\\b|"${cls}"`).test(bundleText))
+    .map(([name]) => name)
+    .sort();
+}
