@@ -36,7 +36,7 @@ import { runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
 import type { ClusterSpecInput } from '../../functions/lib/spec';
 import type { RecordedCall } from '../helpers/aws-calls';
-import { type Emulator, startEmulator } from '../helpers/emulator';
+import { type Emulator, snapshot, startEmulator } from '../helpers/emulator';
 
 const FAST = { waitScale: 0, retryPauseMs: 0 };
 const REGION = 'us-west-2';
@@ -454,5 +454,36 @@ describe('expose-existing on the emulator', () => {
     expect(output).toMatchObject({ clusterName: CLUSTER, vpcId: cluster.vpcId });
     expect(emulator.recorder.calls.filter((c) => c.operation === 'SendCommand')).toHaveLength(3);
     expect(emulator.recorder.calls.map((c) => c.operation)).not.toContain('RunInstances');
+  });
+
+  it('teardown gives the user back their cluster: our groups off the interfaces and deleted, our tag removed, nothing of theirs deleted', async () => {
+    // Prepare
+    const inventory = await userInventory();
+    const exposed = await runLocal('expose-existing', existingSpec(cluster), FAST);
+    expect(exposed.status, `${exposed.error}: ${exposed.cause}`).toBe('SUCCEEDED');
+    // Act
+    const torn = await runLocal('teardown', existingSpec(cluster), FAST);
+    // Assess
+    expect(torn.status, `${torn.error}: ${torn.cause}`).toBe('SUCCEEDED');
+    expect(await userInventory()).toEqual(inventory);
+    for (const instanceId of cluster.instanceIds)
+      expect(await interfaceGroups(instanceId)).toEqual([cluster.userGroupId]);
+    const { ec2 } = clients(REGION);
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [cluster.vpcId] }] }),
+    );
+    const names = (groups.SecurityGroups ?? []).map((g) => g.GroupName ?? '');
+    expect(names.filter((n) => n.startsWith(CLUSTER))).toEqual([]);
+    expect((groups.SecurityGroups ?? []).map((g) => g.GroupId)).toContain(cluster.userGroupId);
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: cluster.instanceIds }));
+    for (const instance of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) {
+      expect((instance.Tags ?? []).map((t) => t.Key)).not.toContain('kafka-plc:exposed-by');
+      expect(instance.State?.Name).toBe('running');
+    }
+    expect(await snapshot(CLUSTER)).toMatchObject({
+      loadBalancers: 0,
+      targetGroups: [],
+      endpointServices: 0,
+    });
   });
 });

@@ -140,8 +140,13 @@ beforeAll(async () => {
   // expose-existing also runs the roll functions (each broker patched, one at a time); the health snapshot
   // is the labelled stand-in, as in test/emulator/existing.test.ts.
   process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
-  const exposed = await runLocal('expose-existing', await createUsersCluster(), { ...FAST, wrapHandler });
+  const existing = await createUsersCluster();
+  const exposed = await runLocal('expose-existing', existing, { ...FAST, wrapHandler });
   if (exposed.status !== 'SUCCEEDED') throw new Error(`expose-existing: ${exposed.error}: ${exposed.cause}`);
+  // Teardown of an exposed cluster gives the user's brokers back (our groups off, our tag removed).
+  const released = await runLocal('teardown', existing, { ...FAST, wrapHandler });
+  if (released.status !== 'SUCCEEDED')
+    throw new Error(`teardown (existing): ${released.error}: ${released.cause}`);
 }, 180_000);
 afterAll(async () => emulator?.stop());
 

@@ -42,6 +42,8 @@ const UNTAGGED_EXCEPTIONS: Record<string, string> = {
     "expose-existing: the user's broker interface carries no cluster tag; the group attached must",
   'ec2:ModifyNetworkInterfaceAttribute instance': 'expose-existing: as above, the instance of that interface',
   'ec2:ModifyNetworkInterfaceAttribute subnet': 'expose-existing: as above, the subnet of that interface',
+  'ec2:ModifyNetworkInterfaceAttribute security-group':
+    "teardown of an exposed cluster: the groups that stay on the user's interface are the user's (untagged)",
 };
 const TAG_CONDITION =
   /^(aws:RequestTag\/kafka-plc:cluster|aws:ResourceTag\/kafka-plc:cluster|ec2:CreateAction|elasticloadbalancing:CreateAction|ec2:Owner|aws:TagKeys)$/;

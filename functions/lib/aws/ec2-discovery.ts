@@ -6,6 +6,7 @@
  */
 import {
   CreateTagsCommand,
+  DeleteTagsCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -119,5 +120,29 @@ export async function addInstanceTags(region: string, instanceIds: string[], tag
   if (instanceIds.length === 0) return;
   await call('CreateTags', () =>
     ec2(region).send(new CreateTagsCommand({ Resources: instanceIds, Tags: tagList(tags) })),
+  );
+}
+
+/** Sets an interface's groups to exactly `groupIds` (used to take ours off, keeping the user's). */
+export async function setInterfaceGroups(
+  region: string,
+  networkInterfaceId: string,
+  groupIds: string[],
+): Promise<void> {
+  await call('ModifyNetworkInterfaceAttribute', () =>
+    ec2(region).send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: networkInterfaceId,
+        Groups: groupIds,
+      }),
+    ),
+  );
+}
+
+/** Removes one tag key from instances (other tags stay). */
+export async function removeInstanceTag(region: string, instanceIds: string[], key: string): Promise<void> {
+  if (instanceIds.length === 0) return;
+  await call('DeleteTags', () =>
+    ec2(region).send(new DeleteTagsCommand({ Resources: instanceIds, Tags: [{ Key: key }] })),
   );
 }

@@ -13,6 +13,7 @@
  * Every step looks up what exists before deleting and skips what is already going, so a re-run (or a
  * run after everything is gone) makes no mutating call.
  */
+import * as discovery from '../aws/ec2-discovery';
 import * as eps from '../aws/endpoint-service';
 import type { DeleteOutcome } from '../aws/teardown-common';
 import * as ec2 from '../aws/teardown-ec2';
@@ -22,6 +23,7 @@ import * as params from '../aws/teardown-ssm';
 import { ApiNotImplementedError, EndpointConnectionError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
+import { EXPOSED_BY_TAG } from './existing';
 import type { ReadyStatus } from './network';
 
 const log = moduleLogger('teardown');
@@ -135,10 +137,44 @@ export async function teardownNatGateway(spec: ClusterSpec): Promise<ReadyStatus
   return pendingDetail('Elastic IPs', blocked, []);
 }
 
+/**
+ * An exposed existing cluster: take our security groups off the user's broker interfaces (their own
+ * groups stay), remove our tag from the instances, then delete our groups in the user's VPC. The user's
+ * VPC, subnets and instances are never deleted; the EXTERNAL listener stays in the brokers' config
+ * (unreachable once the NLB and groups are gone; removing it would need another roll).
+ */
+async function releaseExistingBrokers(spec: ClusterSpec, blocked: string[]): Promise<void> {
+  const existing = spec.existing;
+  if (!existing) return;
+  const { region, clusterName: cluster } = spec;
+  const ours = new Set(
+    (await ec2.clusterSecurityGroups(region, existing.vpcId, cluster)).map((g) => g.groupId),
+  );
+  const instances = await discovery.instancesByIds(
+    region,
+    existing.brokers.map((b) => b.instanceId),
+  );
+  for (const instance of instances) {
+    const nic = instance.primaryInterface;
+    if (nic && nic.groupIds.some((g) => ours.has(g))) {
+      const keep = nic.groupIds.filter((g) => !ours.has(g));
+      if (keep.length > 0) await discovery.setInterfaceGroups(region, nic.networkInterfaceId, keep);
+      else blocked.push(`${nic.networkInterfaceId} has only kafka-plc groups`);
+    }
+  }
+  const tagged = instances.filter((i) => i.tags[EXPOSED_BY_TAG] === cluster).map((i) => i.instanceId);
+  await discovery.removeInstanceTag(region, tagged, EXPOSED_BY_TAG);
+  const groups = await ec2.clusterSecurityGroups(region, existing.vpcId, cluster);
+  for (const group of groups) await ec2.revokeGroupReferences(region, group);
+  for (const group of groups)
+    note(await ec2.deleteSecurityGroup(region, group.groupId), group.groupId, blocked);
+}
+
 /** One pass over the network in dependency order; the VPC is deleted only when nothing in it is blocked. */
 export async function teardownNetwork(spec: ClusterSpec): Promise<ReadyStatus> {
   const { region, clusterName: cluster } = spec;
   const blocked: string[] = [];
+  await releaseExistingBrokers(spec, blocked);
   const vpcIds = await ec2.clusterVpcIds(region, cluster);
   for (const vpcId of vpcIds) {
     for (const table of await ec2.clusterRouteTables(region, vpcId, cluster)) {
