@@ -24,7 +24,11 @@ export interface ClientConfig {
   maxAttempts?: number;
 }
 
-export function clientFor<T extends SdkClient>(service: string, region: string, make: (config: ClientConfig) => T): T {
+export function clientFor<T extends SdkClient>(
+  service: string,
+  region: string,
+  make: (config: ClientConfig) => T,
+): T {
   const key = `${service}|${region}`;
   let client = byKey.get(key) as T | undefined;
   if (!client) {
