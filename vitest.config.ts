@@ -1,13 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+/** The real-Kafka suites: one harness (3 brokers on fixed loopback addresses and ports) at a time. */
+const KAFKA_TESTS = 'test/kafka/**/*.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // No top-level `include`: a project that extends this config would add its include to it.
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 120_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // The JSON report lets .ci/run print one plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: 'out/test-results.json' }]],
+    projects: [
+      // Everything else runs in parallel, as before.
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: [KAFKA_TESTS] } },
+      // One file after the other (vitest runs such a project after the parallel ones).
+      { extends: true, test: { name: 'kafka', include: [KAFKA_TESTS], fileParallelism: false } },
+    ],
   },
 });

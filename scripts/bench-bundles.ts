@@ -30,10 +30,7 @@ const CLASS: Record<string, string> = {
   ssm: 'SSMClient',
 };
 
-const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, 'no-package': { type: 'boolean', default: false } },
-});
-const runs = Number(values.runs);
+let runs = 5;
 
 async function coldImportMs(file: string): Promise<number> {
   const probe =
@@ -81,8 +78,19 @@ async function bareBundle(clients: string[]): Promise<string> {
   return outfile;
 }
 
-async function main(): Promise<void> {
-  if (!values['no-package']) {
+export interface BundleBench {
+  bundle_bytes_max: number;
+  bundle_bytes_total: number;
+  cold_import_ms_max: number;
+  cold_import_overhead_ratio_max: number;
+  [key: string]: unknown;
+}
+
+export async function benchBundles(
+  options: { runs?: number; packageFirst?: boolean } = {},
+): Promise<BundleBench> {
+  runs = options.runs ?? 5;
+  if (options.packageFirst !== false) {
     await run('npm', ['run', 'package', '--silent'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
   }
   const config = parse(readFileSync(`${ROOT}serverless.yml`, 'utf8')) as {
@@ -126,7 +134,14 @@ async function main(): Promise<void> {
     ),
     per_function: perFunction,
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
-await main();
+// Run as a script: npx tsx scripts/bench-bundles.ts [--runs 5] [--no-package]
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, '/scripts/'))) {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, 'no-package': { type: 'boolean', default: false } },
+  });
+  const result = await benchBundles({ runs: Number(values.runs), packageFirst: !values['no-package'] });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}

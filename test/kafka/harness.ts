@@ -10,11 +10,13 @@
  *   5. start haproxy on 127.0.2.1 from renderHaproxyConfig(plan) and wait until every target passes
  *      its TCP health check;
  *   6. stop(): haproxy, then the brokers, by PID (SIGTERM, SIGKILL after a bound).
+ * Between start and stop, stopBroker/startBroker/restartBroker do what systemd does on EC2 (a controlled
+ * SIGTERM, wait for the exit, start again), for rolls and failure drills; every new PID is tracked too.
  * Needs `npm run test:setup` (scripts/setup-kafka.sh): the jars in .cache/kafka-<version>/libs, haproxy.
  * Files (configs, data, logs) live in a temp dir removed by stop(); KAFKA_PLC_KEEP_TMP=1 keeps it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,18 +55,44 @@ export interface KafkaCluster {
   hostsFile: string;
   /** Milliseconds per start-up phase. */
   timings: Record<string, number>;
-  /** The running brokers: PID and the directory the broker script configured (conf/, data/, logs/). */
+  /** The brokers: current PID (updated by a restart) and the directory the broker script configured. */
   brokers: { nodeId: number; pid: number; dir: string }[];
   stats(): Promise<StatRow[]>;
+  /** Controlled stop of one broker: SIGTERM to its PID, wait for the exit (SIGKILL only after graceMs). */
+  stopBroker(nodeId: number, graceMs?: number): Promise<BrokerStop>;
+  /** Starts a stopped broker on its server.properties; resolves when it logs "Kafka Server started". */
+  startBroker(nodeId: number): Promise<{ pid: number; ms: number }>;
+  /** stopBroker then startBroker: what `systemctl restart kafka` does on EC2. */
+  restartBroker(nodeId: number): Promise<BrokerRestart>;
+  /** Makes `plan`'s advertised names resolve on the consumer side too (resolver map and hosts file). */
+  addConsumerNames(plan: Plan): void;
+  /** Aborted when stop() begins: whatever still drives the cluster (a roll after a failed test) ends. */
+  signal: AbortSignal;
   stop(): Promise<void>;
+}
+
+export interface BrokerStop {
+  pid: number;
+  /** 'killed' when SIGTERM was not enough within the grace period (not a controlled shutdown). */
+  how: 'exited' | 'killed';
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  ms: number;
+}
+
+export interface BrokerRestart {
+  /** null when the broker was not running (then it is only started). */
+  stopped: BrokerStop | null;
+  started: { pid: number; ms: number };
 }
 
 export function kafkaHome(plan: Plan): string {
   return join(ROOT, '.cache', `kafka-${plan.kafka.version}`);
 }
 
-export function harnessPlan(dataRoot: string): Plan {
-  return planCluster(parseClusterSpec(seedSpec()), {
+/** The seed's plan on loopback; `uniqueName` (default the spec's placeholder) names the advertised hosts. */
+export function harnessPlan(dataRoot: string, uniqueName?: string): Plan {
+  return planCluster(parseClusterSpec(seedSpec(uniqueName === undefined ? {} : { uniqueName })), {
     privateIps: { 1: brokerAddress(1), 2: brokerAddress(2), 3: brokerAddress(3) },
     listenAddress: 'private-ip',
     logDirs: (nodeId) => join(dataRoot, `b${nodeId}`, 'data'),
@@ -138,7 +166,10 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
     if (!process.env.KAFKA_PLC_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   };
   const unregister = onEmergencyStop(removeFiles);
+  // Aborted at once by stop(): a roll still running after a failed test must not start a broker again.
+  const stopping = new AbortController();
   const stop = async () => {
+    stopping.abort(new Error('the real-Kafka harness is stopping'));
     const haproxy = processes.filter((p) => p.name === 'haproxy');
     await Promise.all(haproxy.map((p) => stopProcess(p, 5_000)));
     await Promise.all(processes.filter((p) => p.name !== 'haproxy').map((p) => stopProcess(p, 20_000)));
@@ -148,7 +179,8 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
   const record = (tracked: Tracked) => {
     processes.push(tracked);
     mkdirSync(join(ROOT, '.cache'), { recursive: true });
-    writeFileSync(PID_FILE, `${processes.map((p) => p.pid).join('\n')}\n`);
+    const alive = processes.filter((p) => p.exitCode() === 'running');
+    writeFileSync(PID_FILE, `${alive.map((p) => p.pid).join('\n')}\n`);
   };
 
   try {
@@ -202,6 +234,12 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
   const consumerNames = consumerNameMap(plan, HAPROXY_ADDRESS);
   const hostsFile = join(dir, 'consumer-hosts');
   writeFileSync(hostsFile, renderHostsFile(consumerNames));
+  const brokers = plan.brokers.map((b) => {
+    const tracked = processes.find((p) => p.name === `broker ${b.name}`);
+    if (!tracked) throw new Error(`broker ${b.name} was not started`);
+    return { nodeId: b.nodeId, pid: tracked.pid, dir: join(dir, b.name) };
+  });
+  const lifecycle = brokerLifecycle(libs, brokers, processes, record, stopping.signal);
   timings.total = Date.now() - started;
   return {
     plan,
@@ -212,14 +250,72 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
     consumerNames,
     hostsFile,
     timings,
-    brokers: plan.brokers.map((b) => {
-      const tracked = processes.find((p) => p.name === `broker ${b.name}`);
-      if (!tracked) throw new Error(`broker ${b.name} was not started`);
-      return { nodeId: b.nodeId, pid: tracked.pid, dir: join(dir, b.name) };
-    }),
+    brokers,
     stats,
+    ...lifecycle,
+    signal: stopping.signal,
+    addConsumerNames(next: Plan) {
+      for (const [name, address] of consumerNameMap(next, HAPROXY_ADDRESS)) consumerNames.set(name, address);
+      writeFileSync(hostsFile, renderHostsFile(consumerNames));
+    },
     stop,
   };
+}
+
+/** The broker JVMs' lifecycle after start-up, by PID; the current PID of each is kept in `brokers`. */
+function brokerLifecycle(
+  libs: string,
+  brokers: KafkaCluster['brokers'],
+  processes: Tracked[],
+  record: (tracked: Tracked) => void,
+  stopping: AbortSignal,
+): Pick<KafkaCluster, 'stopBroker' | 'startBroker' | 'restartBroker'> {
+  const entry = (nodeId: number) => {
+    const broker = brokers.find((b) => b.nodeId === nodeId);
+    if (!broker) throw new Error(`no broker ${nodeId} in the harness`);
+    const tracked = processes.findLast((p) => p.name === `broker b${nodeId}`);
+    return { broker, tracked };
+  };
+  const stopBroker = async (nodeId: number, graceMs = 60_000): Promise<BrokerStop> => {
+    const { broker, tracked } = entry(nodeId);
+    if (tracked?.exitCode() !== 'running') throw new Error(`broker b${nodeId} is not running`);
+    const started = Date.now();
+    const how = await stopProcess(tracked, graceMs);
+    const { code, signal } = await tracked.exited;
+    return { pid: broker.pid, how, exitCode: code, signal, ms: Date.now() - started };
+  };
+  const startBrokerAgain = async (nodeId: number) => {
+    const { broker, tracked } = entry(nodeId);
+    if (tracked?.exitCode() === 'running') throw new Error(`broker b${nodeId} is still running`);
+    if (stopping.aborted) throw new Error(`the harness is stopping: b${nodeId} is not started again`);
+    const log = join(broker.dir, 'logs', 'server.log');
+    const from = existsSync(log) ? statSync(log).size : 0;
+    const started = Date.now();
+    const next = startBroker(nodeId, broker.dir, libs);
+    record(next);
+    broker.pid = next.pid;
+    await waitFor(
+      `broker b${nodeId} (PID ${next.pid}) to log "Kafka Server started"`,
+      () => readBytesFrom(log, from).includes('Kafka Server started'),
+      { timeoutMs: 120_000, intervalMs: 200, failFast: () => exitedReason([next]) },
+    );
+    return { pid: next.pid, ms: Date.now() - started };
+  };
+  return {
+    stopBroker,
+    startBroker: startBrokerAgain,
+    // As `systemctl restart`: a broker that is not running is just started.
+    restartBroker: async (nodeId) => {
+      const running = entry(nodeId).tracked?.exitCode() === 'running';
+      const stopped = running ? await stopBroker(nodeId) : null;
+      return { stopped, started: await startBrokerAgain(nodeId) };
+    },
+  };
+}
+
+/** The file's text after its first `offset` bytes (what a process appended since), '' if absent. */
+function readBytesFrom(file: string, offset: number): string {
+  return existsSync(file) ? readFileSync(file).subarray(offset).toString('utf8') : '';
 }
 
 function readIfExists(file: string): string {

@@ -109,17 +109,24 @@ export function startProcess(
   return tracked;
 }
 
-/** SIGTERM, then SIGKILL if the process has not exited within graceMs. */
-export async function stopProcess(tracked: Tracked, graceMs = 15_000): Promise<void> {
-  if (tracked.exitCode() !== 'running') return;
+/**
+ * SIGTERM, then SIGKILL if the process has not exited within graceMs. Resolves with how it ended:
+ * 'exited' (on SIGTERM, or before), or 'killed' (it needed SIGKILL).
+ */
+export async function stopProcess(tracked: Tracked, graceMs = 15_000): Promise<'exited' | 'killed'> {
+  if (tracked.exitCode() !== 'running') return 'exited';
   signal(tracked.pid, 'SIGTERM');
-  const timer = new Promise<'timeout'>((resolve) => {
-    setTimeout(() => resolve('timeout'), graceMs).unref();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), graceMs);
+    timer.unref();
   });
-  if ((await Promise.race([tracked.exited, timer])) === 'timeout') {
-    signal(tracked.pid, 'SIGKILL');
-    await tracked.exited;
-  }
+  const outcome = await Promise.race([tracked.exited, timeout]);
+  clearTimeout(timer);
+  if (outcome !== 'timeout') return 'exited';
+  signal(tracked.pid, 'SIGKILL');
+  await tracked.exited;
+  return 'killed';
 }
 
 /** Stops every process still tracked (for when a start failed before its owner could be returned). */

@@ -8,11 +8,14 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canRollNow, isCaughtUp, minInsyncReplicas } from '../../functions/lib/domain/roll';
+import { readHealth } from '../../functions/lib/steps/health';
 import { consumerSocketFactory, type SocketRecord } from './consumer-side';
 import { type StatRow, serverName, serverRows } from './haproxy';
-import { HAPROXY_ADDRESS, harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
+import { HAPROXY_ADDRESS, harnessPlan, type KafkaCluster, kafkaHome, startKafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { acceptedFrom, establishedConnections } from './kernel-tcp';
+import { withLocalHealth } from './local-roll';
 import { stopAllProcesses, waitFor } from './processes';
 
 /** The listener table is the same whatever the log dirs; it names the per-port tests below. */
@@ -264,6 +267,32 @@ describe('the seed checks through the private-link path (haproxy as the NLB)', (
       await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
     }
   }, 120_000);
+
+  it("the roll's health reader (readHealth, source local: our script, Kafka's own tools) sees the cluster as it is", async () => {
+    // Act (after the smoke test: test-topic and a consumer group exist)
+    const { snapshot, source } = await withLocalHealth(cluster.plan, kafkaHome(cluster.plan), () =>
+      readHealth(
+        cluster.plan,
+        cluster.brokers.map((b) => ({ nodeId: b.nodeId, instanceId: `local-b${b.nodeId}` })),
+      ),
+    );
+    // Assess
+    expect(source).toBe('local');
+    expect(snapshot.registeredBrokers).toEqual([1, 2, 3]);
+    expect([1, 2, 3]).toContain(snapshot.activeControllerId);
+    expect(snapshot.voters.map((v) => v.nodeId).sort()).toEqual([1, 2, 3]);
+    for (const id of [1, 2, 3]) expect(isCaughtUp(snapshot, id)).toEqual({ ok: true });
+    const partitions = snapshot.partitions.filter((p) => p.topic === TOPIC);
+    expect(partitions.map((p) => p.partition).sort()).toEqual([0, 1, 2]);
+    for (const p of partitions) {
+      expect([...p.isr].sort()).toEqual([1, 2, 3]);
+      expect(p.leader).not.toBeNull();
+    }
+    expect(snapshot.topicMinInsyncReplicas[TOPIC]).toBe(2);
+    expect(minInsyncReplicas(snapshot, TOPIC)).toBe(2);
+    const follower = [1, 2, 3].find((id) => id !== snapshot.activeControllerId) ?? 0;
+    expect(canRollNow(snapshot, follower, { brokerIds: [1, 2, 3] })).toEqual({ ok: true, warnings: [] });
+  }, 60_000);
 
   it('the kafkajs clients connected only to haproxy, bootstrap by address and brokers by advertised name', () => {
     // Assess (what the socket factory saw during the tests above)

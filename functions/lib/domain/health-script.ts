@@ -4,6 +4,13 @@
  * their output in marked sections. It runs on a broker through SSM Run Command (no Lambda in the VPC, no
  * client library to keep in step with the brokers), or locally against a test cluster: the same script
  * either way, parsed by kafka-tool-output.ts.
+ *
+ * Only a tool's standard output goes into its section. Its standard error (log4j warnings such as
+ * "Connection to node 3 could not be established" while a broker restarts, the JVM's notes) goes to the
+ * script's standard error: mixed into a section it made the parsers reject a healthy cluster's output
+ * (seen on Kafka 3.7.1). A tool that fails still fails the parse: its section gets a
+ * `kafka-plc: <class> exited <code>` line and the tool's error text, which no parser accepts, so a failed
+ * tool can never read as "no topics".
  */
 import { CONF_DIR, KAFKA_HOME } from './broker-script';
 import type { ToolOutputs } from './kafka-tool-output';
@@ -31,11 +38,30 @@ export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(pla
     `KAFKA_HOME="\${KAFKA_PLC_KAFKA_HOME:-${KAFKA_HOME}}"`,
     `CONF_DIR="\${KAFKA_PLC_CONF_DIR:-${CONF_DIR}}"`,
     'JAVA_OPTS="${KAFKA_PLC_TOOL_JAVA_OPTS:--Xmx128m}"',
+    'WORK="$(mktemp -d)"',
+    'trap \'rm -rf -- "$WORK"\' EXIT',
+    "# The tools log WARN and above to standard error (as Kafka's own tools-log4j.properties does).",
+    'cat > "$WORK/log4j.properties" << \'KAFKA_PLC_LOG4J\'',
+    'log4j.rootLogger=WARN, stderr',
+    'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stderr.Target=System.err',
+    'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'KAFKA_PLC_LOG4J',
+    '# tool CLASS ARGS…: standard output into the section; standard error to ours, and into the section',
+    '# (after a marker no parser accepts) only when the tool fails.',
     'tool() {',
-    '  local class="$1"',
+    '  local class="$1" code=0',
     '  shift',
     '  # shellcheck disable=SC2086 # JAVA_OPTS holds several options',
-    '  java $JAVA_OPTS -Dlog4j.configuration=file:/dev/null -cp "$KAFKA_HOME/libs/*" "$class" "$@" 2>&1',
+    '  java $JAVA_OPTS "-Dlog4j.configuration=file:$WORK/log4j.properties" -cp "$KAFKA_HOME/libs/*" "$class" "$@" \\',
+    '    2> "$WORK/stderr" || code=$?',
+    '  cat -- "$WORK/stderr" >&2',
+    '  if [ "$code" -ne 0 ]; then',
+    '    printf \'kafka-plc: %s exited %s\\n\' "$class" "$code"',
+    '    cat -- "$WORK/stderr"',
+    '  fi',
+    '  return "$code"',
     '}',
     'section() {',
     `  printf '%s %s\\n' '${MARK}' "$1"`,

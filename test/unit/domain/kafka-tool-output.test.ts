@@ -454,8 +454,8 @@ describe('healthSnapshotFromToolOutput', () => {
 });
 
 /**
- * Only what any capture from a healthy Kafka 3.7 cluster of the seed's shape satisfies (see the fixture
- * README), so the synthetic files can be replaced by real ones.
+ * Real captures from Kafka 3.7.1 (test/fixtures/kafka-output/README.md). Only what any capture from a
+ * healthy cluster of the seed's shape satisfies is checked, so a new capture keeps these passing.
  */
 describe('fixtures: a healthy 3-node cluster', () => {
   const snapshot = () =>
@@ -480,6 +480,14 @@ describe('fixtures: a healthy 3-node cluster', () => {
       });
       expect(p.leader).not.toBeNull();
     }
+  });
+
+  it("prints the brokers' static min.insync.replicas in every topic's Configs: the fallback is not used", () => {
+    const s = snapshot();
+    const topics = parseTopicsDescribe(fixture('topics-describe.txt')).map((t) => t.name);
+    expect(topics).toEqual(expect.arrayContaining(['test-topic', '__consumer_offsets']));
+    expect(Object.keys(s.topicMinInsyncReplicas).sort()).toEqual([...topics].sort());
+    expect(new Set(Object.values(s.topicMinInsyncReplicas))).toEqual(new Set([2]));
   });
 
   it('parses three voters, one the leader, and the status agrees', () => {

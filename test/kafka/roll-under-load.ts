@@ -1,0 +1,202 @@
+/**
+ * The unique-name roll under load, shared by test/kafka/roll.test.ts (which asserts) and
+ * bench/kafka.bench.ts (which measures): a topic with messages written before the roll, an idempotent
+ * producer and a consumer running through the private-link path during it, the local roll to the new
+ * unique name, then the evidence: what was acked, consumed and is still stored, the metadata's names,
+ * and the brokers' storage identity before and after.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Kafka, Partitioners } from 'kafkajs';
+import { parseProperties } from '../../functions/lib/domain/kafka-config';
+import type { Plan } from '../../functions/lib/domain/plan';
+import type { RetryPolicy } from '../../functions/lib/domain/roll';
+import { consumerNameMap } from './consumer-side';
+import { renderHaproxyConfig } from './haproxy';
+import { brokerAddress, harnessPlan, type KafkaCluster, kafkaHome } from './harness';
+import {
+  type ClientSide,
+  consumerSideKafka,
+  createReplicatedTopic,
+  type LoadReport,
+  readWholeTopic,
+  startLoad,
+} from './load';
+import { type LocalRollResult, rollLocally } from './local-roll';
+import { waitFor } from './processes';
+
+/** Quick enough for a test, bounded like the state machine's (which waits 15 s growing to 300 s). */
+export const TEST_ROLL_RETRY: RetryPolicy = {
+  initialSeconds: 1,
+  multiplier: 2,
+  maxSeconds: 4,
+  maxAttempts: 5,
+};
+
+export function clientSide(cluster: KafkaCluster, names = cluster.consumerNames, log?: string[]): ClientSide {
+  return {
+    bootstrap: `${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`,
+    names,
+    haproxyAddress: cluster.haproxyAddress,
+    log,
+  };
+}
+
+/** What identifies each broker's storage: meta.properties (cluster.id, node.id, directory.id) and its dirs. */
+export function storageIdentity(cluster: KafkaCluster): Map<number, { meta: string; dirs: string[] }> {
+  return new Map(
+    cluster.brokers.map((b) => {
+      const data = join(b.dir, 'data');
+      const dirs = readdirSync(data, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort();
+      return [b.nodeId, { meta: readFileSync(join(data, 'meta.properties'), 'utf8'), dirs }];
+    }),
+  );
+}
+
+export function haproxyConfigOf(cluster: KafkaCluster, plan: Plan): string {
+  return renderHaproxyConfig(plan, {
+    bindAddress: cluster.haproxyAddress,
+    brokerAddress,
+    statsSocket: cluster.statsSocket,
+  });
+}
+
+export interface RollUnderLoadResult {
+  before: Plan;
+  after: Plan;
+  preRollKeys: string[];
+  roll: LocalRollResult;
+  load: LoadReport;
+  /** Messages acked after the roll had finished, before the load stopped. */
+  ackedAfterRoll: number;
+  /** The whole topic read again after the roll, by a client that resolves only the NEW names. */
+  reread: Awaited<ReturnType<typeof readWholeTopic>>;
+  /** describeCluster through the bootstrap port, by that client. */
+  advertisedAfter: { nodeId: number; host: string; port: number }[];
+  storageBefore: ReturnType<typeof storageIdentity>;
+  storageAfter: ReturnType<typeof storageIdentity>;
+  haproxyConfigBefore: string;
+  haproxyConfigAfter: string;
+}
+
+export async function rollUnderLoad(
+  cluster: KafkaCluster,
+  options: {
+    uniqueName: string;
+    topic: string;
+    preRollMessages?: number;
+    retry?: RetryPolicy;
+    /** LocalRollOptions.reuseSnapshotMs (default 10 s; 0 reads the health again before every pick). */
+    reuseSnapshotMs?: number;
+    log?: (line: string) => void;
+    clientLog?: string[];
+  },
+): Promise<RollUnderLoadResult> {
+  const log = options.log ?? (() => undefined);
+  const { topic } = options;
+  const before = harnessPlan(cluster.dir, unique(cluster));
+  const after = harnessPlan(cluster.dir, options.uniqueName);
+  const kafka = consumerSideKafka(
+    clientSide(cluster, cluster.consumerNames, options.clientLog),
+    'kafka-plc-roll',
+  );
+  await createReplicatedTopic(kafka, topic);
+  const preRollKeys = await producePreRoll(kafka, topic, options.preRollMessages ?? 300);
+  // The consumer side's DNS gets the new names (TiDB Cloud's private zone); the listener map stays.
+  cluster.addConsumerNames(after);
+  const load = await startLoad(kafka, topic, { prefix: 'load' });
+  let roll: LocalRollResult;
+  let ackedAtRollEnd: number;
+  let storageBefore: ReturnType<typeof storageIdentity>;
+  try {
+    await load.consumedAtLeast(preRollKeys.length + 50, 60_000);
+    // Taken once the consumer group (so __consumer_offsets) exists: the roll must not add or drop a dir.
+    storageBefore = storageIdentity(cluster);
+    log(
+      `load: ${load.ackedCount()} acked, ${load.consumedCount()} consumed; rolling to ${options.uniqueName}`,
+    );
+    roll = await rollLocally(cluster, after, {
+      kafkaHome: kafkaHome(after),
+      retry: options.retry ?? TEST_ROLL_RETRY,
+      reuseSnapshotMs: options.reuseSnapshotMs ?? 10_000,
+      log,
+    });
+    ackedAtRollEnd = load.ackedCount();
+    // The producer keeps going on the new names.
+    await waitFor('50 more messages acked after the roll', () => load.ackedCount() >= ackedAtRollEnd + 50, {
+      timeoutMs: 60_000,
+    });
+  } catch (error) {
+    const report = await load.stop(5_000);
+    log(`load stopped after a failure: ${report.acked.length} acked, ${report.failed.length} failed`);
+    throw error;
+  }
+  const report = await load.stop();
+  log(
+    `load: ${report.acked.length} acked, ${report.failed.length} failed, ${report.consumed.size} consumed, ` +
+      `${report.lost.length} lost`,
+  );
+  const newNamesOnly = consumerSideKafka(
+    clientSide(cluster, consumerNameMap(after, cluster.haproxyAddress), options.clientLog),
+    'kafka-plc-after-roll',
+  );
+  const reread = await readWholeTopic(newNamesOnly, topic, `kafka-plc-reread-${process.pid}-${Date.now()}`);
+  const admin = newNamesOnly.admin();
+  await admin.connect();
+  const described = await admin.describeCluster();
+  await admin.disconnect();
+  return {
+    before,
+    after,
+    preRollKeys,
+    roll,
+    load: report,
+    ackedAfterRoll: report.acked.length - ackedAtRollEnd,
+    reread,
+    advertisedAfter: [...described.brokers].sort((a, b) => a.nodeId - b.nodeId),
+    storageBefore,
+    storageAfter: storageIdentity(cluster),
+    haproxyConfigBefore: haproxyConfigOf(cluster, before),
+    haproxyConfigAfter: haproxyConfigOf(cluster, after),
+  };
+}
+
+/** The unique name the brokers advertise now (from broker 1's server.properties). */
+function unique(cluster: KafkaCluster): string {
+  const broker = cluster.brokers[0];
+  if (!broker) throw new Error('no broker in the harness');
+  const properties = parseProperties(readFileSync(join(broker.dir, 'conf', 'server.properties'), 'utf8'));
+  const host = /EXTERNAL:\/\/([^:,]+):/.exec(properties.get('advertised.listeners') ?? '')?.[1] ?? '';
+  const planned = cluster.plan.brokers.find((b) => b.nodeId === broker.nodeId);
+  // b1.<az>.<unique>.<domain>
+  const prefix = `b${broker.nodeId}.${planned?.azId}.`;
+  const suffix = `.${cluster.plan.advertisedDomain}`;
+  if (!host.startsWith(prefix) || !host.endsWith(suffix))
+    throw new Error(`unexpected advertised host ${host}`);
+  return host.slice(prefix.length, -suffix.length);
+}
+
+async function producePreRoll(kafka: Kafka, topic: string, count: number): Promise<string[]> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const keys = Array.from({ length: count }, (_, n) => `pre-${n}`);
+  try {
+    for (let i = 0; i < keys.length; i += 100) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: keys.slice(i, i + 100).map((key) => ({ key, value: `${key} before the roll` })),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return keys;
+}
