@@ -1,8 +1,3 @@
-/**
- * Event paths: the accept handler's time per notification (AWS mocked: our code only), and the AWS calls
- * one roll of 3 brokers makes on the emulator (health from the labelled stand-in).
- */
-import { readFileSync } from 'node:fs';
 import {
   AcceptVpcEndpointConnectionsCommand,
   DescribeVpcEndpointConnectionsCommand,
@@ -13,11 +8,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeContext, runLocal } from '../cli/local-sfn';
-import { startEmulator } from '../test/helpers/emulator';
+import { SEED, startEmulator } from '../test/helpers/emulator';
 
 export const name = 'events';
 
-const seed = JSON.parse(readFileSync(new URL('../examples/seed-usw2.json', import.meta.url), 'utf8'));
+const seed = SEED;
 
 async function acceptDecisionMs(): Promise<number> {
   process.env.AWS_REGION = 'us-west-2';

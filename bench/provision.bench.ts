@@ -1,15 +1,10 @@
-/**
- * Provisioning on the emulator: call counts of a clean run and a re-run, and the critical-path ratio under
- * the latency model (measured wall time ÷ the longest dependency chain of the same delays).
- */
-import { readFileSync } from 'node:fs';
 import { runLocal } from '../cli/local-sfn';
-import { type Emulator, startEmulator } from '../test/helpers/emulator';
+import { type Emulator, SEED, startEmulator } from '../test/helpers/emulator';
 import { criticalPathSeconds, installLatencyModel } from './latency-model';
 
 export const name = 'provision';
 
-const seed = JSON.parse(readFileSync(new URL('../examples/seed-usw2.json', import.meta.url), 'utf8'));
+const seed = SEED;
 
 async function timedRun(emulator: Emulator, scale: number): Promise<number> {
   await emulator.fresh();

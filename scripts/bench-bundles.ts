@@ -16,19 +16,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
-import { sdkClientsIn } from './bundle-clients';
+import { SDK_CLIENTS, sdkClientsIn } from './bundle-clients';
 
 const run = promisify(execFile);
 const ROOT = new URL('../', import.meta.url).pathname;
 const WORK = `${ROOT}out/bench-bundles`;
-const CLASS: Record<string, string> = {
-  ec2: 'EC2Client',
-  'elastic-load-balancing-v2': 'ElasticLoadBalancingV2Client',
-  iam: 'IAMClient',
-  sfn: 'SFNClient',
-  sns: 'SNSClient',
-  ssm: 'SSMClient',
-};
+const CLASS = SDK_CLIENTS;
 
 let runs = 5;
 

@@ -36,9 +36,8 @@ import { runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
 import type { ClusterSpecInput } from '../../functions/lib/spec';
 import type { RecordedCall } from '../helpers/aws-calls';
-import { type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+import { type Emulator, FAST, snapshot, startEmulator } from '../helpers/emulator';
 
-const FAST = { waitScale: 0, retryPauseMs: 0 };
 const REGION = 'us-west-2';
 const CLUSTER = 'legacy-usw2';
 const CONFIG_PATH = '/opt/kafka/config/kraft/server.properties';

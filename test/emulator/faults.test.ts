@@ -3,15 +3,13 @@
  * it out, so the response is lost: the hardest case for duplicates), then the workflow is re-run; and a
  * run where 20% of all calls are throttled.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
 import { resetClients } from '../../functions/lib/aws/clients';
 import { throttlingError } from '../helpers/aws-calls';
-import { counts, type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+import { counts, type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
 
-const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
-const FAST = { waitScale: 0, retryPauseMs: 0 };
+const seed = SEED;
 
 let emulator: Emulator;
 beforeAll(async () => {

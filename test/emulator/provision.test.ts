@@ -3,7 +3,6 @@
  * real SDK clients reach moto over HTTP. Emulator gaps (DescribeInstanceInformation, connection
  * notifications) are behind adapters that warn and go on here; their real paths are unit-tested with mocks.
  */
-import { readFileSync } from 'node:fs';
 import {
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicePermissionsCommand,
@@ -14,10 +13,9 @@ import { runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { parseClusterSpec } from '../../functions/lib/spec';
-import { counts, type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+import { counts, type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
 
-const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
-const FAST = { waitScale: 0, retryPauseMs: 0 };
+const seed = SEED;
 
 let emulator: Emulator;
 beforeAll(async () => {

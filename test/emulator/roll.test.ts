@@ -3,7 +3,6 @@
  * snapshot comes from the labelled stand-in (KAFKA_PLC_HEALTH_SOURCE=assume-healthy); the real-Kafka
  * suite runs the same decisions against real brokers.
  */
-import { readFileSync } from 'node:fs';
 import { CreateStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,11 +10,10 @@ import { runLocal } from '../../cli/local-sfn';
 import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
-import { type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+import { type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
 import { lambdaContext } from '../helpers/lambda';
 
-const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
-const FAST = { waitScale: 0, retryPauseMs: 0 };
+const seed = SEED;
 const rollInput = (uniqueName: string) => ({
   spec: { ...seed, uniqueName },
   previousUniqueName: 'unique_name',

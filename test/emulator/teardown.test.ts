@@ -3,7 +3,6 @@
  * is gone (read back by tag, service by service), the cluster's parameters too, and a second teardown
  * finds nothing and makes no mutating call. Another cluster in the same account is left alone.
  */
-import { readFileSync } from 'node:fs';
 import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
@@ -25,10 +24,9 @@ import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
-import { counts, type Emulator, snapshot, startEmulator } from '../helpers/emulator';
+import { counts, type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
 
-const seed = JSON.parse(readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'));
-const FAST = { waitScale: 0, retryPauseMs: 0 };
+const seed = SEED;
 const TAG = 'kafka-plc:cluster';
 type Tagged = { Tags?: { Key?: string; Value?: string }[] };
 const tagged = (cluster: string) => (r: Tagged) =>

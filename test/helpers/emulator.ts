@@ -1,4 +1,5 @@
 /** A moto-backed AWS account for workflow tests: fresh state per test, calls recorded, state read back. */
+import { readFileSync } from 'node:fs';
 import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
@@ -20,6 +21,12 @@ import { prepareLocalEnvironment } from '../../cli/local-prereqs';
 import { clients } from '../../functions/lib/aws/clients';
 import { type Recorder, recordCalls } from './aws-calls';
 import { type Moto, startMoto } from './moto';
+
+/** The seed example as a raw spec (what a user passes), and run options that skip waits and retry pauses. */
+export const SEED = JSON.parse(
+  readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'),
+);
+export const FAST = { waitScale: 0, retryPauseMs: 0 };
 
 export interface Emulator {
   moto: Moto;

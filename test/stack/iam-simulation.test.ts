@@ -20,13 +20,12 @@ import { parse } from 'yaml';
 import { loadHandler, runLocal } from '../../cli/local-sfn';
 import { type Clients, clients, onClients } from '../../functions/lib/aws/clients';
 import type { TaskFunction } from '../../functions/lib/handler';
-import { type Emulator, startEmulator } from '../helpers/emulator';
+import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
 import { ROOT } from '../helpers/tools';
 import { IAM_PREFIX, isAllowed, roleStatements, type Template } from './iam';
 import { serverlessConfig } from './package';
 
-const seed = JSON.parse(readFileSync(`${ROOT}examples/seed-usw2.json`, 'utf8'));
-const FAST = { waitScale: 0, retryPauseMs: 0 };
+const seed = SEED;
 const roles = parse(readFileSync(`${ROOT}infra/function-roles.yml`, 'utf8')) as Template;
 const config = serverlessConfig() as ReturnType<typeof serverlessConfig> & {
   functions: Record<string, { role: string }>;

@@ -156,7 +156,7 @@ async function releaseExistingBrokers(spec: ClusterSpec, blocked: string[]): Pro
   );
   for (const instance of instances) {
     const nic = instance.primaryInterface;
-    if (nic && nic.groupIds.some((g) => ours.has(g))) {
+    if (nic?.groupIds.some((g) => ours.has(g))) {
       const keep = nic.groupIds.filter((g) => !ours.has(g));
       if (keep.length > 0) await discovery.setInterfaceGroups(region, nic.networkInterfaceId, keep);
       else blocked.push(`${nic.networkInterfaceId} has only kafka-plc groups`);
