@@ -4,6 +4,7 @@ import {
   type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  ListExecutionsCommand,
   ListStateMachinesCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -83,4 +84,20 @@ export async function historySince(
     token = out.nextToken;
   } while (token);
   return events;
+}
+
+/** Names of the executions of a state machine that are running now. */
+export async function runningExecutions(region: string, stateMachineArn: string): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call('ListExecutions', () =>
+      sfn(region).send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken: token }),
+      ),
+    );
+    names.push(...(out.executions ?? []).map((e) => e.name ?? ''));
+    token = out.nextToken;
+  } while (token);
+  return names;
 }

@@ -53,9 +53,25 @@ export async function onUniqueNameChange(
   if (applied.uniqueName === parameter.value) {
     return { started: false, cluster, reason: `brokers already advertise "${parameter.value}"` };
   }
+  // Two rolls at once could restart two brokers together: a new name waits until the running roll ends.
+  const executionName = `${cluster}-unique-name-v${parameter.version}`;
+  const running = (await sfn.runningExecutions(region, rollStateMachineArn)).filter(
+    (name) => name.startsWith(`${cluster}-`) && name !== executionName,
+  );
+  if (running.length > 0) {
+    const reason =
+      `a roll of ${cluster} is running (${running.join(', ')}): "${parameter.value}" was not started; ` +
+      'write the parameter again (or run kafka-plc roll) when that roll has finished';
+    logger.error('unique name not applied: a roll is running', {
+      cluster,
+      running,
+      uniqueName: parameter.value,
+    });
+    return { started: false, cluster, reason };
+  }
   const { executionArn, alreadyStarted } = await sfn.startExecution(region, {
     stateMachineArn: rollStateMachineArn,
-    name: `${cluster}-unique-name-v${parameter.version}`,
+    name: executionName,
     input: { spec: { ...applied, uniqueName: parameter.value }, previousUniqueName: applied.uniqueName },
   });
   if (alreadyStarted) {
