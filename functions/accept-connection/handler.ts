@@ -3,13 +3,14 @@
  * fast path. The message only wakes us up (and may narrow the sweep to its service); what is accepted is
  * decided from DescribeVpcEndpointConnections and the service's allowed principals.
  */
-import { z } from 'zod';
+
 import { requireEnv } from '../lib/env';
 import { taskHandler } from '../lib/handler';
 import { acceptPendingConnections, serviceIdsIn, unknownOwnerAction } from '../lib/steps/accept';
+import { z } from '../lib/zod';
 
 const snsEvent = z.object({
-  Records: z.array(z.object({ Sns: z.object({ Message: z.string().default('') }) })).default([]),
+  Records: z._default(z.array(z.object({ Sns: z.object({ Message: z._default(z.string(), '') }) })), []),
 });
 
 export const handler = taskHandler('AcceptConnection', snsEvent, ({ Records }) =>

@@ -1,8 +1,9 @@
 /** acceptSweep: the scheduled safety net (EventBridge rate rule): every pending connection of every cluster. */
-import { z } from 'zod';
+
 import { requireEnv } from '../lib/env';
 import { taskHandler } from '../lib/handler';
 import { acceptPendingConnections, unknownOwnerAction } from '../lib/steps/accept';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler('AcceptSweep', z.unknown(), () =>
   acceptPendingConnections(requireEnv('AWS_REGION'), {

@@ -1,12 +1,13 @@
 /** CanRollNow: read the cluster health and pick the next broker that may restart safely, or wait (bounded). */
-import { z } from 'zod';
+
 import { taskHandler } from '../lib/handler';
 import { rollStateSchema, specOnly } from '../lib/state';
 import { canRollNow } from '../lib/steps/roll';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({
+const input = z.extend(specOnly, {
   roll: rollStateSchema,
-  pick: z.object({ attempt: z.number().int().min(0) }),
+  pick: z.object({ attempt: z.number().check(z.multipleOf(1), z.minimum(0)) }),
 });
 
 export const handler = taskHandler('CanRollNow', input, ({ spec, roll, pick }) =>

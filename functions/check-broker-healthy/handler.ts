@@ -1,10 +1,11 @@
 /** CheckBrokerHealthy: one poll of WaitForBrokerHealthy: registered again, its partitions back in ISR. */
-import type { z } from 'zod';
+
 import { waitHandler } from '../lib/handler';
 import { rollCommandSchema, rollStateSchema, specOnly, waitSchema } from '../lib/state';
 import { brokerHealthy } from '../lib/steps/roll';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({ roll: rollStateSchema, command: rollCommandSchema, wait: waitSchema });
+const input = z.extend(specOnly, { roll: rollStateSchema, command: rollCommandSchema, wait: waitSchema });
 export const handler = waitHandler(
   'CheckBrokerHealthy',
   input,

@@ -1,10 +1,11 @@
 /** CheckBrokersConfigured: one poll of every configure command; a failure names the broker and output. */
-import type { z } from 'zod';
+
 import { waitHandler } from '../lib/handler';
 import { configureCommandsSchema, specOnly, waitSchema } from '../lib/state';
 import { brokersConfigured } from '../lib/steps/brokers';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({ configure: configureCommandsSchema, wait: waitSchema });
+const input = z.extend(specOnly, { configure: configureCommandsSchema, wait: waitSchema });
 export const handler = waitHandler(
   'CheckBrokersConfigured',
   input,

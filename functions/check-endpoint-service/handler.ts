@@ -1,10 +1,11 @@
 /** CheckEndpointService: one poll of the endpoint service state until Available. */
-import type { z } from 'zod';
+
 import { waitHandler } from '../lib/handler';
 import { endpointServiceRefsSchema, specOnly, waitSchema } from '../lib/state';
 import { endpointServiceStatus } from '../lib/steps/load-balancer';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({ endpointService: endpointServiceRefsSchema, wait: waitSchema });
+const input = z.extend(specOnly, { endpointService: endpointServiceRefsSchema, wait: waitSchema });
 export const handler = waitHandler(
   'CheckEndpointService',
   input,

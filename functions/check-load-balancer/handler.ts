@@ -1,10 +1,11 @@
 /** CheckLoadBalancer: one poll of the NLB state until active. */
-import type { z } from 'zod';
+
 import { waitHandler } from '../lib/handler';
 import { loadBalancerRefsSchema, specOnly, waitSchema } from '../lib/state';
 import { loadBalancerStatus } from '../lib/steps/load-balancer';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({ loadBalancer: loadBalancerRefsSchema, wait: waitSchema });
+const input = z.extend(specOnly, { loadBalancer: loadBalancerRefsSchema, wait: waitSchema });
 export const handler = waitHandler(
   'CheckLoadBalancer',
   input,

@@ -1,10 +1,11 @@
 /** CheckTargetHealth: one poll of every target group; the last attempt reports what is unhealthy. */
-import type { z } from 'zod';
+
 import { waitHandler } from '../lib/handler';
 import { brokersRefsSchema, loadBalancerRefsSchema, specOnly, waitSchema } from '../lib/state';
 import { targetsHealthy } from '../lib/steps/load-balancer';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({
+const input = z.extend(specOnly, {
   brokers: brokersRefsSchema,
   loadBalancer: loadBalancerRefsSchema,
   wait: waitSchema,

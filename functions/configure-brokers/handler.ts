@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { brokersRefsSchema, specOnly } from '../lib/state';
 import { configureBrokers } from '../lib/steps/brokers';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'ConfigureBrokers',
-  specOnly.extend({ brokers: brokersRefsSchema }),
+  z.extend(specOnly, { brokers: brokersRefsSchema }),
   ({ spec, brokers }) => configureBrokers(spec, brokers),
 );

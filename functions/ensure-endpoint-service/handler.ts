@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { loadBalancerRefsSchema, specOnly } from '../lib/state';
 import { ensureEndpointService } from '../lib/steps/load-balancer';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'EnsureEndpointService',
-  specOnly.extend({ loadBalancer: loadBalancerRefsSchema }),
+  z.extend(specOnly, { loadBalancer: loadBalancerRefsSchema }),
   ({ spec, loadBalancer }) => ensureEndpointService(spec, loadBalancer),
 );

@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { networkRefsSchema, specOnly } from '../lib/state';
 import { ensureLoadBalancer } from '../lib/steps/load-balancer';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'EnsureLoadBalancer',
-  specOnly.extend({ network: networkRefsSchema }),
+  z.extend(specOnly, { network: networkRefsSchema }),
   ({ spec, network }) => ensureLoadBalancer(spec, network),
 );

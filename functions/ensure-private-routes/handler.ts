@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { networkRefsSchema, specOnly } from '../lib/state';
 import { ensurePrivateRoutes } from '../lib/steps/network';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'EnsurePrivateRoutes',
-  specOnly.extend({ network: networkRefsSchema }),
+  z.extend(specOnly, { network: networkRefsSchema }),
   ({ spec, network }) => ensurePrivateRoutes(spec, network),
 );

@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { rollStateSchema, specOnly } from '../lib/state';
 import { finishRoll } from '../lib/steps/roll';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'FinishRoll',
-  specOnly.extend({ roll: rollStateSchema }),
+  z.extend(specOnly, { roll: rollStateSchema }),
   ({ spec, roll }) => finishRoll(spec, roll),
 );

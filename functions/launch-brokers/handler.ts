@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { networkRefsSchema, specOnly } from '../lib/state';
 import { launchBrokers } from '../lib/steps/brokers';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'LaunchBrokers',
-  specOnly.extend({ network: networkRefsSchema }),
+  z.extend(specOnly, { network: networkRefsSchema }),
   ({ spec, network }) => launchBrokers(spec, network),
 );

@@ -6,16 +6,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { SpecValidationError, WaitTimeoutError } from './errors';
 import { logger } from './logger';
 import { pathText } from './spec';
 import { waitSchema } from './state';
 import type { ReadyStatus } from './steps/network';
+import type { z } from './zod';
 
 export type TaskFunction = (event: unknown, context: Context) => Promise<unknown>;
 
-export function parseInput<S extends z.ZodType>(task: string, schema: S, event: unknown): z.output<S> {
+export function parseInput<S extends z.ZodMiniType>(task: string, schema: S, event: unknown): z.output<S> {
   const result = schema.safeParse(event);
   if (result.success) return result.data;
   throw new SpecValidationError(
@@ -34,7 +34,7 @@ function withTaskName(task: string, error: unknown): unknown {
   return error;
 }
 
-export function taskHandler<S extends z.ZodType, O>(
+export function taskHandler<S extends z.ZodMiniType, O>(
   task: string,
   schema: S,
   fn: (input: z.output<S>) => Promise<O>,
@@ -60,7 +60,7 @@ export interface WaitResult extends ReadyStatus {
  * A check inside a bounded polling loop (Task → Choice → Wait → Task): counts attempts and fails with
  * WaitTimeoutError, carrying the last status, once the bound is reached.
  */
-export function waitHandler<S extends z.ZodType>(
+export function waitHandler<S extends z.ZodMiniType>(
   task: string,
   schema: S,
   check: (input: z.output<S>, final: boolean) => Promise<ReadyStatus>,

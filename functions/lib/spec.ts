@@ -3,11 +3,12 @@
  * the Step Functions execution input). Everything a value could later reach (an AWS call, a shell script,
  * a Kafka config file) is constrained here to a safe alphabet, so nothing downstream has to trust it.
  */
-import { z } from 'zod';
+
 import { type Cidr, isCanonicalCidr, overlaps, parseCidr } from './domain/cidr';
 import { capacityProblem, LARGEST_PREFIX, MAX_BROKERS, SMALLEST_PREFIX, subnetPrefix } from './domain/layout';
 import { AZ_ID_PATTERN, azIdPrefix, REGION_PATTERN } from './domain/regions';
 import { type FieldIssue, SpecValidationError } from './errors';
+import { z } from './zod';
 
 export const UNIQUE_NAME_PLACEHOLDER = 'unique_name';
 
@@ -42,103 +43,128 @@ export function principalAccount(arn: string): string | undefined {
 
 const port = z
   .number()
-  .int('must be a whole number')
-  .min(1, 'must be 1..65535')
-  .max(65535, 'must be 1..65535');
+  .check(
+    z.multipleOf(1, 'must be a whole number'),
+    z.minimum(1, 'must be 1..65535'),
+    z.maximum(65535, 'must be 1..65535'),
+  );
 
 const cidrText = (what: string) =>
-  z.string().superRefine((value, ctx) => {
-    const cidr = parseCidr(value);
-    if (!cidr) ctx.addIssue({ code: 'custom', message: `is not an IPv4 CIDR block (${what})` });
-    else if (!isCanonicalCidr(value)) {
-      ctx.addIssue({ code: 'custom', message: `has host bits set; did you mean ${cidr.text}?` });
-    }
-  });
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const cidr = parseCidr(value);
+      if (!cidr) ctx.addIssue({ code: 'custom', message: `is not an IPv4 CIDR block (${what})` });
+      else if (!isCanonicalCidr(value)) {
+        ctx.addIssue({ code: 'custom', message: `has host bits set; did you mean ${cidr.text}?` });
+      }
+    }),
+  );
 
-const portsSchema = z
-  .strictObject({
-    bootstrap: port.default(9092),
-    brokerBase: port.default(9093),
-    internal: port.default(9092),
-    controller: port.default(29092),
-    external: port.default(39092),
-  })
-  .prefault({});
+const portsSchema = z.prefault(
+  z.strictObject({
+    bootstrap: z._default(port, 9092),
+    brokerBase: z._default(port, 9093),
+    internal: z._default(port, 9092),
+    controller: z._default(port, 29092),
+    external: z._default(port, 39092),
+  }),
+  {},
+);
 
 const consumerSchema = z.strictObject({
   principals: z
     .array(
       z
         .string()
-        .regex(
-          PRINCIPAL_ARN,
-          'must be an IAM principal ARN like arn:aws:iam::123456789012:root (or :role/NAME)',
+        .check(
+          z.regex(
+            PRINCIPAL_ARN,
+            'must be an IAM principal ARN like arn:aws:iam::123456789012:root (or :role/NAME)',
+          ),
         ),
     )
-    .min(1, 'needs at least one principal'),
-  cidrs: z.array(cidrText('e.g. 10.1.0.0/16')).min(1, 'needs at least one CIDR'),
+    .check(z.minLength(1, 'needs at least one principal')),
+  cidrs: z.array(cidrText('e.g. 10.1.0.0/16')).check(z.minLength(1, 'needs at least one CIDR')),
 });
 
 const existingSchema = z.strictObject({
-  vpcId: z.string().regex(AWS_ID('vpc'), 'must be a VPC ID like vpc-0123456789abcdef0'),
+  vpcId: z.string().check(z.regex(AWS_ID('vpc'), 'must be a VPC ID like vpc-0123456789abcdef0')),
   brokers: z
     .array(
       z.strictObject({
-        instanceId: z.string().regex(AWS_ID('i'), 'must be an instance ID like i-0123456789abcdef0'),
-        nodeId: z.number().int().min(1).max(MAX_BROKERS),
-        configPath: z
-          .string()
-          .regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path of letters, digits, . _ / -')
-          .default('/opt/kafka/config/kraft/server.properties'),
+        instanceId: z.string().check(z.regex(AWS_ID('i'), 'must be an instance ID like i-0123456789abcdef0')),
+        nodeId: z.number().check(z.multipleOf(1), z.minimum(1), z.maximum(MAX_BROKERS)),
+        configPath: z._default(
+          z
+            .string()
+            .check(z.regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path of letters, digits, . _ / -')),
+          '/opt/kafka/config/kraft/server.properties',
+        ),
         /** The broker's systemd unit, restarted (SIGTERM) after its server.properties is patched. */
-        serviceName: z
-          .string()
-          .regex(SYSTEMD_SERVICE, 'must be a systemd service unit name like kafka.service')
-          .default('kafka.service'),
+        serviceName: z._default(
+          z
+            .string()
+            .check(z.regex(SYSTEMD_SERVICE, 'must be a systemd service unit name like kafka.service')),
+          'kafka.service',
+        ),
         // Discovered facts: DiscoverBrokers fills them in from EC2 (optional in a spec file; when given,
         // they must agree with EC2). The plan of an existing cluster is built from them.
-        azId: z.string().regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1').optional(),
-        subnetId: z
-          .string()
-          .regex(AWS_ID('subnet'), 'must be a subnet ID like subnet-0123456789abcdef0')
-          .optional(),
-        privateIp: z
-          .string()
-          .refine((value) => parseCidr(`${value}/32`) !== undefined, 'must be an IPv4 address like 10.0.0.10')
-          .optional(),
+        azId: z.optional(z.string().check(z.regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1'))),
+        subnetId: z.optional(
+          z.string().check(z.regex(AWS_ID('subnet'), 'must be a subnet ID like subnet-0123456789abcdef0')),
+        ),
+        privateIp: z.optional(
+          z
+            .string()
+            .check(
+              z.refine(
+                (value) => parseCidr(`${value}/32`) !== undefined,
+                'must be an IPv4 address like 10.0.0.10',
+              ),
+            ),
+        ),
       }),
     )
-    .min(1, 'needs at least one broker'),
+    .check(z.minLength(1, 'needs at least one broker')),
 });
 
 export const clusterSpecSchema = z
   .strictObject({
     clusterName: z
       .string()
-      .regex(CLUSTER_NAME, 'must be 1..32 of [a-z0-9-], start with a letter and not end with a hyphen'),
-    region: z.string().regex(REGION_PATTERN, 'must be an AWS region code like us-west-2'),
+      .check(
+        z.regex(CLUSTER_NAME, 'must be 1..32 of [a-z0-9-], start with a letter and not end with a hyphen'),
+      ),
+    region: z.string().check(z.regex(REGION_PATTERN, 'must be an AWS region code like us-west-2')),
     azIds: z
-      .array(z.string().regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1'))
-      .min(1, 'needs 1..6 AZ IDs')
-      .max(6, 'needs 1..6 AZ IDs'),
-    vpcCidr: cidrText('e.g. 10.0.0.0/16').default('10.0.0.0/16'),
-    brokersPerAz: z.number().int('must be a whole number').min(1, 'must be at least 1').default(1),
-    instanceType: z
-      .string()
-      .regex(INSTANCE_TYPE, 'must be an EC2 instance type like t3.large')
-      .default('t3.large'),
-    kafkaVersion: z.string().regex(KAFKA_VERSION, 'must be a release number like 3.7.1').default('3.7.1'),
+      .array(z.string().check(z.regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1')))
+      .check(z.minLength(1, 'needs 1..6 AZ IDs'), z.maxLength(6, 'needs 1..6 AZ IDs')),
+    vpcCidr: z._default(cidrText('e.g. 10.0.0.0/16'), '10.0.0.0/16'),
+    brokersPerAz: z._default(
+      z.number().check(z.multipleOf(1, 'must be a whole number'), z.minimum(1, 'must be at least 1')),
+      1,
+    ),
+    instanceType: z._default(
+      z.string().check(z.regex(INSTANCE_TYPE, 'must be an EC2 instance type like t3.large')),
+      't3.large',
+    ),
+    kafkaVersion: z._default(
+      z.string().check(z.regex(KAFKA_VERSION, 'must be a release number like 3.7.1')),
+      '3.7.1',
+    ),
     ports: portsSchema,
     consumer: consumerSchema,
-    advertisedDomain: z.string().default('aws.plc.tidbcloud.com'),
-    uniqueName: z.string().default(UNIQUE_NAME_PLACEHOLDER),
-    existing: existingSchema.optional(),
+    advertisedDomain: z._default(z.string(), 'aws.plc.tidbcloud.com'),
+    uniqueName: z._default(z.string(), UNIQUE_NAME_PLACEHOLDER),
+    existing: z.optional(existingSchema),
   })
-  .superRefine((spec, ctx) => {
-    for (const issue of crossFieldIssues(spec)) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-  });
+  .check(
+    z.superRefine((spec, ctx) => {
+      for (const issue of crossFieldIssues(spec as ClusterSpec)) {
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      }
+    }),
+  );
 
 export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
 export type ClusterSpec = z.output<typeof clusterSpecSchema>;
@@ -299,7 +325,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function toFieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
+function toFieldIssues(error: z.core.$ZodError, input: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
   // A value of the wrong type gets that one message, not also the checks that ran on it regardless.
   const wrongType = new Set(

@@ -2,41 +2,51 @@
  * The shapes that travel between states of the provisioning workflow, validated once when a handler
  * reads them (a malformed state is a bug or a hand-edited input: it fails with the field named).
  */
-import { z } from 'zod';
+
 import { clusterSpecSchema } from './spec';
+import { z } from './zod';
 
 export const networkRefsSchema = z.object({
-  vpcId: z.string().min(1),
-  brokerSubnetIds: z.array(z.string().min(1)),
+  vpcId: z.string().check(z.minLength(1)),
+  brokerSubnetIds: z.array(z.string().check(z.minLength(1))),
   subnetIdsByName: z.record(z.string(), z.string()),
   publicSubnetId: z.string(),
   internetGatewayId: z.string(),
   natGatewayId: z.string(),
-  brokerSecurityGroupId: z.string().min(1),
-  nlbSecurityGroupId: z.string().min(1),
+  brokerSecurityGroupId: z.string().check(z.minLength(1)),
+  nlbSecurityGroupId: z.string().check(z.minLength(1)),
 });
 
 export const brokersRefsSchema = z.object({
   brokers: z.array(
-    z.object({ nodeId: z.number().int(), instanceId: z.string().min(1), privateIp: z.string() }),
+    z.object({
+      nodeId: z.number().check(z.multipleOf(1)),
+      instanceId: z.string().check(z.minLength(1)),
+      privateIp: z.string(),
+    }),
   ),
-  launched: z.array(z.number().int()),
+  launched: z.array(z.number().check(z.multipleOf(1))),
 });
 
 export const configureCommandsSchema = z.object({
   commands: z.array(
-    z.object({ nodeId: z.number().int(), instanceId: z.string(), commandId: z.string(), sent: z.boolean() }),
+    z.object({
+      nodeId: z.number().check(z.multipleOf(1)),
+      instanceId: z.string(),
+      commandId: z.string(),
+      sent: z.boolean(),
+    }),
   ),
 });
 
 export const loadBalancerRefsSchema = z.object({
-  loadBalancerArn: z.string().min(1),
+  loadBalancerArn: z.string().check(z.minLength(1)),
   loadBalancerDnsName: z.string(),
   targetGroupArns: z.record(z.string(), z.string()),
 });
 
 export const endpointServiceRefsSchema = z.object({
-  endpointServiceId: z.string().min(1),
+  endpointServiceId: z.string().check(z.minLength(1)),
   endpointServiceName: z.string(),
   notification: z.enum(['exists', 'created', 'skipped']),
   uniqueNameParameterCreated: z.boolean(),
@@ -44,18 +54,20 @@ export const endpointServiceRefsSchema = z.object({
 
 /** A bounded polling loop's counter, carried by the state machine. */
 export const waitSchema = z.object({
-  attempt: z.number().int().min(0),
-  maxAttempts: z.number().int().min(1),
+  attempt: z.number().check(z.multipleOf(1), z.minimum(0)),
+  maxAttempts: z.number().check(z.multipleOf(1), z.minimum(1)),
 });
 
 export const specOnly = z.object({ spec: clusterSpecSchema });
 
 export const rollStateSchema = z.object({
-  brokers: z.array(z.object({ nodeId: z.number().int(), instanceId: z.string().min(1) })),
-  pending: z.array(z.number().int()),
+  brokers: z.array(
+    z.object({ nodeId: z.number().check(z.multipleOf(1)), instanceId: z.string().check(z.minLength(1)) }),
+  ),
+  pending: z.array(z.number().check(z.multipleOf(1))),
   done: z.array(
     z.object({
-      nodeId: z.number().int(),
+      nodeId: z.number().check(z.multipleOf(1)),
       oldAdvertisedListeners: z.string(),
       newAdvertisedListeners: z.string(),
       seconds: z.number(),
@@ -66,8 +78,8 @@ export const rollStateSchema = z.object({
 });
 
 export const rollCommandSchema = z.object({
-  nodeId: z.number().int(),
-  instanceId: z.string().min(1),
-  commandId: z.string().min(1),
+  nodeId: z.number().check(z.multipleOf(1)),
+  instanceId: z.string().check(z.minLength(1)),
+  commandId: z.string().check(z.minLength(1)),
   startedAt: z.number(),
 });

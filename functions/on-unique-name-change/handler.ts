@@ -1,8 +1,9 @@
 /** onUniqueNameChange: EventBridge "Parameter Store Change" for /kafka-plc/<cluster>/unique-name → roll. */
-import { z } from 'zod';
+
 import { requireEnv } from '../lib/env';
 import { taskHandler } from '../lib/handler';
 import { onUniqueNameChange } from '../lib/steps/unique-name';
+import { z } from '../lib/zod';
 
 const event = z.object({ detail: z.object({ name: z.string(), operation: z.string() }) });
 

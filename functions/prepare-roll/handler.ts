@@ -1,16 +1,17 @@
 /** PrepareRoll: the brokers whose running configuration differs from the one for the new unique name. */
-import { z } from 'zod';
+
 import { SpecValidationError } from '../lib/errors';
 import { taskHandler } from '../lib/handler';
 import { UNIQUE_NAME_PLACEHOLDER } from '../lib/spec';
 import { specOnly } from '../lib/state';
 import { prepareRoll } from '../lib/steps/roll';
+import { z } from '../lib/zod';
 
-const input = specOnly.extend({
-  previousUniqueName: z.string().default(UNIQUE_NAME_PLACEHOLDER),
+const input = z.extend(specOnly, {
+  previousUniqueName: z._default(z.string(), UNIQUE_NAME_PLACEHOLDER),
   // 'rename' (roll-brokers): a new unique name; 'expose' (expose-existing): the first patch of existing
   // brokers, which may still advertise the placeholder.
-  mode: z.enum(['rename', 'expose']).default('rename'),
+  mode: z._default(z.enum(['rename', 'expose']), 'rename'),
 });
 
 export const handler = taskHandler('PrepareRoll', input, ({ spec, previousUniqueName, mode }) => {

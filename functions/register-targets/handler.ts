@@ -2,9 +2,10 @@
 import { taskHandler } from '../lib/handler';
 import { brokersRefsSchema, loadBalancerRefsSchema, specOnly } from '../lib/state';
 import { registerBrokerTargets } from '../lib/steps/load-balancer';
+import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'RegisterTargets',
-  specOnly.extend({ brokers: brokersRefsSchema, loadBalancer: loadBalancerRefsSchema }),
+  z.extend(specOnly, { brokers: brokersRefsSchema, loadBalancer: loadBalancerRefsSchema }),
   ({ spec, brokers, loadBalancer }) => registerBrokerTargets(spec, brokers, loadBalancer),
 );

@@ -2,7 +2,8 @@
 import { waitHandler } from '../lib/handler';
 import { specOnly, waitSchema } from '../lib/state';
 import { teardownBrokers } from '../lib/steps/teardown';
+import { z } from '../lib/zod';
 
-export const handler = waitHandler('TeardownBrokers', specOnly.extend({ wait: waitSchema }), ({ spec }) =>
+export const handler = waitHandler('TeardownBrokers', z.extend(specOnly, { wait: waitSchema }), ({ spec }) =>
   teardownBrokers(spec),
 );

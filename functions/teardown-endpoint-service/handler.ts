@@ -2,9 +2,10 @@
 import { waitHandler } from '../lib/handler';
 import { specOnly, waitSchema } from '../lib/state';
 import { teardownEndpointService } from '../lib/steps/teardown';
+import { z } from '../lib/zod';
 
 export const handler = waitHandler(
   'TeardownEndpointService',
-  specOnly.extend({ wait: waitSchema }),
+  z.extend(specOnly, { wait: waitSchema }),
   ({ spec }) => teardownEndpointService(spec),
 );

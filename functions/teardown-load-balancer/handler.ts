@@ -2,9 +2,10 @@
 import { waitHandler } from '../lib/handler';
 import { specOnly, waitSchema } from '../lib/state';
 import { teardownLoadBalancer } from '../lib/steps/teardown';
+import { z } from '../lib/zod';
 
 export const handler = waitHandler(
   'TeardownLoadBalancer',
-  specOnly.extend({ wait: waitSchema }),
+  z.extend(specOnly, { wait: waitSchema }),
   ({ spec }) => teardownLoadBalancer(spec),
 );

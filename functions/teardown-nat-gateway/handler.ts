@@ -2,7 +2,10 @@
 import { waitHandler } from '../lib/handler';
 import { specOnly, waitSchema } from '../lib/state';
 import { teardownNatGateway } from '../lib/steps/teardown';
+import { z } from '../lib/zod';
 
-export const handler = waitHandler('TeardownNatGateway', specOnly.extend({ wait: waitSchema }), ({ spec }) =>
-  teardownNatGateway(spec),
+export const handler = waitHandler(
+  'TeardownNatGateway',
+  z.extend(specOnly, { wait: waitSchema }),
+  ({ spec }) => teardownNatGateway(spec),
 );

@@ -2,7 +2,8 @@
 import { waitHandler } from '../lib/handler';
 import { specOnly, waitSchema } from '../lib/state';
 import { teardownNetwork } from '../lib/steps/teardown';
+import { z } from '../lib/zod';
 
-export const handler = waitHandler('TeardownNetwork', specOnly.extend({ wait: waitSchema }), ({ spec }) =>
+export const handler = waitHandler('TeardownNetwork', z.extend(specOnly, { wait: waitSchema }), ({ spec }) =>
   teardownNetwork(spec),
 );
