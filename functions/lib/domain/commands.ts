@@ -5,6 +5,7 @@
  * sending it again, and a changed configuration is recognised as one.
  */
 import { createHash } from 'node:crypto';
+import { BrokerConfigureFailedError } from '../errors';
 
 export type Purpose = 'configure' | 'roll' | 'health';
 
@@ -80,4 +81,16 @@ export function invocationOutcome(status: string): InvocationOutcome {
 /** The last `lines` lines of command output, for error reports. */
 export function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** The error for a broker command that ended in failure: the broker, exit code and the tails of its output. */
+export function commandFailedError(
+  purpose: Purpose,
+  command: { nodeId: number; instanceId: string; commandId: string },
+  invocation: { status: string; responseCode: number; stdout: string; stderr: string },
+): BrokerConfigureFailedError {
+  return new BrokerConfigureFailedError(
+    `broker ${command.nodeId} (${command.instanceId}) ${purpose} command ${command.commandId} ended ${invocation.status} ` +
+      `with exit code ${invocation.responseCode}\n--- stdout (tail) ---\n${tail(invocation.stdout)}\n--- stderr (tail) ---\n${tail(invocation.stderr)}`,
+  );
 }

@@ -10,20 +10,15 @@ import { renderBrokerScript } from '../domain/broker-script';
 import {
   brokerCommands,
   commandComment,
+  commandFailedError,
   decideCommand,
   invocationOutcome,
   scriptHash,
-  tail,
 } from '../domain/commands';
 import { planCluster } from '../domain/plan';
 import { ROLES, resourceTags } from '../domain/tags';
 import { requireEnv } from '../env';
-import {
-  BrokerConfigureFailedError,
-  ConfigurationError,
-  ResourceConflictError,
-  UnsupportedChangeError,
-} from '../errors';
+import { ConfigurationError, ResourceConflictError, UnsupportedChangeError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import type { NetworkRefs, ReadyStatus } from './network';
@@ -209,10 +204,7 @@ export async function brokersConfigured(
     const invocation = await ssm.commandInvocation(spec.region, command.commandId, command.instanceId);
     const outcome = invocationOutcome(invocation.status);
     if (outcome === 'failed') {
-      throw new BrokerConfigureFailedError(
-        `broker ${command.nodeId} (${command.instanceId}) configure command ${command.commandId} ended ${invocation.status} ` +
-          `with exit code ${invocation.responseCode}\n--- stdout (tail) ---\n${tail(invocation.stdout)}\n--- stderr (tail) ---\n${tail(invocation.stderr)}`,
-      );
+      throw commandFailedError('configure', command, invocation);
     }
     if (outcome === 'pending') pending.push(command.nodeId);
   }

@@ -14,15 +14,15 @@ import { renderBrokerScript } from '../domain/broker-script';
 import {
   brokerCommands,
   commandComment,
+  commandFailedError,
   decideCommand,
   invocationOutcome,
   scriptHash,
-  tail,
 } from '../domain/commands';
 import { renderPatchScript } from '../domain/patch-script';
 import { externalHostName, type Plan, type PlannedBroker, planCluster } from '../domain/plan';
 import { isCaughtUp, nextRetry, pickNextToRoll } from '../domain/roll';
-import { BrokerConfigureFailedError, ResourceConflictError, RollAbortedError } from '../errors';
+import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import { recordAppliedSpec } from './cluster-record';
@@ -177,10 +177,7 @@ export async function brokerReconfigured(spec: ClusterSpec, command: RollCommand
   const invocation = await ssm.commandInvocation(spec.region, command.commandId, command.instanceId);
   const outcome = invocationOutcome(invocation.status);
   if (outcome === 'failed') {
-    throw new BrokerConfigureFailedError(
-      `broker ${command.nodeId} (${command.instanceId}) roll command ${command.commandId} ended ${invocation.status} ` +
-        `with exit code ${invocation.responseCode}\n--- stdout (tail) ---\n${tail(invocation.stdout)}\n--- stderr (tail) ---\n${tail(invocation.stderr)}`,
-    );
+    throw commandFailedError('roll', command, invocation);
   }
   return {
     ready: outcome === 'success',

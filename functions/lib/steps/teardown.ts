@@ -147,9 +147,8 @@ async function releaseExistingBrokers(spec: ClusterSpec, blocked: string[]): Pro
   const existing = spec.existing;
   if (!existing) return;
   const { region, clusterName: cluster } = spec;
-  const ours = new Set(
-    (await ec2.clusterSecurityGroups(region, existing.vpcId, cluster)).map((g) => g.groupId),
-  );
+  const groups = await ec2.clusterSecurityGroups(region, existing.vpcId, cluster);
+  const ours = new Set(groups.map((g) => g.groupId));
   const instances = await discovery.instancesByIds(
     region,
     existing.brokers.map((b) => b.instanceId),
@@ -164,7 +163,11 @@ async function releaseExistingBrokers(spec: ClusterSpec, blocked: string[]): Pro
   }
   const tagged = instances.filter((i) => i.tags[EXPOSED_BY_TAG] === cluster).map((i) => i.instanceId);
   await discovery.removeInstanceTag(region, tagged, EXPOSED_BY_TAG);
-  const groups = await ec2.clusterSecurityGroups(region, existing.vpcId, cluster);
+  await deleteGroups(region, groups, blocked);
+}
+
+/** Our groups of one VPC: references between them revoked first, then each deleted. */
+async function deleteGroups(region: string, groups: ec2.TaggedGroup[], blocked: string[]): Promise<void> {
   for (const group of groups) await ec2.revokeGroupReferences(region, group);
   for (const group of groups)
     note(await ec2.deleteSecurityGroup(region, group.groupId), group.groupId, blocked);
@@ -188,10 +191,7 @@ export async function teardownNetwork(spec: ClusterSpec): Promise<ReadyStatus> {
     for (const subnetId of await ec2.clusterSubnetIds(region, vpcId, cluster)) {
       note(await ec2.deleteSubnet(region, subnetId), subnetId, blocked);
     }
-    const groups = await ec2.clusterSecurityGroups(region, vpcId, cluster);
-    for (const group of groups) await ec2.revokeGroupReferences(region, group);
-    for (const group of groups)
-      note(await ec2.deleteSecurityGroup(region, group.groupId), group.groupId, blocked);
+    await deleteGroups(region, await ec2.clusterSecurityGroups(region, vpcId, cluster), blocked);
     if (blocked.length === 0) note(await ec2.deleteVpc(region, vpcId), vpcId, blocked);
   }
   return pendingDetail('network', blocked, []);
