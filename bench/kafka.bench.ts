@@ -19,10 +19,8 @@ export async function run(): Promise<Record<string, number>> {
     throw error;
   });
   try {
-    const smoke = await smokeRoundTrip(
-      consumerSideKafka(clientSide(cluster), 'kafka-plc-bench'),
-      'test-topic',
-    );
+    const side = clientSide(cluster);
+    const smoke = await smokeRoundTrip(consumerSideKafka(side, 'kafka-plc-bench'), side, 'test-topic');
     const result = await rollUnderLoad(cluster, {
       uniqueName: 'tidb-abc123',
       topic: 'roll-topic',
@@ -37,6 +35,7 @@ export async function run(): Promise<Record<string, number>> {
       roll_ratio: Math.round((result.roll.ms / restarts) * 1000) / 1000,
       smoke_produced: smoke.produced,
       smoke_consumed: smoke.consumed,
+      smoke_duplicates: smoke.duplicates,
       harness_start_seconds: seconds(cluster.timings.total ?? 0),
     };
   } finally {

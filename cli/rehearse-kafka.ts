@@ -1,11 +1,13 @@
 /**
  * The rehearsal's data plane (`npm start -- --kafka`): the real-Kafka harness (3 KRaft brokers configured
  * by our broker script, haproxy laid out as the NLB listener map) and the seed's produce/consume check
- * through the private-link path, from a client that resolves the advertised names to haproxy only.
+ * through the private-link path, from a client that resolves the advertised names to haproxy only, with
+ * the topic helpers the tests use (test/kafka/topics.ts).
  */
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { consumerSocketFactory } from '../test/kafka/consumer-side';
 import { type KafkaCluster, startKafkaCluster } from '../test/kafka/harness';
+import { changefeedProducer, createReplicatedTopic } from '../test/kafka/topics';
 
 export { type KafkaCluster, startKafkaCluster };
 
@@ -24,10 +26,18 @@ async function until(
 export interface SmokeResult {
   brokers: string[];
   produced: number;
+  /** Records the topic grew by (its high watermarks): equal to `produced` when nothing was written twice. */
+  written: number;
   consumed: number;
 }
 
-/** Metadata through the bootstrap port, then test-topic (3 partitions, RF 3), 10 produced, 10 consumed. */
+const highWatermarks = async (admin: Admin, topic: string) =>
+  (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+
+/**
+ * Metadata through the bootstrap port, then test-topic (3 partitions, RF 3) once every broker serves it,
+ * 10 produced as a changefeed does (idempotent, acks=all), the topic grown by exactly 10, 10 consumed.
+ */
 export async function seedSmokeCheck(cluster: KafkaCluster): Promise<SmokeResult> {
   const kafka = new Kafka({
     clientId: 'kafka-plc-rehearsal',
@@ -37,51 +47,34 @@ export async function seedSmokeCheck(cluster: KafkaCluster): Promise<SmokeResult
   });
   const topic = 'test-topic';
   const admin = kafka.admin();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+  const producer = changefeedProducer(kafka);
   const consumer = kafka.consumer({ groupId: `kafka-plc-rehearsal-${process.pid}` });
   await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
   try {
     const described = await admin.describeCluster();
     const brokers = described.brokers.map((b) => `${b.host}:${b.port}`).sort();
-    const existing = await admin.listTopics();
-    if (!existing.includes(topic)) {
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: [
-          {
-            topic,
-            numPartitions: 3,
-            replicationFactor: 3,
-            configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-          },
-        ],
-      });
-    }
-    await until(
-      'test-topic fully replicated',
-      async () => {
-        const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-        const partitions = metadata?.topics[0]?.partitions ?? [];
-        return partitions.length === 3 && partitions.every((p) => p.leader >= 0 && p.isr.length === 3);
-      },
-      60_000,
-    );
+    await createReplicatedTopic(kafka, cluster.haproxyAddress, { topic });
     const runId = `${Date.now()}`;
     const messages = Array.from({ length: 10 }, (_, i) => ({
       key: `k${i}`,
       value: `rehearsal ${runId} message ${i + 1}`,
     }));
+    const before = await highWatermarks(admin, topic);
     await producer.send({ topic, acks: -1, messages });
-    const received: string[] = [];
+    const written = (await highWatermarks(admin, topic)) - before;
+    if (written !== messages.length) {
+      throw new Error(`${topic} grew by ${written} records for ${messages.length} messages sent`);
+    }
+    const received = new Set<string>();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const value = message.value?.toString() ?? '';
-        if (value.startsWith(`rehearsal ${runId} `)) received.push(value);
+        if (value.startsWith(`rehearsal ${runId} `)) received.add(value);
       },
     });
-    await until('10 messages consumed', () => received.length >= 10, 60_000);
-    return { brokers, produced: messages.length, consumed: received.length };
+    await until('10 messages consumed', () => received.size >= messages.length, 60_000);
+    return { brokers, produced: messages.length, written, consumed: received.size };
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   }

@@ -172,7 +172,7 @@ export const rehearse: Command = async (args, io) => {
       },
     )) as { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] };
 
-    let smoke: { brokers: string[]; produced: number; consumed: number } | undefined;
+    let smoke: { brokers: string[]; produced: number; written: number; consumed: number } | undefined;
     if (withKafka) {
       smoke = await steps.run(
         'real Kafka: 3 brokers + haproxy as the NLB; produce 10 / consume 10 via the bootstrap port',
@@ -182,7 +182,8 @@ export const rehearse: Command = async (args, io) => {
           stops.push(() => cluster.stop());
           return seedSmokeCheck(cluster);
         },
-        (s) => `${s.produced} produced, ${s.consumed} consumed; metadata lists ${s.brokers.join(', ')}`,
+        (s) =>
+          `${s.produced} produced, ${s.written} written, ${s.consumed} consumed; metadata lists ${s.brokers.join(', ')}`,
       );
     }
 
@@ -225,7 +226,7 @@ function summary(
   table: string,
   rolled: { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] },
   version: number,
-  smoke: { produced: number; consumed: number } | undefined,
+  smoke: { produced: number; written: number; consumed: number } | undefined,
   svgPath: string,
 ): string {
   return [
@@ -237,7 +238,11 @@ function summary(
     '',
     table,
     `Roll (unique name version ${version}): ${rolled.brokers.map((b) => `b${b.nodeId}`).join(' → ')} (one at a time, controller last)`,
-    ...(smoke ? [`Private-link path check: ${smoke.produced} produced, ${smoke.consumed} consumed`] : []),
+    ...(smoke
+      ? [
+          `Private-link path check: ${smoke.produced} produced, ${smoke.written} written, ${smoke.consumed} consumed`,
+        ]
+      : []),
     `Topology: ${svgPath}`,
     '',
     'Hand to TiDB Cloud: the endpoint service name above, the AZ IDs, and bootstrap port 9092 of the endpoint.',

@@ -11,9 +11,10 @@ import { internalBootstrap } from '../../functions/lib/domain/health-script';
 import { ROOT } from '../helpers/tools';
 import { startKafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
-import { consumerSideKafka, createReplicatedTopic, startLoad } from './load';
+import { consumerSideKafka, startLoad } from './load';
 import { stopAllProcesses } from './processes';
 import { clientSide } from './roll-under-load';
+import { createReplicatedTopic } from './topics';
 
 const out = process.argv[2] ?? join(ROOT, 'test', 'fixtures', 'kafka-output');
 const cluster = await startKafkaCluster().catch(async (error: unknown) => {
@@ -22,7 +23,7 @@ const cluster = await startKafkaCluster().catch(async (error: unknown) => {
 });
 try {
   const kafka = consumerSideKafka(clientSide(cluster), 'kafka-plc-capture');
-  await createReplicatedTopic(kafka, 'test-topic');
+  await createReplicatedTopic(kafka, cluster.haproxyAddress, { topic: 'test-topic' });
   const load = await startLoad(kafka, 'test-topic', { prefix: 'capture' });
   await load.consumedAtLeast(10, 60_000);
   await load.stop();

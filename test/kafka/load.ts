@@ -1,11 +1,12 @@
 /**
  * Client-side load on the harness, as TiDB Cloud's changefeed would apply it, through the private-link
- * path only (kafkajs resolving advertised names to haproxy): topic creation, a continuous idempotent
+ * path only (kafkajs resolving advertised names to haproxy): a continuous idempotent
  * producer (acks=all) with a consumer reading alongside, and a fresh read of a whole topic afterwards.
  */
-import { Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, type logCreator, logLevel } from 'kafkajs';
 import { consumerSocketFactory } from './consumer-side';
 import { waitFor } from './processes';
+import { changefeedProducer, createReplicatedTopic } from './topics';
 
 export interface ClientSide {
   bootstrap: string;
@@ -37,38 +38,6 @@ export function consumerSideKafka(side: ClientSide, clientId: string): Kafka {
     logCreator: clientLogger(side.log ?? []),
     retry: { retries: 10, initialRetryTime: 250, maxRetryTime: 5_000 },
   });
-}
-
-/** Creates a topic (RF 3, min.insync.replicas 2) and waits until every partition has a leader and ISR 3. */
-export async function createReplicatedTopic(kafka: Kafka, topic: string, partitions = 3): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
-      waitForLeaders: false,
-    });
-    await waitFor(
-      `${topic}: ${partitions} partitions, each with a leader and 3 in-sync replicas`,
-      async () => {
-        const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-        return (
-          described?.partitions.length === partitions &&
-          described.partitions.every((p) => p.leader >= 0 && p.isr.length === 3)
-        );
-      },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export interface FailedSend {
@@ -107,11 +76,7 @@ export async function startLoad(
   topic: string,
   options: { prefix: string; intervalMs?: number },
 ): Promise<RunningLoad> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = changefeedProducer(kafka);
   const consumer = kafka.consumer({ groupId: `kafka-plc-load-${options.prefix}-${process.pid}` });
   const acked: string[] = [];
   const failed: FailedSend[] = [];
@@ -207,14 +172,18 @@ export async function readWholeTopic(
   return { keys, offsets };
 }
 
-/** The seed's smoke test: `count` messages produced (acks=all) to `topic`, then read back by a new group. */
+/**
+ * The seed's smoke test: `count` messages produced (idempotent, acks=all) to `topic` once every broker
+ * serves it, then read back by a new group. `duplicates` counts keys read more than once.
+ */
 export async function smokeRoundTrip(
   kafka: Kafka,
+  side: ClientSide,
   topic: string,
   count = 10,
-): Promise<{ produced: number; consumed: number }> {
-  await createReplicatedTopic(kafka, topic);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+): Promise<{ produced: number; consumed: number; duplicates: number }> {
+  await createReplicatedTopic(kafka, side.haproxyAddress, { topic });
+  const producer = changefeedProducer(kafka);
   await producer.connect();
   const keys = Array.from({ length: count }, (_, n) => `smoke-${n}`);
   try {
@@ -223,5 +192,9 @@ export async function smokeRoundTrip(
     await producer.disconnect();
   }
   const { keys: read } = await readWholeTopic(kafka, topic, `kafka-plc-smoke-${process.pid}-${Date.now()}`);
-  return { produced: keys.length, consumed: keys.filter((key) => read.has(key)).length };
+  return {
+    produced: keys.length,
+    consumed: keys.filter((key) => read.has(key)).length,
+    duplicates: [...read.values()].filter((n) => n > 1).length,
+  };
 }

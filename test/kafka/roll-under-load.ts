@@ -7,23 +7,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Kafka, Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { parseProperties } from '../../functions/lib/domain/kafka-config';
 import type { Plan } from '../../functions/lib/domain/plan';
 import type { RetryPolicy } from '../../functions/lib/domain/roll';
 import { consumerNameMap } from './consumer-side';
 import { renderHaproxyConfig } from './haproxy';
 import { brokerAddress, harnessPlan, type KafkaCluster, kafkaHome } from './harness';
-import {
-  type ClientSide,
-  consumerSideKafka,
-  createReplicatedTopic,
-  type LoadReport,
-  readWholeTopic,
-  startLoad,
-} from './load';
+import { type ClientSide, consumerSideKafka, type LoadReport, readWholeTopic, startLoad } from './load';
 import { type LocalRollResult, rollLocally } from './local-roll';
 import { waitFor } from './processes';
+import { changefeedProducer, createReplicatedTopic } from './topics';
 
 /** Quick enough for a test, bounded like the state machine's (which waits 15 s growing to 300 s). */
 export const TEST_ROLL_RETRY: RetryPolicy = {
@@ -103,7 +97,7 @@ export async function rollUnderLoad(
     clientSide(cluster, cluster.consumerNames, options.clientLog),
     'kafka-plc-roll',
   );
-  await createReplicatedTopic(kafka, topic);
+  await createReplicatedTopic(kafka, cluster.haproxyAddress, { topic });
   const preRollKeys = await producePreRoll(kafka, topic, options.preRollMessages ?? 300);
   // The consumer side's DNS gets the new names (TiDB Cloud's private zone); the listener map stays.
   cluster.addConsumerNames(after);
@@ -180,11 +174,7 @@ function unique(cluster: KafkaCluster): string {
 }
 
 async function producePreRoll(kafka: Kafka, topic: string, count: number): Promise<string[]> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = changefeedProducer(kafka);
   await producer.connect();
   const keys = Array.from({ length: count }, (_, n) => `pre-${n}`);
   try {

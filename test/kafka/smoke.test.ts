@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ConfigResourceTypes, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, type logCreator, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canRollNow, isCaughtUp, minInsyncReplicas } from '../../functions/lib/domain/roll';
 import { readHealth } from '../../functions/lib/steps/health';
@@ -17,6 +17,7 @@ import { runKafkaTool } from './kafka-jvm';
 import { acceptedFrom, establishedConnections } from './kernel-tcp';
 import { withLocalHealth } from './local-roll';
 import { stopAllProcesses, waitFor } from './processes';
+import { changefeedProducer, createReplicatedTopic } from './topics';
 
 /** The listener table is the same whatever the log dirs; it names the per-port tests below. */
 const listeners = harnessPlan('/unused').loadBalancer.listeners;
@@ -193,58 +194,36 @@ describe('the seed checks through the private-link path (haproxy as the NLB)', (
     // Prepare
     const kafka = consumerKafka();
     const admin = kafka.admin();
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = changefeedProducer(kafka);
     const consumer = kafka.consumer({ groupId: `kafka-plc-smoke-${process.pid}` });
     const sent = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `message ${i}` }));
     const received: { key: string; value: string; partition: number }[] = [];
     await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
     try {
-      // Act: create, then wait until the metadata the consumer sees has every partition fully replicated
-      // (kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION while KRaft metadata propagates)
-      const created = await admin.createTopics({
-        topics: [
-          {
-            topic: TOPIC,
-            numPartitions: 3,
-            replicationFactor: 3,
-            configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-          },
-        ],
-        waitForLeaders: false,
+      // Act: create, then wait until every broker serves it (each broker's own metadata through its own
+      // NLB port, and ListOffsets answered by every partition's leader), not only the one admin connection
+      const { created } = await createReplicatedTopic(kafka, cluster.haproxyAddress, {
+        topic: TOPIC,
+        partitions: 3,
+        replicationFactor: 3,
+        minInsyncReplicas: 2,
       });
-      const partitions = await waitFor(
-        `${TOPIC} in the metadata with 3 partitions, each with a leader and 3 in-sync replicas`,
-        async () => {
-          const [topic] = (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics;
-          const ready =
-            topic?.partitions.length === 3 &&
-            topic.partitions.every((p) => p.leader >= 0 && p.isr.length === 3);
-          return ready && topic.partitions;
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      const [described] = (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics;
       // Assess
       expect(created).toBe(true);
-      for (const partition of partitions) {
+      expect(described?.partitions).toHaveLength(3);
+      for (const partition of described?.partitions ?? []) {
         expect([...partition.replicas].sort()).toEqual([1, 2, 3]);
         expect([...partition.isr].sort()).toEqual([1, 2, 3]);
       }
-      // DescribeConfigs goes to any broker; one whose metadata does not have the topic yet answers
-      // UNKNOWN_TOPIC_OR_PARTITION, so ask again until it is there.
-      const configs = await waitFor(
-        `${TOPIC}'s min.insync.replicas readable`,
-        () =>
-          admin.describeConfigs({
-            resources: [
-              { type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['min.insync.replicas'] },
-            ],
-            includeSynonyms: false,
-          }),
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      // DescribeConfigs goes to any broker: every one has the topic now, so the first answer holds
+      const configs = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['min.insync.replicas'] }],
+        includeSynonyms: false,
+      });
       expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('2');
 
-      // Act: produce (acks=all: the in-sync replicas have every message)
+      // Act: produce as a changefeed does (idempotent, acks=all: a retried batch cannot be written twice)
       await producer.send({ topic: TOPIC, acks: -1, messages: sent });
       // Assess
       const offsets = await admin.fetchTopicOffsets(TOPIC);
