@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     // No top-level `include`: a project that extends this config would add its include to it.
     environment: 'node',
+    // The packaged template the emulator suites judge IAM against (test/aws-model/template.ts).
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 120_000,
     // Lambda logs above ERROR would only bury the test report (tests that check log lines spy on the logger).

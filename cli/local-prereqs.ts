@@ -10,11 +10,14 @@ export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
 
 const prepared = new Set<string>();
 
-/** Sets the Lambdas' environment for a local run; emulator mode when the SDK points at an endpoint. */
+/**
+ * Sets the Lambdas' environment for a local run. Emulator mode (KAFKA_PLC_EMULATOR=1: an emulator's
+ * missing APIs tolerated) is never inferred from AWS_ENDPOINT_URL, which may point at a real AWS endpoint
+ * (FIPS, a VPC endpoint, a proxy): whoever starts an emulator sets it.
+ */
 export async function prepareLocalEnvironment(region: string): Promise<void> {
   const key = `${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN ?? ''}`;
   if (prepared.has(key)) return;
-  if (process.env.AWS_ENDPOINT_URL) process.env.KAFKA_PLC_EMULATOR = '1';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const profile = process.env.BROKER_INSTANCE_PROFILE ?? LOCAL_INSTANCE_PROFILE;
   await ensureBrokerInstanceProfile(region, profile);

@@ -126,6 +126,8 @@ export interface RunOptions {
   onEvent?: (event: LocalEvent) => void;
   /** Replace a function's handler (tests: fault injection around the real one). */
   wrapHandler?: (functionKey: string, handler: TaskFunction) => TaskFunction;
+  /** The execution's name ($$.Execution.Name); default: a new one per run, as StartExecution gives. */
+  executionName?: string;
 }
 
 export interface RunResult {
@@ -167,7 +169,17 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
   const machine = new StateMachine(definition as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
+  const executionName = options.executionName ?? `local-${Date.now()}-${randomUUID().slice(0, 8)}`;
   const execution = machine.run(input as never, {
+    // The Context Object as Step Functions fills it (the fields our definitions read)
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-west-2:123456789012:execution:kafka-plc-${name}:${executionName}`,
+        Name: executionName,
+        Input: input,
+        StartTime: new Date().toISOString(),
+      },
+    } as never,
     overrides: {
       taskResourceLocalHandlers: taskResourceLocalHandlers as never,
       waitTimeOverrides,

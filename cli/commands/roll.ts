@@ -107,7 +107,7 @@ export const setUniqueName: Command = async (args, io) => {
   const version = await ssm.putParameter(region, name, value);
   io.stderr(
     `${name} = ${value} (version ${version}). The EventBridge rule starts ${DEFAULT_ROLL_MACHINE} ` +
-      `(execution ${cluster}-unique-name-v${version}); without the deployed stack run "kafka-plc roll".\n`,
+      `(execution ${cluster}-unique-name-v${version}-<write time>); without the deployed stack run "kafka-plc roll".\n`,
   );
   io.stdout(`${JSON.stringify({ parameter: name, value, version })}\n`);
 };

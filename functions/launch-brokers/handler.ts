@@ -6,6 +6,7 @@ import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'LaunchBrokers',
-  z.extend(specOnly, { network: networkRefsSchema }),
-  ({ spec, network }) => launchBrokers(spec, network),
+  // executionName: the state machine's own ($$.Execution.Name), one per provisioning attempt
+  z.extend(specOnly, { network: networkRefsSchema, executionName: z.string().check(z.minLength(1)) }),
+  ({ spec, network, executionName }) => launchBrokers(spec, network, executionName),
 );

@@ -66,11 +66,17 @@ export class AwsThrottledError extends KafkaPlcError {
   }
 }
 
-/** A resource exists but is not in a state to be used yet (e.g. a NAT gateway still pending): retried. */
+/**
+ * A resource is not in a state to be used yet (a NAT gateway still pending), or AWS does not show it yet
+ * (eventual consistency right after its creation): retried with backoff by the state machine, bounded.
+ * `code` is AWS's error code when AWS said so (e.g. InvalidGroup.NotFound), for callers that tell codes apart.
+ */
 export class ResourceNotReadyError extends KafkaPlcError {
-  constructor(message: string, options?: ErrorOptions) {
+  readonly code: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { code?: string }) {
     super(message, options);
     this.name = 'ResourceNotReadyError';
+    this.code = options?.code;
   }
 }
 

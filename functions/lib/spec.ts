@@ -130,11 +130,14 @@ const existingSchema = z.strictObject({
 
 export const clusterSpecSchema = z
   .strictObject({
-    clusterName: z
-      .string()
-      .check(
-        z.regex(CLUSTER_NAME, 'must be 1..32 of [a-z0-9-], start with a letter and not end with a hyphen'),
-      ),
+    clusterName: z.string().check(
+      z.regex(CLUSTER_NAME, 'must be 1..32 of [a-z0-9-], start with a letter and not end with a hyphen'),
+      // It starts the NLB's name, and CreateLoadBalancer refuses names beginning with "internal-".
+      z.refine((name: string) => !name.startsWith('internal-'), {
+        message:
+          'must not begin with "internal-" (the load balancer is named after it, and AWS refuses that)',
+      }),
+    ),
     region: z.string().check(z.regex(REGION_PATTERN, 'must be an AWS region code like us-west-2')),
     azIds: z
       .array(z.string().check(z.regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1')))

@@ -24,22 +24,17 @@ describe('fault injection', () => {
     const clean = await runLocal('provision', seed, FAST);
     expect(clean.status).toBe('SUCCEEDED');
     const expected = counts(await snapshot('seed-usw2'));
-    const total = emulator.recorder.mutating().length;
+    // every mutating call AWS carries out (those the AWS model or IAM refuse never happened)
+    const total = emulator.recorder.carriedOut().length;
     const converged: string[] = [];
     const failures: string[] = [];
     for (let k = 1; k <= total; k++) {
       await emulator.fresh();
-      let faulted = '';
-      emulator.recorder.fault = (call, index) => {
-        if (call.mutating && index.mutating === k && !faulted) {
-          faulted = call.operation;
-          return 'after';
-        }
-        return undefined;
-      };
+      emulator.recorder.failAfterSuccess = k;
       // Act
       const broken = await runLocal('provision', seed, FAST);
-      emulator.recorder.fault = undefined;
+      const faulted = emulator.recorder.injected?.operation ?? '(none)';
+      emulator.recorder.failAfterSuccess = undefined;
       const rerun = await runLocal('provision', seed, FAST);
       // Assess
       const actual = counts(await snapshot('seed-usw2'));

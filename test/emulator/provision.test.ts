@@ -1,12 +1,18 @@
 /**
  * The real provision ASL, executed by aws-local-stepfunctions, whose Tasks call our real handlers, whose
- * real SDK clients reach moto over HTTP. Emulator gaps (DescribeInstanceInformation, connection
+ * real SDK clients reach moto over HTTP, with the AWS model (test/aws-model) failing calls where AWS would and
+ * IAM judged against each function's packaged role. Emulator gaps (DescribeInstanceInformation, connection
  * notifications) are behind adapters that warn and go on here; their real paths are unit-tested with mocks.
  */
 import {
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicePermissionsCommand,
 } from '@aws-sdk/client-ec2';
+import {
+  DescribeListenerAttributesCommand,
+  DescribeListenersCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
@@ -74,6 +80,61 @@ describe('provision on the emulator', () => {
     const parameter = await ssm.send(new GetParameterCommand({ Name: '/kafka-plc/seed-usw2/unique-name' }));
     expect(parameter.Parameter?.Value).toBe('unique_name');
     expect(output.endpointServiceName).toMatch(/^com\.amazonaws\.vpce\.us-west-2\.vpce-svc-/);
+  });
+
+  it('survives what AWS does that moto does not: NotFound right after a create, an instance profile not yet usable', async () => {
+    // Act
+    const result = await runLocal('provision', seed, FAST);
+    // Assess: the AWS model failed calls as AWS would, and the run converged anyway
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    expect(emulator.model.fired.get('ec2-eventual-consistency') ?? 0).toBeGreaterThanOrEqual(6);
+    expect(emulator.model.fired.get('iam-instance-profile-propagation')).toBe(2);
+    const refused = emulator.recorder.calls.filter((c) => c.error).map((c) => `${c.operation} ${c.error}`);
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        'RunInstances InvalidParameterValue',
+        expect.stringMatching(/ InvalidVpcID\.NotFound$/),
+        expect.stringMatching(/ InvalidGroup\.NotFound$/),
+      ]),
+    );
+  });
+
+  it("sets every listener's TCP idle timeout above Kafka's idle close (NLB default 350 s < 600 s)", async () => {
+    // Act
+    const result = await runLocal('provision', seed, FAST);
+    // Assess
+    const { elbv2 } = clients('us-west-2');
+    const arn = (result.output as Record<string, string>).loadBalancerArn;
+    const listeners =
+      (await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? [];
+    expect(listeners).toHaveLength(4);
+    for (const listener of listeners) {
+      const attributes = await elbv2.send(
+        new DescribeListenerAttributesCommand({ ListenerArn: listener.ListenerArn }),
+      );
+      expect(attributes.Attributes?.find((a) => a.Key === 'tcp.idle_timeout.seconds')?.Value).toBe('660');
+    }
+  });
+
+  it("gives the local run's notification topic the policy that lets PrivateLink publish to it", async () => {
+    // Act (fresh() prepared the local environment as kafka-plc provision --local does)
+    const { sns } = clients('us-west-2');
+    const topicArn = process.env.CONNECTION_TOPIC_ARN as string;
+    const attributes = await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    // Assess
+    const policy = JSON.parse(attributes.Attributes?.Policy ?? '{}');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'vpce.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topicArn,
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:ec2:us-west-2:123456789012:vpc-endpoint-service/*' },
+        },
+      }),
+    ]);
   });
 
   it('a complete re-run makes zero mutating calls and returns the same outputs', async () => {

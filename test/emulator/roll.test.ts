@@ -3,13 +3,14 @@
  * snapshot comes from the labelled stand-in (KAFKA_PLC_HEALTH_SOURCE=assume-healthy); the real-Kafka
  * suite runs the same decisions against real brokers.
  */
-import { CreateStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
 import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
+import { asFunction } from '../aws-model/iam';
 import { type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
 import { lambdaContext } from '../helpers/lambda';
 
@@ -140,9 +141,10 @@ describe('roll on the emulator', () => {
         Type: 'String',
       }),
     );
+    const trigger = () => asFunction('onUniqueNameChange', () => onUniqueNameChange(event, lambdaContext()));
     // Act
-    const first = await onUniqueNameChange(event, lambdaContext());
-    const duplicate = await onUniqueNameChange(event, lambdaContext());
+    const first = await trigger();
+    const duplicate = await trigger();
     await ssm.send(
       new PutParameterCommand({
         Name: '/kafka-plc/seed-usw2/unique-name',
@@ -151,7 +153,7 @@ describe('roll on the emulator', () => {
         Type: 'String',
       }),
     );
-    const invalid = await onUniqueNameChange(event, lambdaContext());
+    const invalid = await trigger();
     // Assess
     expect(first).toMatchObject({ started: true, uniqueName: 'tidb-xyz', previousUniqueName: 'unique_name' });
     // Step Functions is idempotent for the same name and input: the duplicate gets the same execution.
@@ -162,6 +164,48 @@ describe('roll on the emulator', () => {
     const executions = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }),
     );
-    expect(executions.executions?.map((e) => e.name)).toEqual(['seed-usw2-unique-name-v2']);
+    expect(executions.executions?.map((e) => e.name)).toEqual([
+      expect.stringMatching(/^seed-usw2-unique-name-v2-\d+$/),
+    ]);
+  });
+
+  it('a re-created cluster rolls again for the same parameter version (execution names are kept 90 days)', async () => {
+    // Prepare: a deployed roll machine; the cluster's first unique name written (version 2) and rolled
+    const { sfn, ssm } = clients('us-west-2');
+    const machine = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'kafka-plc-roll-brokers-recreated',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        roleArn: 'arn:aws:iam::123456789012:role/kafka-plc-roll',
+      }),
+    );
+    process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
+    process.env.AWS_REGION = 'us-west-2';
+    const name = '/kafka-plc/seed-usw2/unique-name';
+    const event = { detail: { name, operation: 'Update' } };
+    const write = (Value: string) =>
+      ssm.send(new PutParameterCommand({ Name: name, Value, Overwrite: true, Type: 'String' }));
+    const trigger = () => asFunction('onUniqueNameChange', () => onUniqueNameChange(event, lambdaContext()));
+    await write('tidb-first');
+    const before = await trigger();
+    // that roll ends (moto runs no execution: stop it, a closed execution as a finished roll is)
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: (before as { executionArn: string }).executionArn }),
+    );
+    // Act: teardown removes the parameters and the applied spec; provisioning again writes them anew, so
+    // the same name comes back as version 2 of a new parameter
+    const torn = await runLocal('teardown', seed, FAST);
+    const again = await runLocal('provision', seed, FAST);
+    await write('tidb-first');
+    const after = await trigger();
+    // Assess: both started a roll (the second is not mistaken for the closed first one)
+    expect(torn.status).toBe('SUCCEEDED');
+    expect(again.status).toBe('SUCCEEDED');
+    expect(before).toMatchObject({ started: true });
+    expect(after, JSON.stringify(after)).toMatchObject({ started: true });
+    expect((after as { executionArn: string }).executionArn).not.toBe(
+      (before as { executionArn: string }).executionArn,
+    );
+    expect((after as { executionArn: string }).executionArn).toMatch(/:seed-usw2-unique-name-v2-\d+$/);
   });
 });

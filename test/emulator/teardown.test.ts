@@ -166,6 +166,26 @@ describe('teardown on the emulator', () => {
     expect(emulator.recorder.reads().length).toBeGreaterThan(0);
   });
 
+  it('a cluster of the same name provisions again after its teardown: new brokers, each launch with a new ClientToken', async () => {
+    // Prepare: provision and tear down (EC2 keeps a RunInstances token bound to its request and instance
+    // for at least 24 h; the AWS model remembers them across the teardown, as the account does)
+    expect((await runLocal('provision', seed, FAST)).status).toBe('SUCCEEDED');
+    const firstTokens = emulator.recorder.calls
+      .filter((c) => c.operation === 'RunInstances' && !c.error)
+      .map((c) => c.input.ClientToken);
+    expect((await runLocal('teardown', seed, FAST)).status).toBe('SUCCEEDED');
+    emulator.recorder.clear();
+    // Act
+    const again = await runLocal('provision', seed, FAST);
+    // Assess: three running brokers again, launched with tokens never used before
+    expect(again.status, `${again.failedState}: ${again.error}: ${again.cause}`).toBe('SUCCEEDED');
+    const launches = emulator.recorder.calls.filter((c) => c.operation === 'RunInstances' && !c.error);
+    expect(launches).toHaveLength(3);
+    for (const launch of launches) expect(firstTokens).not.toContain(launch.input.ClientToken);
+    const state = await snapshot('seed-usw2');
+    expect(state.instances.map((i) => i.state)).toEqual(['running', 'running', 'running']);
+  });
+
   it('leaves another cluster of the same account untouched', async () => {
     // Prepare
     const other = { ...seed, clusterName: 'other-usw2', vpcCidr: '10.1.0.0/16' };

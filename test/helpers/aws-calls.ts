@@ -9,6 +9,8 @@ export interface RecordedCall {
   operation: string;
   input: Record<string, unknown>;
   mutating: boolean;
+  /** The error's name when the call failed (AWS, the AWS model or IAM refused it, or a fault). */
+  error?: string;
 }
 
 export type Fault = (
@@ -23,8 +25,14 @@ export function isMutating(operation: string): boolean {
 export interface Recorder {
   calls: RecordedCall[];
   fault: Fault | undefined;
+  /** The Nth mutating call that succeeds fails right after AWS carried it out (counted from clear()). */
+  failAfterSuccess: number | undefined;
+  /** The call failAfterSuccess failed. */
+  injected: RecordedCall | undefined;
   clear(): void;
   mutating(): RecordedCall[];
+  /** Mutating calls AWS carried out (none of the refused ones). */
+  carriedOut(): RecordedCall[];
   reads(): RecordedCall[];
 }
 
@@ -49,14 +57,21 @@ export function recordCalls(): Recorder {
   const recorder: Recorder = {
     calls: [],
     fault: undefined,
+    failAfterSuccess: undefined,
+    injected: undefined,
     clear() {
       recorder.calls.length = 0;
       recorder.fault = undefined;
+      recorder.failAfterSuccess = undefined;
+      recorder.injected = undefined;
+      succeeded = 0;
     },
     mutating: () => recorder.calls.filter((c) => c.mutating),
+    carriedOut: () => recorder.calls.filter((c) => c.mutating && !c.error),
     reads: () => recorder.calls.filter((c) => !c.mutating),
   };
   let mutatingCount = 0;
+  let succeeded = 0;
   onClients((set: Partial<Clients>) => {
     for (const [service, client] of Object.entries(set)) {
       type Next = (args: { input?: unknown }) => Promise<unknown>;
@@ -75,13 +90,30 @@ export function recordCalls(): Recorder {
           recorder.calls.push(call);
           if (call.mutating) mutatingCount = recorder.mutating().length;
           const when = recorder.fault?.(call, { all: recorder.calls.length, mutating: mutatingCount });
-          if (when === 'before') throw new InjectedFault(operation, 'before');
-          const result = await next(args);
-          if (when === 'after') throw new InjectedFault(operation, 'after');
+          if (when === 'before') {
+            call.error = 'InjectedFault';
+            throw new InjectedFault(operation, 'before');
+          }
+          let result: unknown;
+          try {
+            result = await next(args);
+          } catch (error) {
+            call.error = (error as Error).name;
+            throw error;
+          }
+          if (call.mutating) succeeded += 1;
+          const nth = call.mutating && recorder.failAfterSuccess === succeeded && !recorder.injected;
+          if (when === 'after' || nth) {
+            if (nth) recorder.injected = call;
+            call.error = 'InjectedFault';
+            throw new InjectedFault(operation, 'after');
+          }
           return result;
         },
-        // Inside the SDK's retry loop, so an injected throttling error is retried as a real one would be.
-        { step: 'deserialize', name: `kafkaPlcRecorder-${service}`, override: true },
+        // Inside the SDK's retry loop, so an injected throttling error is retried as a real one would be; high
+        // priority puts it outside the deserializer and outside the AWS model and IAM layers (added after it), so
+        // calls they refuse are recorded as made.
+        { step: 'deserialize', priority: 'high', name: `kafkaPlcRecorder-${service}`, override: true },
       );
     }
   });

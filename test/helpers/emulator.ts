@@ -1,4 +1,7 @@
-/** A moto-backed AWS account for workflow tests: fresh state per test, calls recorded, state read back. */
+/**
+ * A moto-backed AWS account for workflow tests: fresh state per test, calls recorded, AWS's behaviours
+ * that moto lacks applied (test/aws-model), state read back.
+ */
 import { readFileSync } from 'node:fs';
 import {
   DescribeAddressesCommand,
@@ -17,8 +20,18 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { prepareLocalEnvironment } from '../../cli/local-prereqs';
+import { LOCAL_INSTANCE_PROFILE, prepareLocalEnvironment } from '../../cli/local-prereqs';
 import { clients } from '../../functions/lib/aws/clients';
+import { ACCOUNT } from '../aws-model/authorization';
+import {
+  functionPolicies,
+  type IamEnforcement,
+  installIamEnforcement,
+  judgedHandler,
+  type RolePolicies,
+} from '../aws-model/iam';
+import { type AwsModel, installAwsModel } from '../aws-model/model';
+import { packagedTemplate } from '../aws-model/template';
 import { type Recorder, recordCalls } from './aws-calls';
 import { type Moto, startMoto } from './moto';
 
@@ -26,25 +39,48 @@ import { type Moto, startMoto } from './moto';
 export const SEED = JSON.parse(
   readFileSync(new URL('../../examples/seed-usw2.json', import.meta.url), 'utf8'),
 );
-export const FAST = { waitScale: 0, retryPauseMs: 0 };
+export const FAST = { waitScale: 0, retryPauseMs: 0, wrapHandler: judgedHandler };
 
 export interface Emulator {
   moto: Moto;
   recorder: Recorder;
+  /** AWS's documented behaviours moto lacks (test/aws-model/rules.ts), on for every call. */
+  model: AwsModel;
+  /** Each Lambda's calls judged against its role in the packaged template (test/aws-model/iam.ts). */
+  iam: IamEnforcement;
   /** Empties the emulator and creates what the deployed stack would provide. */
   fresh(region?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+const rolesByRegion = new Map<string, Map<string, RolePolicies>>();
+
+/** Each function's role from the packaged template; the brokers' role is the one the local run creates. */
+function packagedRoles(region: string): Map<string, RolePolicies> {
+  let roles = rolesByRegion.get(region);
+  if (!roles) {
+    const brokerRole = `arn:aws:iam::${ACCOUNT}:role/${LOCAL_INSTANCE_PROFILE}`;
+    roles = functionPolicies(packagedTemplate(), region, new Map([['BrokerInstanceRole', brokerRole]]));
+    rolesByRegion.set(region, roles);
+  }
+  return roles;
+}
+
 export async function startEmulator(): Promise<Emulator> {
   const moto = await startMoto();
   const recorder = recordCalls();
+  const iam = installIamEnforcement(packagedRoles);
+  const model = installAwsModel();
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   return {
     moto,
     recorder,
+    model,
+    iam,
     async fresh(region = 'us-west-2') {
       await moto.reset();
+      model.reset();
+      iam.clear();
       delete process.env.CONNECTION_TOPIC_ARN;
       await prepareLocalEnvironment(region);
       recorder.clear();

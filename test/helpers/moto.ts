@@ -14,6 +14,8 @@ export async function startMoto(): Promise<Moto> {
     AWS_REGION: 'us-west-2',
     KAFKA_PLC_SDK_MAX_ATTEMPTS: '1',
     KAFKA_PLC_EMULATOR: '1',
+    // eventual-consistency retries in place without pauses (the model's windows are counted in calls)
+    KAFKA_PLC_IN_PLACE_RETRY_MS: '0',
   });
   resetClients(true);
   return {

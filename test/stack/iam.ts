@@ -1,8 +1,8 @@
 /**
- * Reading IAM out of the packaged CloudFormation template: every statement with where it lives, each
- * function's role statements, and a small policy simulator (action match with IAM wildcards; an explicit
- * Deny on the action wins). Resources and conditions are not evaluated: the emulator's ARNs and tags are
- * not AWS's, so resource scoping is checked statically instead.
+ * Reading IAM out of the packaged CloudFormation template for static checks (stack.test.ts): every statement
+ * with where it lives, each function's role, the Service Authorization Reference's resource types. Whether a
+ * role allows what its function calls is judged at each call in the emulator, by a real policy evaluator
+ * (test/aws-model/iam.ts).
  */
 import { readdirSync } from 'node:fs';
 
@@ -44,23 +44,6 @@ export function allStatements(template: Template): Located[] {
   return found;
 }
 
-/** The statements a role grants: its inline policies and the template's managed policies it attaches. */
-export function roleStatements(template: Template, roleId: string): Statement[] {
-  const role = template.Resources[roleId];
-  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is not a role of the template`);
-  const props = role.Properties ?? {};
-  const inline = ((props.Policies ?? []) as { PolicyDocument: PolicyDoc }[]).flatMap((p) =>
-    list(p.PolicyDocument.Statement),
-  );
-  const attached = ((props.ManagedPolicyArns ?? []) as { Ref?: string }[]).flatMap((ref) => {
-    const policy = ref.Ref ? template.Resources[ref.Ref] : undefined;
-    return policy?.Type === 'AWS::IAM::ManagedPolicy'
-      ? list((policy.Properties?.PolicyDocument as PolicyDoc | undefined)?.Statement)
-      : [];
-  });
-  return [...inline, ...attached];
-}
-
 /** Function key (from `kafka-plc-<stage>-<key>`) → the logical ID of its role. */
 export function functionRoles(template: Template): Map<string, string> {
   const roles = new Map<string, string>();
@@ -73,41 +56,6 @@ export function functionRoles(template: Template): Map<string, string> {
   }
   return roles;
 }
-
-function wildcard(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
-}
-
-export function actionMatches(pattern: string, action: string): boolean {
-  return wildcard(pattern).test(action);
-}
-
-function covers(statement: Statement, action: string): boolean {
-  if (statement.NotAction) return !list(statement.NotAction).some((p) => actionMatches(p, action));
-  return list(statement.Action).some((p) => actionMatches(p, action));
-}
-
-/** Allowed when some Allow statement matches the action and no unconditional Deny on "*" does. */
-export function isAllowed(statements: Statement[], action: string): boolean {
-  const denied = statements.some(
-    (s) => s.Effect === 'Deny' && !s.Condition && list(s.Resource).includes('*') && covers(s, action),
-  );
-  return !denied && statements.some((s) => s.Effect === 'Allow' && covers(s, action));
-}
-
-/** SDK client (as named in functions/lib/aws/clients.ts) → IAM service prefix. */
-export const IAM_PREFIX: Record<string, string> = {
-  ec2: 'ec2',
-  elbv2: 'elasticloadbalancing',
-  ssm: 'ssm',
-  iam: 'iam',
-  sns: 'sns',
-  sfn: 'states',
-};
 
 export interface ActionFacts {
   /** Resource types the action can be scoped to; empty = no resource-level permissions ("*" only). */

@@ -27,6 +27,11 @@ const INVALID: [string, unknown, string][] = [
   ['clusterName with a shell metacharacter', seedSpec({ clusterName: 'a;reboot' }), 'clusterName'],
   ['clusterName ends with a hyphen', seedSpec({ clusterName: 'seed-' }), 'clusterName'],
   ['clusterName empty', seedSpec({ clusterName: '' }), 'clusterName'],
+  [
+    'clusterName begins with internal- (an NLB name AWS refuses)',
+    seedSpec({ clusterName: 'internal-kafka' }),
+    'clusterName',
+  ],
   ['missing region', { ...seedSpec(), region: undefined }, 'region'],
   ['region not a code', seedSpec({ region: 'oregon' }), 'region'],
   ['region with an unknown direction', seedSpec({ region: 'us-up-1', azIds: ['usu1-az1'] }), 'region'],

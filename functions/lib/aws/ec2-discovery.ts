@@ -115,11 +115,11 @@ export async function addGroupToInterface(
   );
 }
 
-/** Adds tags to instances (CreateTags only adds or overwrites the keys given; other tags stay). */
-export async function addInstanceTags(region: string, instanceIds: string[], tags: TagMap): Promise<void> {
-  if (instanceIds.length === 0) return;
+/** Adds tags to EC2 resources (CreateTags only adds or overwrites the keys given; other tags stay). */
+export async function addTags(region: string, resourceIds: string[], tags: TagMap): Promise<void> {
+  if (resourceIds.length === 0) return;
   await call('CreateTags', () =>
-    ec2(region).send(new CreateTagsCommand({ Resources: instanceIds, Tags: tagList(tags) })),
+    ec2(region).send(new CreateTagsCommand({ Resources: resourceIds, Tags: tagList(tags) })),
   );
 }
 
@@ -139,10 +139,10 @@ export async function setInterfaceGroups(
   );
 }
 
-/** Removes one tag key from instances (other tags stay). */
-export async function removeInstanceTag(region: string, instanceIds: string[], key: string): Promise<void> {
-  if (instanceIds.length === 0) return;
+/** Removes one tag key from EC2 resources (other tags stay). */
+export async function removeTag(region: string, resourceIds: string[], key: string): Promise<void> {
+  if (resourceIds.length === 0) return;
   await call('DeleteTags', () =>
-    ec2(region).send(new DeleteTagsCommand({ Resources: instanceIds, Tags: [{ Key: key }] })),
+    ec2(region).send(new DeleteTagsCommand({ Resources: resourceIds, Tags: [{ Key: key }] })),
   );
 }

@@ -4,12 +4,14 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DescribeListenerAttributesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
+  ModifyListenerAttributesCommand,
   ModifyListenerCommand,
   ModifyLoadBalancerAttributesCommand,
   RegisterTargetsCommand,
@@ -226,6 +228,29 @@ export async function pointListener(
       }),
     ),
   );
+}
+
+const TCP_IDLE_TIMEOUT = 'tcp.idle_timeout.seconds';
+
+/** Sets a TCP listener's idle timeout unless it already has that value (a re-run changes nothing). */
+export async function ensureListenerIdleTimeout(
+  region: string,
+  listenerArn: string,
+  seconds: number,
+): Promise<boolean> {
+  const out = await call('DescribeListenerAttributes', () =>
+    elb(region).send(new DescribeListenerAttributesCommand({ ListenerArn: listenerArn })),
+  );
+  if (out.Attributes?.find((a) => a.Key === TCP_IDLE_TIMEOUT)?.Value === String(seconds)) return false;
+  await call('ModifyListenerAttributes', () =>
+    elb(region).send(
+      new ModifyListenerAttributesCommand({
+        ListenerArn: listenerArn,
+        Attributes: [{ Key: TCP_IDLE_TIMEOUT, Value: String(seconds) }],
+      }),
+    ),
+  );
+  return true;
 }
 
 export interface TargetHealth {

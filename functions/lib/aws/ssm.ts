@@ -18,10 +18,14 @@ const log = moduleLogger('ssm');
 export async function getParameter(
   region: string,
   name: string,
-): Promise<{ value: string; version: number } | undefined> {
+): Promise<{ value: string; version: number; lastModified?: Date } | undefined> {
   try {
     const out = await call('GetParameter', () => ssm(region).send(new GetParameterCommand({ Name: name })));
-    return { value: out.Parameter?.Value ?? '', version: out.Parameter?.Version ?? 0 };
+    return {
+      value: out.Parameter?.Value ?? '',
+      version: out.Parameter?.Version ?? 0,
+      lastModified: out.Parameter?.LastModifiedDate,
+    };
   } catch (error) {
     if (hasCode(error, 'ParameterNotFound')) return undefined;
     throw error;
@@ -54,7 +58,10 @@ export async function createParameterIfAbsent(
   }
 }
 
-/** Overwrites (or creates) a String parameter; large values use Intelligent-Tiering (standard when they fit). */
+/**
+ * Overwrites (or creates) a String parameter; a value over the standard tier's 4,096 characters uses
+ * Intelligent-Tiering (advanced, up to 8,192: "Managing parameter tiers").
+ */
 export async function putParameter(region: string, name: string, value: string): Promise<number> {
   const out = await call('PutParameter', () =>
     ssm(region).send(
@@ -63,7 +70,7 @@ export async function putParameter(region: string, name: string, value: string):
         Value: value,
         Type: 'String',
         Overwrite: true,
-        ...(value.length > 4000 ? { Tier: 'Intelligent-Tiering' as const } : {}),
+        ...(value.length > 4096 ? { Tier: 'Intelligent-Tiering' as const } : {}),
       }),
     ),
   );

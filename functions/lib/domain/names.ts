@@ -18,12 +18,47 @@ export function elbName(clusterName: string, suffix: string): string {
 
 /** The tag every resource of a cluster carries; lookups before creates use it. */
 export const CLUSTER_TAG = 'kafka-plc:cluster';
+/**
+ * The tag kafka-plc adds to what it changes of a cluster it did not build (expose-existing): the user's
+ * broker instances and their network interfaces. Its value is the cluster's name.
+ */
+export const EXPOSED_BY_TAG = 'kafka-plc:exposed-by';
 /** The tag naming what a resource is within its cluster (e.g. broker-1, subnet-broker-usw2-az1). */
 export const ROLE_TAG = 'kafka-plc:role';
 
 /** Written by the user (or `kafka-plc set-unique-name`): the unique name TiDB Cloud returned. */
 export function uniqueNameParameter(clusterName: string): string {
   return `/kafka-plc/${clusterName}/unique-name`;
+}
+
+/**
+ * The roll's execution name for one write of the unique-name parameter. Step Functions keeps an execution
+ * name taken for 90 days, closed or not (StartExecution: "Execution names must be unique within a state
+ * machine for 90 days"; a closed one answers ExecutionAlreadyExists), and the parameter's version starts
+ * again at 1 when the cluster is torn down and re-created: the write's time makes the name unique per write,
+ * while a duplicated event of the same write still maps to the same name (and so to one execution).
+ * At most 32 + 14 + 6 + 1 + 10 = 63 characters of [a-z0-9-] (the limit is 80).
+ */
+export function rollExecutionName(
+  clusterName: string,
+  version: number,
+  lastModified: Date | undefined,
+): string {
+  const written = lastModified ? Math.floor(lastModified.getTime() / 1000) : 0;
+  return `${clusterName}-unique-name-v${version}-${written}`;
+}
+
+/**
+ * RunInstances' ClientToken for one broker in one provisioning attempt (one state machine execution): the
+ * same within the attempt, so a retried task gets the instance its first call launched, and new for every
+ * attempt, because EC2 binds a token to its instance for at least 24 hours after termination and answers
+ * IdempotentParameterMismatch when a token comes back with other parameters ("Ensuring idempotency in
+ * Amazon EC2 API requests"): a fixed token per cluster and broker fails after a teardown and re-provision,
+ * and gets a terminated broker back while the old one is remembered. At most 64 ASCII characters.
+ */
+export function launchClientToken(clusterName: string, nodeId: number, attempt: string): string {
+  const hash = createHash('sha256').update(`${clusterName}/${nodeId}/${attempt}`).digest('hex');
+  return `kafka-plc-b${nodeId}-${hash}`.slice(0, 64);
 }
 
 /** Written by kafka-plc: the cluster spec as applied (its uniqueName is what the brokers advertise). */

@@ -57,7 +57,14 @@ export interface Plan {
   vpc: { cidr: string };
   subnets: PlannedSubnet[];
   brokers: PlannedBroker[];
-  loadBalancer: { name: string; scheme: 'internal'; crossZoneEnabled: false; listeners: PlannedListener[] };
+  loadBalancer: {
+    name: string;
+    scheme: 'internal';
+    crossZoneEnabled: false;
+    /** Every listener's `tcp.idle_timeout.seconds` (NLB_TCP_IDLE_TIMEOUT_SECONDS). */
+    tcpIdleTimeoutSeconds: number;
+    listeners: PlannedListener[];
+  };
   endpointService: {
     acceptanceRequired: true;
     privateDns: false;
@@ -88,6 +95,15 @@ export interface PlanOptions {
   /** log.dirs on the brokers (or per broker, for several brokers on one host); default /var/lib/kafka/data. */
   logDirs?: string | ((nodeId: number) => string);
 }
+
+/**
+ * An NLB drops a TCP flow silently after 350 s idle by default ("Update the TCP idle timeout for your
+ * Network Load Balancer listener": `tcp.idle_timeout.seconds`, 60-6000), shorter than Kafka's own idle close
+ * (brokers `connections.max.idle.ms` 600 s, Java clients 540 s): an idle consumer's connection would be cut
+ * without a FIN and its next request hang until the client's request timeout. Above 600 s, Kafka always
+ * closes an idle connection first, cleanly.
+ */
+export const NLB_TCP_IDLE_TIMEOUT_SECONDS = 660;
 
 /** Graviton families (m7g, c6gn, t4g, im4gn, x2gd …) and a1 run arm64 AMIs; everything else x86_64. */
 export function architectureOf(instanceType: string): 'x86_64' | 'arm64' {
@@ -248,6 +264,7 @@ export function assemblePlan(
       name: elbName(spec.clusterName, 'nlb'),
       scheme: 'internal',
       crossZoneEnabled: false,
+      tcpIdleTimeoutSeconds: NLB_TCP_IDLE_TIMEOUT_SECONDS,
       listeners,
     },
     endpointService: {

@@ -15,6 +15,7 @@ import {
   invocationOutcome,
   scriptHash,
 } from '../domain/commands';
+import { launchClientToken } from '../domain/names';
 import { planCluster } from '../domain/plan';
 import { ROLES, resourceTags } from '../domain/tags';
 import { requireEnv } from '../env';
@@ -22,6 +23,7 @@ import { ConfigurationError, ResourceConflictError, UnsupportedChangeError } fro
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import type { NetworkRefs, ReadyStatus } from './network';
+import { sendToClusterInstance } from './run-command';
 
 const log = moduleLogger('brokers');
 export const VOTERS_TAG = 'kafka-plc:quorum-voters';
@@ -39,7 +41,15 @@ export interface BrokersRefs {
   launched: number[];
 }
 
-export async function launchBrokers(spec: ClusterSpec, network: NetworkRefs): Promise<BrokersRefs> {
+/**
+ * `attempt` names this provisioning attempt (the state machine passes its execution name): it makes each
+ * launch's ClientToken (launchClientToken).
+ */
+export async function launchBrokers(
+  spec: ClusterSpec,
+  network: NetworkRefs,
+  attempt: string,
+): Promise<BrokersRefs> {
   const plan = planCluster(spec);
   const region = plan.region;
   const profile = requireEnv('BROKER_INSTANCE_PROFILE');
@@ -99,7 +109,7 @@ export async function launchBrokers(spec: ClusterSpec, network: NetworkRefs): Pr
           rootDeviceName: rootDevice ?? '/dev/xvda',
           volumeSizeGiB: ROOT_VOLUME_GIB,
           tags,
-          clientToken: `${plan.clusterName}-${broker.name}-${plan.kafka.clusterId}`.slice(0, 64),
+          clientToken: launchClientToken(plan.clusterName, broker.nodeId, attempt),
         });
         launched.push(broker.nodeId);
         log.info('launched broker', {
@@ -175,7 +185,7 @@ export async function configureBrokers(
       );
     }
     if (decision.action === 'send') {
-      const commandId = await ssm.sendShellScript(plan.region, {
+      const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {
         instanceId: ref.instanceId,
         script,
         comment: commandComment('configure', plan.clusterName, broker.nodeId, hash),

@@ -5,6 +5,8 @@
  */
 import * as ssm from '../aws/ssm';
 import { specParameter } from '../domain/names';
+import { ADVANCED_VALUE_LIMIT, decodeRecord, encodeRecord } from '../domain/record';
+import { ConfigurationError } from '../errors';
 import { moduleLogger } from '../logger';
 import { type ClusterSpec, parseClusterSpec } from '../spec';
 
@@ -13,13 +15,18 @@ const log = moduleLogger('cluster-record');
 export async function readAppliedSpec(region: string, clusterName: string): Promise<ClusterSpec | undefined> {
   const stored = await ssm.getParameter(region, specParameter(clusterName));
   if (!stored) return undefined;
-  return parseClusterSpec(JSON.parse(stored.value));
+  return parseClusterSpec(decodeRecord(stored.value));
 }
 
 /** Writes the spec when it differs from the stored one (a re-run writes nothing). */
 export async function recordAppliedSpec(spec: ClusterSpec): Promise<boolean> {
   const name = specParameter(spec.clusterName);
-  const value = JSON.stringify(spec);
+  const value = encodeRecord(spec);
+  if (value.length > ADVANCED_VALUE_LIMIT) {
+    throw new ConfigurationError(
+      `the applied spec of ${spec.clusterName} is ${value.length} characters even compressed; Parameter Store keeps at most ${ADVANCED_VALUE_LIMIT}`,
+    );
+  }
   const stored = await ssm.getParameter(spec.region, name);
   if (stored?.value === value) return false;
   await ssm.putParameter(spec.region, name, value);

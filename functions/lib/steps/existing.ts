@@ -16,6 +16,7 @@ import * as net from '../aws/ec2-network';
 import { hasCode } from '../aws/errors';
 import * as ssm from '../aws/ssm';
 import { discoverExisting, externalIngress, loadBalancerSubnetIds } from '../domain/existing';
+import { EXPOSED_BY_TAG } from '../domain/names';
 import { planCluster } from '../domain/plan';
 import { diffRules, type IngressRule, nlbIngress } from '../domain/security-rules';
 import { isOurs, ROLES, resourceTags } from '../domain/tags';
@@ -30,7 +31,7 @@ const log = moduleLogger('existing');
 /** The tag role of kafka-plc's group on existing brokers (teardown removes it from their interfaces). */
 export const BROKER_EXTERNAL_ROLE = 'sg-broker-external';
 /** The tag kafka-plc adds to an existing broker instance it exposes; the value is the cluster name. */
-export const EXPOSED_BY_TAG = 'kafka-plc:exposed-by';
+export { EXPOSED_BY_TAG };
 
 export function requireExisting(spec: ClusterSpec): NonNullable<ClusterSpec['existing']> {
   if (spec.existing) return spec.existing;
@@ -157,6 +158,14 @@ async function addGroupToBrokerInterfaces(
   }
 }
 
+/** What kafka-plc marks exposed-by on a user's broker: the instance and its primary interface. */
+export function markedResources(instances: discovery.DiscoveredInstance[]): string[] {
+  return instances.flatMap((i) => [
+    i.instanceId,
+    ...(i.primaryInterface ? [i.primaryInterface.networkInterfaceId] : []),
+  ]);
+}
+
 export async function ensureExistingNetwork(spec: ClusterSpec): Promise<NetworkRefs> {
   const existing = requireExisting(spec);
   const plan = planCluster(spec);
@@ -188,8 +197,9 @@ export async function ensureExistingNetwork(spec: ClusterSpec): Promise<NetworkR
   });
   await convergeRules(region, accessGroup, externalIngress(plan, nlbGroup.groupId));
 
-  const untagged = instances.filter((i) => i.tags[EXPOSED_BY_TAG] !== cluster).map((i) => i.instanceId);
-  await discovery.addInstanceTags(region, untagged, { [EXPOSED_BY_TAG]: cluster });
+  // Marked first: IAM lets kafka-plc re-group only interfaces (and instances) that carry the mark.
+  const unmarked = instances.filter((i) => i.tags[EXPOSED_BY_TAG] !== cluster);
+  await discovery.addTags(region, markedResources(unmarked), { [EXPOSED_BY_TAG]: cluster });
   await addGroupToBrokerInterfaces(spec, instances, accessGroup.groupId);
 
   return {

@@ -17,6 +17,7 @@ import type { Plan } from '../domain/plan';
 import type { HealthSnapshot } from '../domain/roll';
 import { BrokerNotHealthyError, ConfigurationError } from '../errors';
 import { moduleLogger } from '../logger';
+import { sendToClusterInstance } from './run-command';
 
 const log = moduleLogger('health');
 const run = promisify(execFile);
@@ -80,7 +81,7 @@ async function viaSsm(
   ];
   const failures: string[] = [];
   for (const broker of candidates) {
-    const commandId = await ssm.sendShellScript(plan.region, {
+    const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {
       instanceId: broker.instanceId,
       script,
       comment: commandComment('health', plan.clusterName, broker.nodeId, scriptHash(script)),

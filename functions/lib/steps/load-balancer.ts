@@ -88,6 +88,13 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
   if (actions.unexpected.length > 0) {
     log.warn('listeners on ports the plan does not have', { ports: actions.unexpected });
   }
+  const planned = new Set(plan.loadBalancer.listeners.map((l) => l.port));
+  for (const listener of await elb.listeners(region, lb.arn)) {
+    if (!planned.has(listener.port)) continue;
+    const seconds = plan.loadBalancer.tcpIdleTimeoutSeconds;
+    if (await elb.ensureListenerIdleTimeout(region, listener.arn, seconds))
+      log.info('set listener idle timeout', { port: listener.port, seconds });
+  }
   return { loadBalancerArn: lb.arn, loadBalancerDnsName: lb.dnsName, targetGroupArns };
 }
 

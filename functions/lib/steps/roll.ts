@@ -28,6 +28,7 @@ import type { ClusterSpec } from '../spec';
 import { recordAppliedSpec } from './cluster-record';
 import { readHealth } from './health';
 import type { ReadyStatus } from './network';
+import { sendToClusterInstance } from './run-command';
 
 const log = moduleLogger('roll');
 
@@ -158,7 +159,7 @@ export async function reconfigureBroker(
   const decision = decideCommand(history, hash);
   const startedAt = Date.now();
   if (decision.action !== 'send') return { nodeId, instanceId, commandId: decision.commandId, startedAt };
-  const commandId = await ssm.sendShellScript(plan.region, {
+  const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {
     instanceId,
     script,
     comment: commandComment('roll', plan.clusterName, nodeId, hash),

@@ -23,7 +23,7 @@ import * as params from '../aws/teardown-ssm';
 import { ApiNotImplementedError, EndpointConnectionError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
-import { EXPOSED_BY_TAG } from './existing';
+import { EXPOSED_BY_TAG, markedResources } from './existing';
 import type { ReadyStatus } from './network';
 
 const log = moduleLogger('teardown');
@@ -139,7 +139,7 @@ export async function teardownNatGateway(spec: ClusterSpec): Promise<ReadyStatus
 
 /**
  * An exposed existing cluster: take our security groups off the user's broker interfaces (their own
- * groups stay), remove our tag from the instances, then delete our groups in the user's VPC. The user's
+ * groups stay), remove our mark from the instances and interfaces, then delete our groups in the user's VPC. The user's
  * VPC, subnets and instances are never deleted; the EXTERNAL listener stays in the brokers' config
  * (unreachable once the NLB and groups are gone; removing it would need another roll).
  */
@@ -161,8 +161,8 @@ async function releaseExistingBrokers(spec: ClusterSpec, blocked: string[]): Pro
       else blocked.push(`${nic.networkInterfaceId} has only kafka-plc groups`);
     }
   }
-  const tagged = instances.filter((i) => i.tags[EXPOSED_BY_TAG] === cluster).map((i) => i.instanceId);
-  await discovery.removeInstanceTag(region, tagged, EXPOSED_BY_TAG);
+  const marked = instances.filter((i) => i.tags[EXPOSED_BY_TAG] === cluster);
+  await discovery.removeTag(region, markedResources(marked), EXPOSED_BY_TAG);
   await deleteGroups(region, groups, blocked);
 }
 

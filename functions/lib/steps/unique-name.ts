@@ -2,11 +2,12 @@
  * Unique name → roll. The Parameter Store Change event only says that /kafka-plc/<cluster>/unique-name
  * was created or updated (the value is not in it): read the value, validate it, compare it with what the
  * brokers advertise (the applied spec), and start the roll with an execution name derived from the
- * parameter version, so a duplicated event cannot start two rolls.
+ * parameter's version and write time (rollExecutionName), so a duplicated event cannot start two rolls and a
+ * re-created cluster's first name is not mistaken for an old one.
  */
 import * as sfn from '../aws/sfn';
 import * as ssm from '../aws/ssm';
-import { uniqueNameParameter } from '../domain/names';
+import { rollExecutionName, uniqueNameParameter } from '../domain/names';
 import { logger } from '../logger';
 import { isDnsLabel, UNIQUE_NAME_PLACEHOLDER } from '../spec';
 import { readAppliedSpec } from './cluster-record';
@@ -54,7 +55,7 @@ export async function onUniqueNameChange(
     return { started: false, cluster, reason: `brokers already advertise "${parameter.value}"` };
   }
   // Two rolls at once could restart two brokers together: a new name waits until the running roll ends.
-  const executionName = `${cluster}-unique-name-v${parameter.version}`;
+  const executionName = rollExecutionName(cluster, parameter.version, parameter.lastModified);
   const running = (await sfn.runningExecutions(region, rollStateMachineArn)).filter(
     (name) => name.startsWith(`${cluster}-`) && name !== executionName,
   );

@@ -32,7 +32,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as elb from '../../../functions/lib/aws/elbv2';
 import * as eps from '../../../functions/lib/aws/endpoint-service';
-import { translateAwsError } from '../../../functions/lib/aws/errors';
+import { call, hasCode, translateAwsError } from '../../../functions/lib/aws/errors';
 import { ensureBrokerInstanceProfile } from '../../../functions/lib/aws/iam';
 import * as ssm from '../../../functions/lib/aws/ssm';
 
@@ -73,17 +73,118 @@ describe('translateAwsError', () => {
     expect(translated.message).toContain('RunInstances');
   });
 
-  it('an HTML 500 page (an emulator without the API) → ApiNotImplementedError naming the call', () => {
+  it('an HTML 500 page on AWS is a server failure, retried (AwsThrottledError), never "not implemented"', () => {
+    // Prepare: no KAFKA_PLC_EMULATOR (beforeEach), even with AWS_ENDPOINT_URL set
+    process.env.AWS_ENDPOINT_URL = 'https://ec2-fips.us-west-2.amazonaws.com';
+    try {
+      // Act
+      const translated = translateAwsError('DescribeInstanceInformation', htmlPage());
+      // Assess
+      expect(translated).toMatchObject({ name: 'AwsThrottledError' });
+      expect(translated.message).toContain('DescribeInstanceInformation');
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL;
+    }
+  });
+
+  it('a truncated answer (unparsable body) and any 5xx are server failures too', () => {
+    const truncated = Object.assign(new Error('Unexpected end of JSON input'), { name: 'SyntaxError' });
+    const status503 = awsError('SomethingNew', 'upstream', 503);
+    expect(translateAwsError('GetParameter', truncated).name).toBe('AwsThrottledError');
+    expect(translateAwsError('GetParameter', status503).name).toBe('AwsThrottledError');
+  });
+
+  it('against an emulator only (KAFKA_PLC_EMULATOR=1), an HTML 500 page means the API is missing', () => {
+    process.env.KAFKA_PLC_EMULATOR = '1';
     expect(translateAwsError('DescribeInstanceInformation', htmlPage())).toMatchObject({
       name: 'ApiNotImplementedError',
       operation: 'DescribeInstanceInformation',
     });
   });
 
+  it.each([
+    'InvalidGroup.NotFound',
+    'InvalidInstanceID.NotFound',
+    'InvalidVpcID.NotFound',
+    'InvalidSubnetID.NotFound',
+    'InvalidRouteTableID.NotFound',
+    'InvalidAllocationID.NotFound',
+  ])('%s (eventual consistency) → ResourceNotReadyError keeping the code', (code) => {
+    const translated = translateAwsError('CreateSubnet', awsError(code));
+    expect(translated).toMatchObject({ name: 'ResourceNotReadyError', code });
+    expect(hasCode(translated, code)).toBe(true);
+  });
+
+  it('an instance profile IAM has not propagated yet → ResourceNotReadyError', () => {
+    const error = awsError(
+      'InvalidParameterValue',
+      'Value (kafka-plc-broker) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name',
+    );
+    expect(translateAwsError('RunInstances', error).name).toBe('ResourceNotReadyError');
+  });
+
   it('keeps the code on AwsCallError for callers that branch on it', () => {
     expect(translateAwsError('RunInstances', awsError('InvalidIPAddress.InUse'))).toMatchObject({
       code: 'InvalidIPAddress.InUse',
     });
+  });
+});
+
+describe('call: in-place retries', () => {
+  it('repeats a call that names a resource AWS does not show yet, until it does', async () => {
+    // Prepare
+    process.env.KAFKA_PLC_IN_PLACE_RETRY_MS = '0';
+    let attempts = 0;
+    const fn = async () => {
+      attempts += 1;
+      if (attempts < 3) throw awsError('InvalidSubnetID.NotFound');
+      return 'ok';
+    };
+    try {
+      // Act
+      const result = await call('CreateRouteTable', fn);
+      // Assess
+      expect(result).toBe('ok');
+      expect(attempts).toBe(3);
+    } finally {
+      delete process.env.KAFKA_PLC_IN_PLACE_RETRY_MS;
+    }
+  });
+
+  it('gives up after 7 attempts with ResourceNotReadyError (the state machine retries further)', async () => {
+    process.env.KAFKA_PLC_IN_PLACE_RETRY_MS = '0';
+    let attempts = 0;
+    try {
+      await expect(
+        call('CreateRoute', async () => {
+          attempts += 1;
+          throw awsError('InvalidRouteTableID.NotFound');
+        }),
+      ).rejects.toMatchObject({ name: 'ResourceNotReadyError', code: 'InvalidRouteTableID.NotFound' });
+      expect(attempts).toBe(7);
+    } finally {
+      delete process.env.KAFKA_PLC_IN_PLACE_RETRY_MS;
+    }
+  });
+
+  it('never repeats a removal (NotFound there means already gone) nor other errors', async () => {
+    process.env.KAFKA_PLC_IN_PLACE_RETRY_MS = '0';
+    let attempts = 0;
+    const fails = (code: string) => async () => {
+      attempts += 1;
+      throw awsError(code);
+    };
+    try {
+      await expect(call('DeleteSubnet', fails('InvalidSubnetID.NotFound'))).rejects.toMatchObject({
+        code: 'InvalidSubnetID.NotFound',
+      });
+      await expect(call('RunInstances', fails('InvalidParameterValue'))).rejects.toMatchObject({
+        name: 'AwsCallError',
+      });
+      expect(attempts).toBe(2);
+    } finally {
+      delete process.env.KAFKA_PLC_IN_PLACE_RETRY_MS;
+    }
   });
 });
 
@@ -134,7 +235,7 @@ describe('SSM adapter', () => {
   it('tolerates the DescribeInstanceInformation gap only against an emulator', async () => {
     ssmMock.on(DescribeInstanceInformationCommand).rejects(htmlPage());
     await expect(ssm.onlineManagedInstances('us-west-2', ['i-1'])).rejects.toMatchObject({
-      name: 'ApiNotImplementedError',
+      name: 'AwsThrottledError',
     });
     process.env.KAFKA_PLC_EMULATOR = '1';
     expect([...(await ssm.onlineManagedInstances('us-west-2', ['i-1']))]).toEqual(['i-1']);
@@ -175,7 +276,7 @@ describe('endpoint service adapter', () => {
   it('fails on the notification gap outside an emulator, warns and skips inside one', async () => {
     ec2.on(DescribeVpcEndpointConnectionNotificationsCommand).rejects(htmlPage());
     await expect(eps.ensureConnectionNotification('us-west-2', 's', 't')).rejects.toMatchObject({
-      name: 'ApiNotImplementedError',
+      name: 'AwsThrottledError',
     });
     process.env.KAFKA_PLC_EMULATOR = '1';
     await expect(eps.ensureConnectionNotification('us-west-2', 's', 't')).resolves.toBe('skipped');

@@ -334,11 +334,21 @@ describe('EnsureExistingNetwork', () => {
     ]);
   });
 
-  it('tags each broker instance kafka-plc:exposed-by (never kafka-plc:cluster, which teardown terminates)', async () => {
+  it('marks each broker instance and its interface kafka-plc:exposed-by (never kafka-plc:cluster, which teardown terminates), before re-grouping the interface', async () => {
+    // Act
     await ensureExistingNetwork({ spec: discovered() }, lambdaContext());
+    // Assess: IAM lets kafka-plc re-group only marked interfaces, so the mark comes first
+    const enis = [1, 2, 3].map((n) => `eni-0123456789abcdef${n}`);
     expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([
-      { Resources: ids, Tags: [{ Key: 'kafka-plc:exposed-by', Value: 'seed-usw2' }] },
+      {
+        Resources: ids.flatMap((instanceId, i) => [instanceId, enis[i]]),
+        Tags: [{ Key: 'kafka-plc:exposed-by', Value: 'seed-usw2' }],
+      },
     ]);
+    const order = ec2.calls().map((c) => c.args[0].constructor.name);
+    expect(order.indexOf('CreateTagsCommand')).toBeLessThan(
+      order.indexOf('ModifyNetworkInterfaceAttributeCommand'),
+    );
   });
 
   it('refuses brokers another kafka-plc cluster exposes, before changing anything', async () => {

@@ -111,7 +111,9 @@ describe('LaunchBrokers', () => {
         { InstanceId: `i-${input.NetworkInterfaces[0].PrivateIpAddress}`, State: { Name: 'pending' } },
       ],
     }));
-    const out = (await launchBrokers({ spec, network }, lambdaContext())) as { launched: number[] };
+    const out = (await launchBrokers({ spec, network, executionName: 'exec-1' }, lambdaContext())) as {
+      launched: number[];
+    };
     expect(out.launched).toEqual([1, 2, 3]);
     const first = ec2.commandCalls(RunInstancesCommand)[0]?.args[0].input;
     expect(first).toMatchObject({
@@ -146,7 +148,9 @@ describe('LaunchBrokers', () => {
         };
       });
     ec2.on(RunInstancesCommand).rejects(awsError('InvalidIPAddress.InUse'));
-    await expect(launchBrokers({ spec, network }, lambdaContext())).rejects.toMatchObject({
+    await expect(
+      launchBrokers({ spec, network, executionName: 'exec-1' }, lambdaContext()),
+    ).rejects.toMatchObject({
       name: 'ResourceConflictError',
       message: expect.stringContaining('10.0.0.10 is used by i-foreign'),
     });
@@ -154,7 +158,9 @@ describe('LaunchBrokers', () => {
 
   it('missing instance profile configuration fails fast naming the variable', async () => {
     delete process.env.BROKER_INSTANCE_PROFILE;
-    await expect(launchBrokers({ spec, network }, lambdaContext())).rejects.toMatchObject({
+    await expect(
+      launchBrokers({ spec, network, executionName: 'exec-1' }, lambdaContext()),
+    ).rejects.toMatchObject({
       name: 'ConfigurationError',
       message: expect.stringContaining('BROKER_INSTANCE_PROFILE'),
     });
@@ -178,6 +184,29 @@ describe('ConfigureBrokers', () => {
       message: expect.stringContaining('kafka-plc roll'),
     });
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it("sends to a broker only after reading that it carries this cluster's tag value; another cluster's instance gets nothing", async () => {
+    // Prepare: no command yet; broker 2's instance belongs to another cluster (IAM checks only the tag key)
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'sent' } });
+    ec2.on(DescribeInstancesCommand).callsFake((input) => {
+      const id = String(input.InstanceIds?.[0]);
+      const cluster = id === 'i-2' ? 'seed-usw2-prod' : 'seed-usw2';
+      return {
+        Reservations: [
+          { Instances: [{ InstanceId: id, Tags: [{ Key: 'kafka-plc:cluster', Value: cluster }] }] },
+        ],
+      };
+    });
+    // Act + Assess
+    await expect(configureBrokers({ spec, brokers }, lambdaContext())).rejects.toMatchObject({
+      name: 'ResourceConflictError',
+      message: expect.stringContaining(
+        'no command sent: instance i-2 belongs to cluster seed-usw2-prod, not seed-usw2',
+      ),
+    });
+    expect(ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-1']]);
   });
 
   it('reuses a command still in flight instead of sending it again', async () => {

@@ -125,7 +125,7 @@ describe('teardownEndpointService', () => {
     ec2.on(DescribeVpcEndpointConnectionNotificationsCommand).rejects(htmlPage());
     ec2.on(DeleteVpcEndpointServiceConfigurationsCommand).resolves({ Unsuccessful: [] });
     // Act + Assess
-    await expect(teardownEndpointService(spec)).rejects.toMatchObject({ name: 'ApiNotImplementedError' });
+    await expect(teardownEndpointService(spec)).rejects.toMatchObject({ name: 'AwsThrottledError' });
     process.env.KAFKA_PLC_EMULATOR = '1';
     expect((await teardownEndpointService(spec)).detail).toBe('endpoint service: vpce-svc-1 deleting');
   });

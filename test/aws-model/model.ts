@@ -1,0 +1,101 @@
+/**
+ * The AWS behaviour model for emulator runs: SDK middleware on our shared clients that applies ./rules.ts
+ * to every call, after the call recorder (so a call the model fails still counts as made) and before moto.
+ * Its state is one emulated account's: `reset()` with every fresh emulator. The model's own reads of moto go
+ * through separate clients, never recorded or judged.
+ */
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { type Clients, onClients } from '../../functions/lib/aws/clients';
+import { currentFunction } from './iam';
+import { type AwsCall, type ModelState, newState, type Output, type Peers, RULES, type Rule } from './rules';
+
+export interface AwsModel {
+  rules: Rule[];
+  state: ModelState;
+  /** Rule id → how many times it failed or answered a call in moto's place. */
+  fired: Map<string, number>;
+  /** Turns the model off (and on again): a test proving a rule fails on the old behaviour. */
+  enabled: boolean;
+  reset(): void;
+}
+
+function peers(region: string): Peers {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  const ec2 = new EC2Client({ region, endpoint });
+  const sfn = new SFNClient({ region, endpoint });
+  return {
+    async executionStatus(executionArn) {
+      const out = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+      return out?.status;
+    },
+    async addressInUse(subnetId, ip) {
+      const out = await ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [
+            { Name: 'subnet-id', Values: [subnetId] },
+            { Name: 'private-ip-address', Values: [ip] },
+          ],
+        }),
+      );
+      return (out.NetworkInterfaces ?? []).length > 0;
+    },
+  };
+}
+
+let installed: AwsModel | undefined;
+
+/** Installs the model once per process (every client, now and later); returns it. */
+export function installAwsModel(rules: Rule[] = RULES): AwsModel {
+  if (installed) return installed;
+  const model: AwsModel = {
+    rules,
+    state: newState(),
+    fired: new Map(),
+    enabled: true,
+    reset() {
+      model.state = newState();
+      model.fired.clear();
+    },
+  };
+  const peersByRegion = new Map<string, Peers>();
+  onClients((set: Partial<Clients>) => {
+    for (const [service, client] of Object.entries(set)) {
+      type Next = (args: { input?: unknown }) => Promise<{ output: Output; response: unknown }>;
+      const stack = client.middlewareStack as unknown as {
+        add: (mw: (next: Next, context: { commandName?: string }) => Next, options: object) => void;
+      };
+      const regionOf = async () => {
+        const config = (client as unknown as { config: { region: () => Promise<string> } }).config;
+        return config.region();
+      };
+      stack.add(
+        (next, context) => async (args) => {
+          if (!model.enabled) return next(args);
+          const call: AwsCall = {
+            service,
+            operation: String(context.commandName ?? 'Unknown').replace(/Command$/, ''),
+            input: (args.input ?? {}) as Record<string, unknown>,
+            byFunction: currentFunction(),
+          };
+          const region = await regionOf();
+          const peer = peersByRegion.get(region) ?? peers(region);
+          peersByRegion.set(region, peer);
+          for (const rule of model.rules) {
+            const verdict = await rule.before?.(call, model.state, peer);
+            if (!verdict) continue;
+            model.fired.set(rule.id, (model.fired.get(rule.id) ?? 0) + 1);
+            if ('error' in verdict) throw verdict.error;
+            return { output: { $metadata: {}, ...verdict.output }, response: {} };
+          }
+          const result = await next(args);
+          for (const rule of model.rules) rule.after?.(call, result.output, model.state);
+          return result;
+        },
+        { step: 'deserialize', priority: 'high', name: `kafkaPlcAwsModel-${service}`, override: true },
+      );
+    }
+  });
+  installed = model;
+  return model;
+}
