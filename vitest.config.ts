@@ -11,6 +11,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 120_000,
+    // Two files at a time on CI's 2 cores (vitest's default there is one; the emulator files wait on moto's
+    // HTTP answers much of the time). The real-Kafka project still runs one file at a time.
+    maxWorkers: 2,
     // Lambda logs above ERROR would only bury the test report (tests that check log lines spy on the logger).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
     // The JSON report lets .ci/run print one plain "N passed, N failed" line.

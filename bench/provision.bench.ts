@@ -17,6 +17,9 @@ async function timedRun(emulator: Emulator, scale: number): Promise<number> {
 export async function run(): Promise<Record<string, number>> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const emulator = await startEmulator();
+  // The workflow's own calls, comparable run to run: without the AWS model's refusals (bench/aws-model.bench.ts
+  // measures those) and without IAM judging (no handler runs as a judged function here).
+  emulator.model.enabled = false;
   try {
     // Call counts (no latency model).
     await emulator.fresh();
