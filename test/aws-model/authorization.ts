@@ -36,8 +36,6 @@ export interface Lookup {
   imageOwner(imageId: string): Promise<string>;
   /** The role an instance profile carries. */
   profileRole(profileName: string): Promise<string | undefined>;
-  /** The load balancer a listener belongs to; a listener's and a target group's tags. */
-  listenerLoadBalancer(listenerArn: string): Promise<string | undefined>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -153,11 +151,11 @@ function ec2Created(action: string, region: string, type: string, tags: Tags): A
   ];
 }
 
-/** An EC2 action on the resources named by the given input fields (each ID judged with its tags). */
-function ec2On(...fields: string[]): (action: string) => Builder {
-  return (action) => async (input, region, lookup) => {
+/** An EC2 operation on the resources named by the given input fields (each ID judged with its tags). */
+function ec2On(operation: string, ...fields: string[]): Builder {
+  return async (input, region, lookup) => {
     const ids = fields.flatMap((f) => strs(input[f]));
-    return Promise.all(ids.map((id) => ec2Existing(action, region, id, lookup)));
+    return Promise.all(ids.map((id) => ec2Existing(`ec2:${operation}`, region, id, lookup)));
   };
 }
 
@@ -208,42 +206,27 @@ const EC2_BUILDERS: Record<string, Builder> = {
       context: {},
     },
   ],
-  RevokeSecurityGroupIngress: async (input, region, lookup) =>
-    ec2On('GroupId')(ec2('RevokeSecurityGroupIngress'))(input, region, lookup),
-  CreateRoute: async (input, region, lookup) =>
-    ec2On('RouteTableId')(ec2('CreateRoute'))(input, region, lookup),
-  AssociateRouteTable: async (input, region, lookup) =>
-    ec2On('RouteTableId', 'SubnetId', 'GatewayId')(ec2('AssociateRouteTable'))(input, region, lookup),
+  RevokeSecurityGroupIngress: ec2On('RevokeSecurityGroupIngress', 'GroupId'),
+  CreateRoute: ec2On('CreateRoute', 'RouteTableId'),
+  AssociateRouteTable: ec2On('AssociateRouteTable', 'RouteTableId', 'SubnetId', 'GatewayId'),
   DisassociateRouteTable: async (input, region, lookup) => {
     const { routeTableId, subnetId } = await lookup.association(str(input.AssociationId));
     const ids = [routeTableId, subnetId].filter((x): x is string => Boolean(x));
     return Promise.all(ids.map((id) => ec2Existing(ec2('DisassociateRouteTable'), region, id, lookup)));
   },
-  AttachInternetGateway: async (input, region, lookup) =>
-    ec2On('InternetGatewayId', 'VpcId')(ec2('AttachInternetGateway'))(input, region, lookup),
-  DetachInternetGateway: async (input, region, lookup) =>
-    ec2On('InternetGatewayId', 'VpcId')(ec2('DetachInternetGateway'))(input, region, lookup),
-  ModifyVpcAttribute: async (input, region, lookup) =>
-    ec2On('VpcId')(ec2('ModifyVpcAttribute'))(input, region, lookup),
-  DescribeVpcAttribute: async (input, region, lookup) =>
-    ec2On('VpcId')(ec2('DescribeVpcAttribute'))(input, region, lookup),
-  DeleteVpc: async (input, region, lookup) => ec2On('VpcId')(ec2('DeleteVpc'))(input, region, lookup),
-  DeleteSubnet: async (input, region, lookup) =>
-    ec2On('SubnetId')(ec2('DeleteSubnet'))(input, region, lookup),
-  DeleteSecurityGroup: async (input, region, lookup) =>
-    ec2On('GroupId')(ec2('DeleteSecurityGroup'))(input, region, lookup),
-  DeleteRouteTable: async (input, region, lookup) =>
-    ec2On('RouteTableId')(ec2('DeleteRouteTable'))(input, region, lookup),
-  DeleteInternetGateway: async (input, region, lookup) =>
-    ec2On('InternetGatewayId')(ec2('DeleteInternetGateway'))(input, region, lookup),
-  ReleaseAddress: async (input, region, lookup) =>
-    ec2On('AllocationId')(ec2('ReleaseAddress'))(input, region, lookup),
-  DeleteNatGateway: async (input, region, lookup) =>
-    ec2On('NatGatewayId')(ec2('DeleteNatGateway'))(input, region, lookup),
-  StartInstances: async (input, region, lookup) =>
-    ec2On('InstanceIds')(ec2('StartInstances'))(input, region, lookup),
-  TerminateInstances: async (input, region, lookup) =>
-    ec2On('InstanceIds')(ec2('TerminateInstances'))(input, region, lookup),
+  AttachInternetGateway: ec2On('AttachInternetGateway', 'InternetGatewayId', 'VpcId'),
+  DetachInternetGateway: ec2On('DetachInternetGateway', 'InternetGatewayId', 'VpcId'),
+  ModifyVpcAttribute: ec2On('ModifyVpcAttribute', 'VpcId'),
+  DescribeVpcAttribute: ec2On('DescribeVpcAttribute', 'VpcId'),
+  DeleteVpc: ec2On('DeleteVpc', 'VpcId'),
+  DeleteSubnet: ec2On('DeleteSubnet', 'SubnetId'),
+  DeleteSecurityGroup: ec2On('DeleteSecurityGroup', 'GroupId'),
+  DeleteRouteTable: ec2On('DeleteRouteTable', 'RouteTableId'),
+  DeleteInternetGateway: ec2On('DeleteInternetGateway', 'InternetGatewayId'),
+  ReleaseAddress: ec2On('ReleaseAddress', 'AllocationId'),
+  DeleteNatGateway: ec2On('DeleteNatGateway', 'NatGatewayId'),
+  StartInstances: ec2On('StartInstances', 'InstanceIds'),
+  TerminateInstances: ec2On('TerminateInstances', 'InstanceIds'),
   CreateTags: async (input, region, lookup) => {
     const tags = Object.fromEntries(
       ((input.Tags ?? []) as { Key?: string; Value?: string }[]).map((t) => [t.Key ?? '', t.Value ?? '']),
@@ -310,20 +293,13 @@ const EC2_BUILDERS: Record<string, Builder> = {
       'vpc-endpoint-service',
       tagSpecs(input).get('vpc-endpoint-service') ?? {},
     ),
-  ModifyVpcEndpointServiceConfiguration: async (input, region, lookup) =>
-    ec2On('ServiceId')(ec2('ModifyVpcEndpointServiceConfiguration'))(input, region, lookup),
-  ModifyVpcEndpointServicePermissions: async (input, region, lookup) =>
-    ec2On('ServiceId')(ec2('ModifyVpcEndpointServicePermissions'))(input, region, lookup),
-  DescribeVpcEndpointServicePermissions: async (input, region, lookup) =>
-    ec2On('ServiceId')(ec2('DescribeVpcEndpointServicePermissions'))(input, region, lookup),
-  AcceptVpcEndpointConnections: async (input, region, lookup) =>
-    ec2On('ServiceId')(ec2('AcceptVpcEndpointConnections'))(input, region, lookup),
-  RejectVpcEndpointConnections: async (input, region, lookup) =>
-    ec2On('ServiceId')(ec2('RejectVpcEndpointConnections'))(input, region, lookup),
-  DeleteVpcEndpointServiceConfigurations: async (input, region, lookup) =>
-    ec2On('ServiceIds')(ec2('DeleteVpcEndpointServiceConfigurations'))(input, region, lookup),
-  CreateVpcEndpointConnectionNotification: async (input, region, lookup) =>
-    ec2On('ServiceId')(ec2('CreateVpcEndpointConnectionNotification'))(input, region, lookup),
+  ModifyVpcEndpointServiceConfiguration: ec2On('ModifyVpcEndpointServiceConfiguration', 'ServiceId'),
+  ModifyVpcEndpointServicePermissions: ec2On('ModifyVpcEndpointServicePermissions', 'ServiceId'),
+  DescribeVpcEndpointServicePermissions: ec2On('DescribeVpcEndpointServicePermissions', 'ServiceId'),
+  AcceptVpcEndpointConnections: ec2On('AcceptVpcEndpointConnections', 'ServiceId'),
+  RejectVpcEndpointConnections: ec2On('RejectVpcEndpointConnections', 'ServiceId'),
+  DeleteVpcEndpointServiceConfigurations: ec2On('DeleteVpcEndpointServiceConfigurations', 'ServiceIds'),
+  CreateVpcEndpointConnectionNotification: ec2On('CreateVpcEndpointConnectionNotification', 'ServiceId'),
   DeleteVpcEndpointConnectionNotifications: async () => [
     { action: ec2('DeleteVpcEndpointConnectionNotifications'), resource: '*', context: {} },
   ],

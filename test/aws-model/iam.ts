@@ -16,13 +16,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   DescribeTagsCommand as DescribeElbTagsCommand,
-  DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { type Clients, onClients } from '../../functions/lib/aws/clients';
 import type { TaskFunction } from '../../functions/lib/handler';
+import { onEveryCall } from '../helpers/middleware';
 import {
   ACCOUNT,
   type AuthRequest,
@@ -249,10 +248,6 @@ function lookups(region: string): Lookup {
       const out = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
       return out.InstanceProfile?.Roles?.[0]?.RoleName;
     },
-    async listenerLoadBalancer(listenerArn) {
-      const out = await elb.send(new DescribeListenersCommand({ ListenerArns: [motoElbArn(listenerArn)] }));
-      return out.Listeners?.[0]?.LoadBalancerArn;
-    },
   };
 }
 
@@ -284,40 +279,23 @@ export function installIamEnforcement(
     },
   };
   const lookupByRegion = new Map<string, Lookup>();
-  onClients((set: Partial<Clients>) => {
-    for (const [service, client] of Object.entries(set)) {
-      type Next = (args: { input?: unknown }) => Promise<unknown>;
-      const stack = client.middlewareStack as unknown as {
-        add: (mw: (next: Next, context: { commandName?: string }) => Next, options: object) => void;
-      };
-      stack.add(
-        (next, context) => async (args) => {
-          const call: AwsCall = {
-            service,
-            operation: String(context.commandName ?? 'Unknown').replace(/Command$/, ''),
-            input: (args.input ?? {}) as Record<string, unknown>,
-          };
-          forgetTagsOf(call);
-          const functionKey = current.getStore();
-          if (!enforcement.enabled || !functionKey) return next(args).finally(() => forgetTagsOf(call));
-          const region = await (
-            client as unknown as { config: { region: () => Promise<string> } }
-          ).config.region();
-          const lookup = lookupByRegion.get(region) ?? lookups(region);
-          lookupByRegion.set(region, lookup);
-          const role = policies(region).get(functionKey);
-          if (!role)
-            throw new Error(`iam model: function ${functionKey} has no role in the packaged template`);
-          for (const request of await authorizationRequests(call, region, lookup)) {
-            const result = await judge(role, request);
-            enforcement.judged.push({ functionKey, call: `${service}:${call.operation}`, request, result });
-            if (result !== 'Allowed') throw denial(call, request, role.roleId);
-          }
-          return next(args).finally(() => forgetTagsOf(call));
-        },
-        { step: 'deserialize', priority: 'high', name: `kafkaPlcIam-${service}`, override: true },
-      );
+  onEveryCall('kafkaPlcIam', async (sdk, next) => {
+    const call: AwsCall = { service: sdk.service, operation: sdk.operation, input: sdk.input };
+    forgetTagsOf(call);
+    const functionKey = current.getStore();
+    if (enforcement.enabled && functionKey) {
+      const region = await sdk.region();
+      const lookup = lookupByRegion.get(region) ?? lookups(region);
+      lookupByRegion.set(region, lookup);
+      const role = policies(region).get(functionKey);
+      if (!role) throw new Error(`iam model: function ${functionKey} has no role in the packaged template`);
+      for (const request of await authorizationRequests(call, region, lookup)) {
+        const result = await judge(role, request);
+        enforcement.judged.push({ functionKey, call: `${call.service}:${call.operation}`, request, result });
+        if (result !== 'Allowed') throw denial(call, request, role.roleId);
+      }
     }
+    return next().finally(() => forgetTagsOf(call));
   });
   installed = enforcement;
   return enforcement;

@@ -6,9 +6,9 @@
  */
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { type Clients, onClients } from '../../functions/lib/aws/clients';
+import { onEveryCall } from '../helpers/middleware';
 import { currentFunction } from './iam';
-import { type AwsCall, type ModelState, newState, type Output, type Peers, RULES, type Rule } from './rules';
+import { type AwsCall, type ModelState, newState, type Peers, RULES, type Rule } from './rules';
 
 export interface AwsModel {
   rules: Rule[];
@@ -59,42 +59,27 @@ export function installAwsModel(rules: Rule[] = RULES): AwsModel {
     },
   };
   const peersByRegion = new Map<string, Peers>();
-  onClients((set: Partial<Clients>) => {
-    for (const [service, client] of Object.entries(set)) {
-      type Next = (args: { input?: unknown }) => Promise<{ output: Output; response: unknown }>;
-      const stack = client.middlewareStack as unknown as {
-        add: (mw: (next: Next, context: { commandName?: string }) => Next, options: object) => void;
-      };
-      const regionOf = async () => {
-        const config = (client as unknown as { config: { region: () => Promise<string> } }).config;
-        return config.region();
-      };
-      stack.add(
-        (next, context) => async (args) => {
-          if (!model.enabled) return next(args);
-          const call: AwsCall = {
-            service,
-            operation: String(context.commandName ?? 'Unknown').replace(/Command$/, ''),
-            input: (args.input ?? {}) as Record<string, unknown>,
-            byFunction: currentFunction(),
-          };
-          const region = await regionOf();
-          const peer = peersByRegion.get(region) ?? peers(region);
-          peersByRegion.set(region, peer);
-          for (const rule of model.rules) {
-            const verdict = await rule.before?.(call, model.state, peer);
-            if (!verdict) continue;
-            model.fired.set(rule.id, (model.fired.get(rule.id) ?? 0) + 1);
-            if ('error' in verdict) throw verdict.error;
-            return { output: { $metadata: {}, ...verdict.output }, response: {} };
-          }
-          const result = await next(args);
-          for (const rule of model.rules) rule.after?.(call, result.output, model.state);
-          return result;
-        },
-        { step: 'deserialize', priority: 'high', name: `kafkaPlcAwsModel-${service}`, override: true },
-      );
+  onEveryCall('kafkaPlcAwsModel', async (sdk, next) => {
+    if (!model.enabled) return next();
+    const call: AwsCall = {
+      service: sdk.service,
+      operation: sdk.operation,
+      input: sdk.input,
+      byFunction: currentFunction(),
+    };
+    const region = await sdk.region();
+    const peer = peersByRegion.get(region) ?? peers(region);
+    peersByRegion.set(region, peer);
+    for (const rule of model.rules) {
+      const verdict = await rule.before?.(call, model.state, peer);
+      if (!verdict) continue;
+      model.fired.set(rule.id, (model.fired.get(rule.id) ?? 0) + 1);
+      if ('error' in verdict) throw verdict.error;
+      return { output: { $metadata: {}, ...verdict.output }, response: {} };
     }
+    const result = await next();
+    for (const rule of model.rules) rule.after?.(call, result.output, model.state);
+    return result;
   });
   installed = model;
   return model;

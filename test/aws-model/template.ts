@@ -26,9 +26,8 @@ export function templateIsCurrent(): boolean {
   return INPUTS.every((input) => newestInput(`${ROOT}${input}`) <= built);
 }
 
-/** Packages the stack unless the template is current; returns the seconds spent (0 when current). */
-export async function ensurePackagedTemplate(): Promise<number> {
-  if (templateIsCurrent()) return 0;
+/** `npm run package` (osls, offline, dummy credentials, no endpoint); returns the seconds it took. */
+export async function runPackage(): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
   for (const name of ['AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
   const started = performance.now();
@@ -39,6 +38,11 @@ export async function ensurePackagedTemplate(): Promise<number> {
     throw new Error(`npm run package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }
   return (performance.now() - started) / 1000;
+}
+
+/** Packages the stack unless the template is current; returns the seconds spent (0 when current). */
+export async function ensurePackagedTemplate(): Promise<number> {
+  return templateIsCurrent() ? 0 : runPackage();
 }
 
 export function packagedTemplate(): Template {

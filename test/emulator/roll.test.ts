@@ -34,6 +34,20 @@ beforeEach(async () => {
   emulator.recorder.clear();
 });
 
+/** A stand-in for the deployed roll machine (moto runs no execution); the trigger is pointed at it. */
+async function deployedRollMachine(name: string) {
+  const machine = await clients('us-west-2').sfn.send(
+    new CreateStateMachineCommand({
+      name,
+      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+      roleArn: 'arn:aws:iam::123456789012:role/kafka-plc-roll',
+    }),
+  );
+  process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
+  process.env.AWS_REGION = 'us-west-2';
+  return machine;
+}
+
 function nodeOfInstance(instances: { id: string; tags: Record<string, string> }[], id: string): number {
   return Number(instances.find((i) => i.id === id)?.tags['kafka-plc:node-id']);
 }
@@ -123,15 +137,7 @@ describe('roll on the emulator', () => {
   it('the Parameter Store trigger starts one roll per parameter version (a duplicate event gets the same execution), none for an invalid value', async () => {
     // Prepare: a deployed roll state machine in the emulator and a new unique name.
     const { sfn, ssm } = clients('us-west-2');
-    const machine = await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'kafka-plc-roll-brokers',
-        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-        roleArn: 'arn:aws:iam::123456789012:role/kafka-plc-roll',
-      }),
-    );
-    process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
-    process.env.AWS_REGION = 'us-west-2';
+    const machine = await deployedRollMachine('kafka-plc-roll-brokers');
     const event = { detail: { name: '/kafka-plc/seed-usw2/unique-name', operation: 'Update' } };
     await ssm.send(
       new PutParameterCommand({
@@ -172,15 +178,7 @@ describe('roll on the emulator', () => {
   it('a re-created cluster rolls again for the same parameter version (execution names are kept 90 days)', async () => {
     // Prepare: a deployed roll machine; the cluster's first unique name written (version 2) and rolled
     const { sfn, ssm } = clients('us-west-2');
-    const machine = await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'kafka-plc-roll-brokers-recreated',
-        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-        roleArn: 'arn:aws:iam::123456789012:role/kafka-plc-roll',
-      }),
-    );
-    process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
-    process.env.AWS_REGION = 'us-west-2';
+    const machine = await deployedRollMachine('kafka-plc-roll-brokers-recreated');
     const name = '/kafka-plc/seed-usw2/unique-name';
     const event = { detail: { name, operation: 'Update' } };
     const write = (Value: string) =>

@@ -2,7 +2,7 @@
  * SDK middleware on our shared clients: records every call (service, operation, input) and can inject
  * faults. Mutating = anything that is not a Describe/Get/List read.
  */
-import { type Clients, onClients } from '../../functions/lib/aws/clients';
+import { onEveryCall } from './middleware';
 
 export interface RecordedCall {
   service: string;
@@ -72,50 +72,32 @@ export function recordCalls(): Recorder {
   };
   let mutatingCount = 0;
   let succeeded = 0;
-  onClients((set: Partial<Clients>) => {
-    for (const [service, client] of Object.entries(set)) {
-      type Next = (args: { input?: unknown }) => Promise<unknown>;
-      const stack = client.middlewareStack as unknown as {
-        add: (mw: (next: Next, context: { commandName?: string }) => Next, options: object) => void;
-      };
-      stack.add(
-        (next, context) => async (args) => {
-          const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-          const call: RecordedCall = {
-            service,
-            operation,
-            input: (args.input ?? {}) as Record<string, unknown>,
-            mutating: isMutating(operation),
-          };
-          recorder.calls.push(call);
-          if (call.mutating) mutatingCount = recorder.mutating().length;
-          const when = recorder.fault?.(call, { all: recorder.calls.length, mutating: mutatingCount });
-          if (when === 'before') {
-            call.error = 'InjectedFault';
-            throw new InjectedFault(operation, 'before');
-          }
-          let result: unknown;
-          try {
-            result = await next(args);
-          } catch (error) {
-            call.error = (error as Error).name;
-            throw error;
-          }
-          if (call.mutating) succeeded += 1;
-          const nth = call.mutating && recorder.failAfterSuccess === succeeded && !recorder.injected;
-          if (when === 'after' || nth) {
-            if (nth) recorder.injected = call;
-            call.error = 'InjectedFault';
-            throw new InjectedFault(operation, 'after');
-          }
-          return result;
-        },
-        // Inside the SDK's retry loop, so an injected throttling error is retried as a real one would be; high
-        // priority puts it outside the deserializer and outside the AWS model and IAM layers (added after it), so
-        // calls they refuse are recorded as made.
-        { step: 'deserialize', priority: 'high', name: `kafkaPlcRecorder-${service}`, override: true },
-      );
+  // Inside the SDK's retry loop, so an injected throttling error is retried as a real one would be; outside
+  // the AWS model and IAM layers (added after it), so calls they refuse are recorded as made.
+  onEveryCall('kafkaPlcRecorder', async ({ service, operation, input }, next) => {
+    const call: RecordedCall = { service, operation, input, mutating: isMutating(operation) };
+    recorder.calls.push(call);
+    if (call.mutating) mutatingCount = recorder.mutating().length;
+    const when = recorder.fault?.(call, { all: recorder.calls.length, mutating: mutatingCount });
+    if (when === 'before') {
+      call.error = 'InjectedFault';
+      throw new InjectedFault(operation, 'before');
     }
+    let result: unknown;
+    try {
+      result = await next();
+    } catch (error) {
+      call.error = (error as Error).name;
+      throw error;
+    }
+    if (call.mutating) succeeded += 1;
+    const nth = call.mutating && recorder.failAfterSuccess === succeeded && !recorder.injected;
+    if (when === 'after' || nth) {
+      if (nth) recorder.injected = call;
+      call.error = 'InjectedFault';
+      throw new InjectedFault(operation, 'after');
+    }
+    return result;
   });
   return recorder;
 }

@@ -1,5 +1,6 @@
 /**
- * Runs `npm run package` (osls, offline, no credentials) once per test file and reads what it wrote:
+ * The output of `npm run package` (osls, offline, no credentials; run by vitest's global setup, again here only
+ * if its inputs changed since) and what it wrote:
  * the CloudFormation template and the per-function zips, unpacked under out/stack-bundles/.
  */
 import { execFile } from 'node:child_process';
@@ -7,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { ensurePackagedTemplate } from '../aws-model/template';
 import { ROOT } from '../helpers/tools';
 import type { Template } from './iam';
 
@@ -40,17 +42,9 @@ export interface Packaged {
   bundles: Map<string, { file: string; bytes: number }>;
 }
 
+/** The packaged stack: packaged again only when vitest's global setup left no current template. */
 export async function packageStack(): Promise<Packaged> {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
-  const started = performance.now();
-  try {
-    await run('npm', ['run', 'package', '--silent'], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm run package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await ensurePackagedTemplate();
   const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Template;
   rmSync(BUNDLES, { recursive: true, force: true });
   const bundles = new Map<string, { file: string; bytes: number }>();
