@@ -178,7 +178,7 @@ describe('roll on the emulator', () => {
   it('a re-created cluster rolls again for the same parameter version (execution names are kept 90 days)', async () => {
     // Prepare: a deployed roll machine; the cluster's first unique name written (version 2) and rolled
     const { sfn, ssm } = clients('us-west-2');
-    const machine = await deployedRollMachine('kafka-plc-roll-brokers-recreated');
+    await deployedRollMachine('kafka-plc-roll-brokers-recreated');
     const name = '/kafka-plc/seed-usw2/unique-name';
     const event = { detail: { name, operation: 'Update' } };
     const write = (Value: string) =>

@@ -7,8 +7,9 @@
  *  - `<cluster>-nlb`: the NLB's group (the consumer's CIDRs on the listener ports), as for a new cluster;
  *  - `<cluster>-broker-external`: EXTERNAL from the NLB's group only, added to each broker's primary
  *    network interface next to the groups it already has (none of the user's groups or rules is changed).
- * It also tags each broker instance `kafka-plc:exposed-by=<cluster>` (a tag added, none removed): the
- * deployed roll Lambdas may send SSM commands only to instances tagged for kafka-plc. Never the
+ * It first marks each broker instance and its primary interface `kafka-plc:exposed-by=<cluster>` (a tag added,
+ * none removed): the deployed Lambdas may re-group only marked interfaces and send SSM commands only to
+ * instances tagged for kafka-plc. Never the
  * `kafka-plc:cluster` tag: that one marks what kafka-plc built, and teardown terminates such instances.
  */
 import * as discovery from '../aws/ec2-discovery';
@@ -30,7 +31,7 @@ const log = moduleLogger('existing');
 
 /** The tag role of kafka-plc's group on existing brokers (teardown removes it from their interfaces). */
 export const BROKER_EXTERNAL_ROLE = 'sg-broker-external';
-/** The tag kafka-plc adds to an existing broker instance it exposes; the value is the cluster name. */
+/** The mark kafka-plc adds to an existing broker's instance and primary interface; its value is the cluster. */
 export { EXPOSED_BY_TAG };
 
 export function requireExisting(spec: ClusterSpec): NonNullable<ClusterSpec['existing']> {
