@@ -4,8 +4,12 @@
  *   1. installs a JDK and Kafka <version> if absent (download checked against Apache's SHA-512);
  *   2. writes server.properties and the systemd unit, keeping the previous file as *.previous;
  *   3. formats storage only if it was never formatted, and refuses a log dir of another cluster;
- *   4. restarts Kafka through systemd (SIGTERM: a controlled shutdown) only if its config changed or it
- *      is not running, then waits until the INTERNAL listener accepts connections.
+ *   4. restarts Kafka through systemd (SIGTERM: a controlled shutdown) only if its config changed, a restart
+ *      is still pending, or it is not running, then waits until the INTERNAL listener accepts connections.
+ *      A changed server.properties marks a restart pending (server.properties.kafka-plc-restart-pending)
+ *      *before* it replaces the file, and the mark goes only once Kafka listens again: a run stopped between
+ *      the write and the restart (a timeout, a lost instance connection) restarts on its re-run instead of
+ *      finding the config "unchanged" while Kafka still runs the old one.
  * It never deletes data. Every value interpolated below passes through shellQuote or a quoted here-doc.
  */
 import type { Plan, PlannedBroker } from './plan';
@@ -47,10 +51,10 @@ const FUNCTIONS = `
 log() { printf '%s kafka-plc[b%s]: %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*"; }
 die() { log "ERROR: $*" >&2; exit 1; }
 
-# write_if_changed PATH MODE < content: replaces PATH atomically when the content differs and keeps the
-# previous version as PATH.previous; sets CHANGED=yes when it wrote.
+# write_if_changed PATH MODE [MARK] < content: replaces PATH atomically when the content differs and keeps
+# the previous version as PATH.previous; creates MARK (if given) before replacing; sets CHANGED=yes when it wrote.
 write_if_changed() {
-  local path="$1" mode="$2" tmp
+  local path="$1" mode="$2" mark="\${3:-}" tmp
   tmp="$(mktemp "$path.kafka-plc.XXXXXX")"
   cat > "$tmp"
   chmod "$mode" "$tmp"
@@ -60,6 +64,7 @@ write_if_changed() {
     return 0
   fi
   if [ -f "$path" ]; then cp -p -- "$path" "$path.previous"; fi
+  if [ -n "$mark" ]; then : > "$mark"; fi
   mv -f -- "$tmp" "$path"
   CHANGED=yes
   log "$path written"
@@ -146,15 +151,17 @@ start_or_restart() {
     systemd)
       if [ "$UNIT_CHANGED" = yes ]; then systemctl daemon-reload; fi
       systemctl enable --quiet "$SERVICE"
-      if [ "$CONFIG_CHANGED" = yes ] || ! systemctl is-active --quiet "$SERVICE"; then
-        log "restarting $SERVICE (config changed: $CONFIG_CHANGED)"
+      if [ "$CONFIG_CHANGED" = yes ] || [ -f "$PENDING" ] || ! systemctl is-active --quiet "$SERVICE"; then
+        log "restarting $SERVICE (config changed: $CONFIG_CHANGED, restart pending: $([ -f "$PENDING" ] && echo yes || echo no))"
         systemctl restart "$SERVICE"
       else
         log "$SERVICE running with this config; not restarted"
       fi
       wait_until_listening
+      rm -f -- "$PENDING"
       ;;
     none)
+      rm -f -- "$PENDING"
       log "service manager 'none': config written (changed: $CONFIG_CHANGED); start or restart Kafka yourself"
       ;;
     *) die "unknown service manager $SERVICE_MANAGER" ;;
@@ -193,8 +200,9 @@ export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
     'install_kafka',
     'ensure_user_and_dirs',
     '',
+    'readonly PENDING="$CONF_DIR/server.properties.kafka-plc-restart-pending"',
     'CHANGED=no',
-    `write_if_changed "$CONF_DIR/server.properties" 0644 ${heredoc('KAFKA_PLC_SERVER_PROPERTIES', broker.serverProperties)}`,
+    `write_if_changed "$CONF_DIR/server.properties" 0644 "$PENDING" ${heredoc('KAFKA_PLC_SERVER_PROPERTIES', broker.serverProperties)}`,
     'CONFIG_CHANGED="$CHANGED"',
     '',
     'CHANGED=no',

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -181,6 +182,66 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       'cluster.id=someOtherClusterIdAAAA\n',
     );
     expect(existsSync(join(dir, 'java.log'))).toBe(false);
+  });
+
+  it('a run stopped between writing the config and the restart restarts on its re-run (restart-pending mark)', async () => {
+    // Prepare: a stand-in systemctl whose restart fails the first time (the run stops after the write), and a
+    // loopback listener standing for Kafka's INTERNAL port at the broker's address
+    const bin = join(dir, 'bin');
+    writeFileSync(
+      join(bin, 'systemctl'),
+      [
+        '#!/usr/bin/env bash',
+        'printf "%s\\n" "$*" >> "$STANDIN_SYSTEMCTL_LOG"',
+        'case "$1" in',
+        '  is-active) exit 0 ;;',
+        '  restart) if [ -f "$STANDIN_FAIL_ONCE" ]; then rm -f "$STANDIN_FAIL_ONCE"; exit 1; fi ;;',
+        'esac',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'systemctl'), 0o755);
+    writeFileSync(join(dir, 'fail-once'), '');
+    const server = createServer((socket) => socket.destroy());
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.77.9', () => resolve((server.address() as AddressInfo).port)),
+    );
+    const systemd = {
+      ...env,
+      KAFKA_PLC_SERVICE_MANAGER: 'systemd',
+      STANDIN_SYSTEMCTL_LOG: join(dir, 'systemctl.log'),
+      STANDIN_FAIL_ONCE: join(dir, 'fail-once'),
+      KAFKA_PLC_READY_TIMEOUT: '4',
+    };
+    // the unit file goes to /etc/systemd/system: point the script's address and port at the stand-ins only
+    const script = (uniqueName: string) =>
+      renderBrokerScript(sandboxPlan({ uniqueName }), sandboxPlan({ uniqueName }).brokers[0]!)
+        .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
+        .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`)
+        .replaceAll('/etc/systemd/system/$SERVICE', `${dir}/$SERVICE`);
+    const runAs = (text: string) => spawnSync('bash', ['-c', text], { env: systemd, encoding: 'utf8' });
+    const pending = join(dir, 'conf', 'server.properties.kafka-plc-restart-pending');
+    const restarts = () =>
+      readFileSync(join(dir, 'systemctl.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('restart')).length;
+    try {
+      // Act
+      const stopped = runAs(script('tidb-new'));
+      const markedAfterStop = existsSync(pending);
+      const rerun = runAs(script('tidb-new'));
+      const again = runAs(script('tidb-new'));
+      // Assess: the re-run found the config unchanged, restarted anyway, and cleared the mark; then nothing
+      expect(stopped.status).not.toBe(0);
+      expect(markedAfterStop).toBe(true);
+      expect(rerun.status, rerun.stderr).toBe(0);
+      expect(rerun.stdout).toContain('server.properties unchanged');
+      expect(rerun.stdout).toContain('restart pending: yes');
+      expect(existsSync(pending)).toBe(false);
+      expect(again.stdout).toContain('running with this config; not restarted');
+      expect(restarts()).toBe(2);
+    } finally {
+      server.close();
+    }
   });
 
   it('stops with a clear error when Kafka is absent and installs are off', () => {
