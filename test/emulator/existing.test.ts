@@ -34,7 +34,8 @@ import { provision } from '../../cli/commands/provision';
 import { roll } from '../../cli/commands/roll';
 import { runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
-import type { ClusterSpecInput } from '../../functions/lib/spec';
+import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
+import { readAppliedSpec, recordAppliedSpec } from '../../functions/lib/steps/cluster-record';
 import type { RecordedCall } from '../helpers/aws-calls';
 import { type Emulator, FAST, snapshot, startEmulator } from '../helpers/emulator';
 
@@ -484,5 +485,35 @@ describe('expose-existing on the emulator', () => {
       targetGroups: [],
       endpointServices: 0,
     });
+  });
+
+  it('keeps the applied spec of an exposed cluster of 49 brokers in one standard-tier parameter (4,096 characters)', async () => {
+    // Prepare: 49 existing brokers, a record whose JSON is past the standard tier's limit
+    const spec = parseClusterSpec({
+      clusterName: 'legacy-big',
+      region: 'us-west-2',
+      azIds: ['usw2-az1', 'usw2-az2', 'usw2-az3'],
+      consumer: { principals: ['arn:aws:iam::123456789012:root'], cidrs: ['10.100.0.0/16'] },
+      existing: {
+        vpcId: 'vpc-0123456789abcdef0',
+        brokers: Array.from({ length: 49 }, (_, i) => ({
+          instanceId: `i-0123456789abcd${String(i).padStart(3, '0')}`,
+          nodeId: i + 1,
+          configPath: '/opt/kafka/config/kraft/server.properties',
+        })),
+      },
+    });
+    expect(JSON.stringify(spec).length).toBeGreaterThan(4096);
+    // Act: written and read back through the AWS model (PutParameter over 4,096 standard-tier characters fails)
+    const written = await recordAppliedSpec(spec);
+    const read = await readAppliedSpec('us-west-2', 'legacy-big');
+    const stored = await clients('us-west-2').ssm.send(
+      new GetParameterCommand({ Name: '/kafka-plc/legacy-big/spec' }),
+    );
+    // Assess
+    expect(written).toBe(true);
+    expect(read).toEqual(spec);
+    expect(stored.Parameter?.Value?.length).toBeLessThanOrEqual(4096);
+    expect(emulator.model.fired.get('ssm-parameter-size')).toBeUndefined();
   });
 });
