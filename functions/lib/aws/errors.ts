@@ -82,20 +82,26 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /**
- * An answer that is not an AWS error document: an HTML page or a body the SDK could not parse (it reports
- * an XML or JSON parse failure, depending on the protocol), or any 5xx. On AWS that is a server-side
- * failure (a proxy's error page, a truncated response) and worth retrying.
+ * An answer that is not an AWS error document: an HTML page, or a body the SDK could not parse (it reports
+ * an XML or JSON parse failure, depending on the protocol).
  */
-export function isServerFailure(error: unknown): boolean {
+function isUnparsableAnswer(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  const response = (error as { $response?: { statusCode?: number; headers?: Record<string, string> } })
-    ?.$response;
-  const status = response?.statusCode ?? statusOf(error);
+  const response = (error as { $response?: { headers?: Record<string, string> } })?.$response;
   return (
-    (status !== undefined && status >= 500) ||
     /text\/html/.test(response?.headers?.['content-type'] ?? '') ||
     /mismatched tag|<html|<!doctype|unexpected end of (json|xml)|not well-formed/i.test(message)
   );
+}
+
+/**
+ * A server-side failure on AWS: any 5xx, or an answer that is not an AWS error document (a proxy's error
+ * page, a truncated response). Worth retrying.
+ */
+export function isServerFailure(error: unknown): boolean {
+  const response = (error as { $response?: { statusCode?: number } })?.$response;
+  const status = response?.statusCode ?? statusOf(error);
+  return (status !== undefined && status >= 500) || isUnparsableAnswer(error);
 }
 
 /**
@@ -112,7 +118,7 @@ export function isNotImplemented(error: unknown): boolean {
     code === 'NotImplementedError' ||
     statusOf(error) === 501 ||
     /not yet implemented|has not been implemented/i.test(message) ||
-    isServerFailure(error)
+    isUnparsableAnswer(error)
   );
 }
 
