@@ -201,8 +201,8 @@ export async function listeners(region: string, loadBalancerArn: string): Promis
 export async function createListener(
   region: string,
   input: { loadBalancerArn: string; port: number; targetGroupArn: string; tags: TagMap },
-): Promise<void> {
-  await call('CreateListener', () =>
+): Promise<FoundListener> {
+  const out = await call('CreateListener', () =>
     elb(region).send(
       new CreateListenerCommand({
         LoadBalancerArn: input.loadBalancerArn,
@@ -213,6 +213,11 @@ export async function createListener(
       }),
     ),
   );
+  return {
+    arn: out.Listeners?.[0]?.ListenerArn ?? '',
+    port: input.port,
+    targetGroupArn: input.targetGroupArn,
+  };
 }
 
 export async function pointListener(

@@ -75,13 +75,17 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
     targetGroupArns[listener.targetGroupName] = group.arn;
   }
 
-  const actions = listenerActions(plan, targetGroupArns, await elb.listeners(region, lb.arn));
+  const existingListeners = await elb.listeners(region, lb.arn);
+  const actions = listenerActions(plan, targetGroupArns, existingListeners);
+  const created: elb.FoundListener[] = [];
   for (const create of actions.create) {
-    await elb.createListener(region, {
-      loadBalancerArn: lb.arn,
-      ...create,
-      tags: resourceTags(plan.clusterName, `listener-${create.port}`),
-    });
+    created.push(
+      await elb.createListener(region, {
+        loadBalancerArn: lb.arn,
+        ...create,
+        tags: resourceTags(plan.clusterName, `listener-${create.port}`),
+      }),
+    );
   }
   for (const repoint of actions.repoint)
     await elb.pointListener(region, repoint.listenerArn, repoint.targetGroupArn);
@@ -89,7 +93,7 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
     log.warn('listeners on ports the plan does not have', { ports: actions.unexpected });
   }
   const planned = new Set(plan.loadBalancer.listeners.map((l) => l.port));
-  for (const listener of await elb.listeners(region, lb.arn)) {
+  for (const listener of [...existingListeners, ...created]) {
     if (!planned.has(listener.port)) continue;
     const seconds = plan.loadBalancer.tcpIdleTimeoutSeconds;
     if (await elb.ensureListenerIdleTimeout(region, listener.arn, seconds))
