@@ -7,21 +7,10 @@
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { consumerSocketFactory } from '../test/kafka/consumer-side';
 import { type KafkaCluster, startKafkaCluster } from '../test/kafka/harness';
+import { waitFor } from '../test/kafka/processes';
 import { changefeedProducer, createReplicatedTopic } from '../test/kafka/topics';
 
 export { type KafkaCluster, startKafkaCluster };
-
-async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export interface SmokeResult {
   brokers: string[];
@@ -73,7 +62,10 @@ export async function seedSmokeCheck(cluster: KafkaCluster): Promise<SmokeResult
         if (value.startsWith(`rehearsal ${runId} `)) received.add(value);
       },
     });
-    await until('10 messages consumed', () => received.size >= messages.length, 60_000);
+    await waitFor('10 messages consumed', () => received.size >= messages.length, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     return { brokers, produced: messages.length, written, consumed: received.size };
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
