@@ -1,13 +1,19 @@
 /**
  * The real-Kafka figures (test/kafka): the harness's start-up, the seed smoke test through the private-link
  * path, and the unique-name roll under load (test/kafka/roll-under-load.ts, the same code roll.test.ts
- * asserts on). roll_ratio = roll_seconds ÷ the sum of each broker's restart-to-caught-up time: what the
- * roll costs beyond the restarts themselves (health reads, decisions, the broker script).
+ * asserts on), run by the roll state machine with the real Lambdas, Run Command reaching the brokers
+ * through the executor. roll_ratio = roll_seconds (the execution, start to end) ÷ the sum over brokers of
+ * the time from its reconfigure command to the health reading that showed it caught up (FinishRoll's
+ * per-broker `seconds`): what the roll costs beyond rolling each broker (PrepareRoll, the first health
+ * read, decisions, state transitions). roll_api_calls / roll_mutating_calls count every AWS call the
+ * roll's Lambdas made, health reads (SendCommand) included.
  */
+import { type Emulator, startEmulator } from '../test/helpers/emulator';
+import { attachControlPlane } from '../test/kafka/control-plane';
 import { startKafkaCluster } from '../test/kafka/harness';
 import { consumerSideKafka, smokeRoundTrip } from '../test/kafka/load';
 import { stopAllProcesses } from '../test/kafka/processes';
-import { clientSide, rollUnderLoad } from '../test/kafka/roll-under-load';
+import { clientSide, rollUnderLoad, TEST_ROLL_RETRY_ENV } from '../test/kafka/roll-under-load';
 
 export const name = 'kafka';
 
@@ -18,27 +24,43 @@ export async function run(): Promise<Record<string, number>> {
     await stopAllProcesses();
     throw error;
   });
+  let emulator: Emulator | undefined;
+  const control = { stop: async () => undefined } as { stop(): Promise<void> };
   try {
+    emulator = await startEmulator();
+    await emulator.fresh();
+    Object.assign(process.env, TEST_ROLL_RETRY_ENV);
+    const plane = await attachControlPlane(cluster, emulator.moto.endpoint);
+    control.stop = () => plane.stop();
+    if (plane.provision?.status !== 'SUCCEEDED') throw new Error(`provision: ${plane.provision?.cause}`);
     const side = clientSide(cluster);
     const smoke = await smokeRoundTrip(consumerSideKafka(side, 'kafka-plc-bench'), side, 'test-topic');
-    const result = await rollUnderLoad(cluster, {
+    emulator.recorder.clear();
+    const result = await rollUnderLoad(cluster, plane, {
       uniqueName: 'tidb-abc123',
       topic: 'roll-topic',
       log: (line) => process.stderr.write(`bench kafka: ${line}\n`),
     });
-    const restarts = result.roll.rolled.reduce((sum, r) => sum + r.restartToCaughtUpMs, 0);
+    const calls = emulator.recorder.calls;
+    const perBroker = result.roll.rolled.reduce((sum, r) => sum + r.seconds * 1000, 0);
     return {
       roll_lost_acked_messages: result.load.lost.length,
       roll_failed_sends: result.load.failed.length,
       roll_seconds: seconds(result.roll.ms),
-      roll_sum_broker_restart_to_caught_up_seconds: seconds(restarts),
-      roll_ratio: Math.round((result.roll.ms / restarts) * 1000) / 1000,
+      roll_sum_broker_reconfigure_to_caught_up_seconds: seconds(perBroker),
+      roll_ratio: Math.round((result.roll.ms / perBroker) * 1000) / 1000,
+      roll_health_reads: result.roll.commands.filter((c) => c.purpose === 'health').length,
+      roll_api_calls: calls.length,
+      roll_mutating_calls: emulator.recorder.carriedOut().length,
+      roll_local_events_3_brokers: result.roll.events,
       smoke_produced: smoke.produced,
       smoke_consumed: smoke.consumed,
       smoke_duplicates: smoke.duplicates,
       harness_start_seconds: seconds(cluster.timings.total ?? 0),
     };
   } finally {
+    await control.stop();
+    await emulator?.stop();
     await cluster.stop();
   }
 }

@@ -112,6 +112,8 @@ export function fakeContext(functionName: string): Context {
 export interface LocalEvent {
   type: string;
   state?: string;
+  /** The state's type (Task, Pass, Choice, Wait …). */
+  stateType?: string;
   index?: number;
   error?: string;
   cause?: string;
@@ -119,7 +121,10 @@ export interface LocalEvent {
 }
 
 export interface RunOptions {
-  /** Multiply every Wait state's duration (e.g. 0 for tests, 0.01 for a ×100 time-scaled benchmark). */
+  /**
+   * Multiply every fixed (`Seconds`) Wait state's duration (e.g. 0 for tests, 0.01 for a ×100 time-scaled
+   * benchmark); `SecondsPath` waits are never scaled.
+   */
   waitScale?: number;
   /** Retry pause per attempt in ms (default: as written, scaled by waitScale). */
   retryPauseMs?: number;
@@ -162,8 +167,10 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
       };
       if (options.retryPauseMs !== undefined) retryIntervalOverrides[stateName] = options.retryPauseMs;
     }
-    if (state.Type === 'Wait' && options.waitScale !== undefined) {
-      waitTimeOverrides[stateName] = Math.round(Number(state.Seconds ?? 0) * 1000 * options.waitScale);
+    // Only fixed waits are scaled: a SecondsPath wait lasts what the execution's data says (the roll's
+    // refusal backoff, which a deployment sets with ROLL_RETRY_*), as on AWS.
+    if (state.Type === 'Wait' && options.waitScale !== undefined && state.Seconds !== undefined) {
+      waitTimeOverrides[stateName] = Math.round(Number(state.Seconds) * 1000 * options.waitScale);
     }
   }
   const machine = new StateMachine(definition as never, {
@@ -191,7 +198,7 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
     for await (const event of execution.eventLogs) {
       const e = event as {
         type: string;
-        state?: { name: string };
+        state?: { name: string; type?: string; output?: unknown };
         index?: number;
         Error?: string;
         Cause?: string;
@@ -200,9 +207,11 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
       options.onEvent?.({
         type: e.type,
         state: e.state?.name,
+        stateType: e.state?.type,
         index: e.index,
         error: e.Error,
         cause: e.Cause,
+        output: e.state?.output,
       });
     }
   })();

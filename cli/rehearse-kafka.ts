@@ -1,16 +1,19 @@
 /**
  * The rehearsal's data plane (`npm start -- --kafka`): the real-Kafka harness (3 KRaft brokers configured
- * by our broker script, haproxy laid out as the NLB listener map) and the seed's produce/consume check
- * through the private-link path, from a client that resolves the advertised names to haproxy only, with
- * the topic helpers the tests use (test/kafka/topics.ts).
+ * by our broker script, haproxy laid out as the NLB listener map), the Run Command executor that lets the
+ * provision and roll state machines reach them (test/kafka/control-plane.ts), and the seed's
+ * produce/consume check through the private-link path, from a client that resolves the advertised names
+ * to haproxy only, with the topic helpers the tests use (test/kafka/topics.ts).
  */
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { consumerSocketFactory } from '../test/kafka/consumer-side';
-import { type KafkaCluster, startKafkaCluster } from '../test/kafka/harness';
+import type { Plan } from '../functions/lib/domain/plan';
+import { consumerNameMap, consumerSocketFactory } from '../test/kafka/consumer-side';
+import { attachControlPlane, type ControlPlane } from '../test/kafka/control-plane';
+import { harnessPlan, type KafkaCluster, startKafkaCluster } from '../test/kafka/harness';
 import { waitFor } from '../test/kafka/processes';
 import { changefeedProducer, createReplicatedTopic } from '../test/kafka/topics';
 
-export { type KafkaCluster, startKafkaCluster };
+export { attachControlPlane, type ControlPlane, harnessPlan, type KafkaCluster, startKafkaCluster };
 
 export interface SmokeResult {
   brokers: string[];
@@ -26,12 +29,14 @@ const highWatermarks = async (admin: Admin, topic: string) =>
 /**
  * Metadata through the bootstrap port, then test-topic (3 partitions, RF 3) once every broker serves it,
  * 10 produced as a changefeed does (idempotent, acks=all), the topic grown by exactly 10, 10 consumed.
+ * With `plan`, the client resolves only that plan's advertised names (after a roll: the new ones).
  */
-export async function seedSmokeCheck(cluster: KafkaCluster): Promise<SmokeResult> {
+export async function seedSmokeCheck(cluster: KafkaCluster, plan?: Plan): Promise<SmokeResult> {
+  const names = plan ? consumerNameMap(plan, cluster.haproxyAddress) : cluster.consumerNames;
   const kafka = new Kafka({
     clientId: 'kafka-plc-rehearsal',
     brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
-    socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress]),
+    socketFactory: consumerSocketFactory(names, [cluster.haproxyAddress]),
     logLevel: logLevel.NOTHING,
   });
   const topic = 'test-topic';

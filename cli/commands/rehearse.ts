@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
@@ -19,10 +19,11 @@ import { planConnections } from '../../functions/lib/domain/accept-policy';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
 import { topologySvg } from '../../functions/lib/domain/topology-svg';
-import { principalAccount } from '../../functions/lib/spec';
+import { type ClusterSpecInput, principalAccount } from '../../functions/lib/spec';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
 import { type Moto, ROOT, startMotoServer } from '../emulator';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
+import type { ControlPlane, KafkaCluster } from '../rehearse-kafka';
 import { loadSpecFile } from '../spec-file';
 import { stepper } from '../steps';
 import { type Command, parse } from './common';
@@ -46,10 +47,11 @@ export const rehearse: Command = async (args, io) => {
   });
   const withKafka = values.kafka === true;
   const spec = await loadSpecFile(values.spec as string);
+  const specInput = JSON.parse(readFileSync(values.spec as string, 'utf8')) as ClusterSpecInput;
   const plan = planCluster(spec);
   const outDir = join(ROOT, values.out as string);
   const uniqueName = `rehearsal-${randomBytes(3).toString('hex')}`;
-  const steps = stepper(io.stderr, withKafka ? 9 : 8);
+  const steps = stepper(io.stderr, withKafka ? 10 : 8);
   // The workflows' own progress lines, indented under the step that runs them.
   const nested = { stdout: io.stdout, stderr: (text: string) => io.stderr(text.replace(/^(?=.)/gm, '    ')) };
   const stops: (() => Promise<void>)[] = [];
@@ -86,6 +88,23 @@ export const rehearse: Command = async (args, io) => {
       KAFKA_PLC_EMULATOR: '1',
     });
     resetClients();
+
+    let kafka: { cluster: KafkaCluster; control: ControlPlane } | undefined;
+    if (withKafka) {
+      kafka = await steps.run(
+        'real Kafka: 3 brokers + haproxy as the NLB; Run Command reaches them through the executor',
+        async () => {
+          const { startKafkaCluster, attachControlPlane } = await import('../rehearse-kafka');
+          const cluster = await startKafkaCluster(specInput);
+          stops.push(() => cluster.stop());
+          const control = await attachControlPlane(cluster, moto.endpoint, { provision: false });
+          stops.push(() => control.stop());
+          return { cluster, control };
+        },
+        ({ cluster, control }) =>
+          `${cluster.brokers.map((b) => `b${b.nodeId} ${cluster.addressOf(b.nodeId)}`).join(', ')}; haproxy ${cluster.haproxyAddress}; SSM at ${control.executor.endpoint}`,
+      );
+    }
 
     const provisioned = (await steps.run('provision (state-machine/provision.asl.json, in-process)', () =>
       runWorkflow(
@@ -159,10 +178,14 @@ export const rehearse: Command = async (args, io) => {
     const rolled = (await steps.run(
       'roll the brokers one at a time (state-machine/roll-brokers.asl.json)',
       async () => {
-        process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
-        steps.note(
-          '[stand-in] no broker runs in the emulator: the health snapshot reports a healthy cluster',
-        );
+        if (kafka) {
+          steps.note('the health is read by our script on a broker through Run Command (real Kafka tools)');
+        } else {
+          process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+          steps.note(
+            '[stand-in] no broker runs without --kafka: the health snapshot reports a healthy cluster',
+          );
+        }
         return runWorkflow(
           'roll-brokers',
           { spec: { ...spec, uniqueName }, previousUniqueName: spec.uniqueName },
@@ -173,14 +196,16 @@ export const rehearse: Command = async (args, io) => {
     )) as { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] };
 
     let smoke: { brokers: string[]; produced: number; written: number; consumed: number } | undefined;
-    if (withKafka) {
+    if (kafka) {
+      const { cluster } = kafka;
       smoke = await steps.run(
-        'real Kafka: 3 brokers + haproxy as the NLB; produce 10 / consume 10 via the bootstrap port',
+        `real Kafka: the brokers advertise ${uniqueName}; produce 10 / consume 10 via the bootstrap port, new names only`,
         async () => {
-          const { startKafkaCluster, seedSmokeCheck } = await import('../rehearse-kafka');
-          const cluster = await startKafkaCluster();
-          stops.push(() => cluster.stop());
-          return seedSmokeCheck(cluster);
+          const { seedSmokeCheck, harnessPlan } = await import('../rehearse-kafka');
+          const result = await seedSmokeCheck(cluster, harnessPlan(cluster.dir, uniqueName, cluster.spec));
+          const stale = result.brokers.filter((b) => !b.includes(`.${uniqueName}.`));
+          if (stale.length > 0) throw new Error(`brokers still advertise other names: ${stale.join(', ')}`);
+          return result;
         },
         (s) =>
           `${s.produced} produced, ${s.written} written, ${s.consumed} consumed; metadata lists ${s.brokers.join(', ')}`,

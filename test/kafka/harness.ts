@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
-import { parseClusterSpec } from '../../functions/lib/spec';
+import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
 import { seedSpec } from '../fixtures/specs';
 import { ROOT } from '../helpers/tools';
 import { consumerNameMap, renderHostsFile } from './consumer-side';
@@ -45,6 +45,8 @@ export const brokerAddress = (nodeId: number): string => `127.0.1.${nodeId}`;
 const PID_FILE = join(ROOT, '.cache', 'kafka-harness.pids');
 
 export interface KafkaCluster {
+  /** The spec the harness runs (as a user passes it) and its plan on loopback. */
+  spec: ClusterSpecInput;
   plan: Plan;
   dir: string;
   libs: string;
@@ -64,6 +66,10 @@ export interface KafkaCluster {
   startBroker(nodeId: number): Promise<{ pid: number; ms: number }>;
   /** stopBroker then startBroker: what `systemctl restart kafka` does on EC2. */
   restartBroker(nodeId: number): Promise<BrokerRestart>;
+  /** Is the broker's JVM running (what `systemctl is-active kafka` tells on EC2)? */
+  isRunning(nodeId: number): boolean;
+  /** The broker's loopback address. */
+  addressOf(nodeId: number): string;
   /** Makes `plan`'s advertised names resolve on the consumer side too (resolver map and hosts file). */
   addConsumerNames(plan: Plan): void;
   /** Aborted when stop() begins: whatever still drives the cluster (a roll after a failed test) ends. */
@@ -90,13 +96,27 @@ export function kafkaHome(plan: Plan): string {
   return join(ROOT, '.cache', `kafka-${plan.kafka.version}`);
 }
 
-/** The seed's plan on loopback; `uniqueName` (default the spec's placeholder) names the advertised hosts. */
-export function harnessPlan(dataRoot: string, uniqueName?: string): Plan {
-  return planCluster(parseClusterSpec(seedSpec(uniqueName === undefined ? {} : { uniqueName })), {
+/**
+ * The cluster's plan on loopback (default: the seed's spec); `uniqueName` (default the spec's own) names
+ * the advertised hosts. Three brokers, one per 127.0.1.N.
+ */
+export function harnessPlan(
+  dataRoot: string,
+  uniqueName?: string,
+  spec: ClusterSpecInput = seedSpec(),
+): Plan {
+  const parsed = parseClusterSpec({ ...spec, ...(uniqueName === undefined ? {} : { uniqueName }) });
+  const plan = planCluster(parsed, {
     privateIps: { 1: brokerAddress(1), 2: brokerAddress(2), 3: brokerAddress(3) },
     listenAddress: 'private-ip',
     logDirs: (nodeId) => join(dataRoot, `b${nodeId}`, 'data'),
   });
+  if (plan.brokers.length !== 3) {
+    throw new Error(
+      `the real-Kafka harness runs 3 brokers; ${parsed.clusterName} plans ${plan.brokers.length}`,
+    );
+  }
+  return plan;
 }
 
 export function findHaproxy(): string {
@@ -146,11 +166,18 @@ async function preflight(plan: Plan, libs: string): Promise<string> {
   return haproxyBinary;
 }
 
-export async function startKafkaCluster(): Promise<KafkaCluster> {
+export async function startKafkaCluster(spec: ClusterSpecInput = seedSpec()): Promise<KafkaCluster> {
   const started = Date.now();
   const timings: Record<string, number> = {};
   const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-kafka-'));
-  const plan = harnessPlan(dir);
+  const plan = (() => {
+    try {
+      return harnessPlan(dir, undefined, spec);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  })();
   const home = kafkaHome(plan);
   const libs = join(home, 'libs');
   const haproxyBinary = await preflight(plan, libs).catch((error: unknown) => {
@@ -242,6 +269,7 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
   const lifecycle = brokerLifecycle(libs, brokers, processes, record, stopping.signal);
   timings.total = Date.now() - started;
   return {
+    spec,
     plan,
     dir,
     libs,
@@ -253,6 +281,7 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
     brokers,
     stats,
     ...lifecycle,
+    addressOf: brokerAddress,
     signal: stopping.signal,
     addConsumerNames(next: Plan) {
       for (const [name, address] of consumerNameMap(next, HAPROXY_ADDRESS)) consumerNames.set(name, address);
@@ -269,7 +298,7 @@ function brokerLifecycle(
   processes: Tracked[],
   record: (tracked: Tracked) => void,
   stopping: AbortSignal,
-): Pick<KafkaCluster, 'stopBroker' | 'startBroker' | 'restartBroker'> {
+): Pick<KafkaCluster, 'stopBroker' | 'startBroker' | 'restartBroker' | 'isRunning'> {
   const entry = (nodeId: number) => {
     const broker = brokers.find((b) => b.nodeId === nodeId);
     if (!broker) throw new Error(`no broker ${nodeId} in the harness`);
@@ -304,6 +333,7 @@ function brokerLifecycle(
   return {
     stopBroker,
     startBroker: startBrokerAgain,
+    isRunning: (nodeId) => entry(nodeId).tracked?.exitCode() === 'running',
     // As `systemctl restart`: a broker that is not running is just started.
     restartBroker: async (nodeId) => {
       const running = entry(nodeId).tracked?.exitCode() === 'running';

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaToolOutputError } from '../../functions/lib/errors';
 import { readHealth } from '../../functions/lib/steps/health';
 import { harnessPlan } from './harness';
-import { withLocalHealth } from './local-roll';
+import { withLocalHealth } from './local-health';
 
 describe('readHealth (source local) when a tool fails', () => {
   const dirs: string[] = [];

@@ -1,30 +1,29 @@
 /**
  * The unique-name roll under load, shared by test/kafka/roll.test.ts (which asserts) and
  * bench/kafka.bench.ts (which measures): a topic with messages written before the roll, an idempotent
- * producer and a consumer running through the private-link path during it, the local roll to the new
- * unique name, then the evidence: what was acked, consumed and is still stored, the metadata's names,
- * and the brokers' storage identity before and after.
+ * producer and a consumer running through the private-link path during it, the roll to the new unique
+ * name by the roll state machine with the real Lambdas (control-plane.ts: Run Command reaches the brokers
+ * through the executor), then the evidence: what was acked, consumed and is still stored, the metadata's
+ * names, and the brokers' storage identity before and after.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { parseProperties } from '../../functions/lib/domain/kafka-config';
 import type { Plan } from '../../functions/lib/domain/plan';
-import type { RetryPolicy } from '../../functions/lib/domain/roll';
 import { consumerNameMap } from './consumer-side';
+import type { ControlPlane, DeployedRoll } from './control-plane';
 import { renderHaproxyConfig } from './haproxy';
-import { brokerAddress, harnessPlan, type KafkaCluster, kafkaHome } from './harness';
+import { brokerAddress, harnessPlan, type KafkaCluster } from './harness';
 import { type ClientSide, consumerSideKafka, type LoadReport, readWholeTopic, startLoad } from './load';
-import { type LocalRollResult, rollLocally } from './local-roll';
 import { waitFor } from './processes';
 import { changefeedProducer, createReplicatedTopic } from './topics';
 
-/** Quick enough for a test, bounded like the state machine's (which waits 15 s growing to 300 s). */
-export const TEST_ROLL_RETRY: RetryPolicy = {
-  initialSeconds: 1,
-  multiplier: 2,
-  maxSeconds: 4,
-  maxAttempts: 5,
+/** The deployment's refusal backoff (ROLL_RETRY_*) for tests: 1 s doubling to 4 s, 5 checks. */
+export const TEST_ROLL_RETRY_ENV = {
+  ROLL_RETRY_INITIAL_SECONDS: '1',
+  ROLL_RETRY_MAX_SECONDS: '4',
+  ROLL_RETRY_MAX_ATTEMPTS: '5',
 };
 
 export function clientSide(cluster: KafkaCluster, names = cluster.consumerNames, log?: string[]): ClientSide {
@@ -62,7 +61,7 @@ export interface RollUnderLoadResult {
   before: Plan;
   after: Plan;
   preRollKeys: string[];
-  roll: LocalRollResult;
+  roll: DeployedRoll;
   load: LoadReport;
   /** Messages acked after the roll had finished, before the load stopped. */
   ackedAfterRoll: number;
@@ -78,21 +77,19 @@ export interface RollUnderLoadResult {
 
 export async function rollUnderLoad(
   cluster: KafkaCluster,
+  control: ControlPlane,
   options: {
     uniqueName: string;
     topic: string;
     preRollMessages?: number;
-    retry?: RetryPolicy;
-    /** LocalRollOptions.reuseSnapshotMs (default 10 s; 0 reads the health again before every pick). */
-    reuseSnapshotMs?: number;
     log?: (line: string) => void;
     clientLog?: string[];
   },
 ): Promise<RollUnderLoadResult> {
   const log = options.log ?? (() => undefined);
   const { topic } = options;
-  const before = harnessPlan(cluster.dir, unique(cluster));
-  const after = harnessPlan(cluster.dir, options.uniqueName);
+  const before = harnessPlan(cluster.dir, unique(cluster), cluster.spec);
+  const after = harnessPlan(cluster.dir, options.uniqueName, cluster.spec);
   const kafka = consumerSideKafka(
     clientSide(cluster, cluster.consumerNames, options.clientLog),
     'kafka-plc-roll',
@@ -102,7 +99,7 @@ export async function rollUnderLoad(
   // The consumer side's DNS gets the new names (TiDB Cloud's private zone); the listener map stays.
   cluster.addConsumerNames(after);
   const load = await startLoad(kafka, topic, { prefix: 'load' });
-  let roll: LocalRollResult;
+  let roll: DeployedRoll;
   let ackedAtRollEnd: number;
   let storageBefore: ReturnType<typeof storageIdentity>;
   try {
@@ -112,12 +109,16 @@ export async function rollUnderLoad(
     log(
       `load: ${load.ackedCount()} acked, ${load.consumedCount()} consumed; rolling to ${options.uniqueName}`,
     );
-    roll = await rollLocally(cluster, after, {
-      kafkaHome: kafkaHome(after),
-      retry: options.retry ?? TEST_ROLL_RETRY,
-      reuseSnapshotMs: options.reuseSnapshotMs ?? 10_000,
-      log,
-    });
+    roll = await control.roll(options.uniqueName, unique(cluster));
+    log(
+      `roll: ${roll.run.status} in ${roll.ms} ms: ${roll.rolled.map((r) => `b${r.nodeId} ${r.seconds} s`).join(', ')}` +
+        `${roll.run.error ? ` (${roll.run.error}: ${roll.run.cause})` : ''}`,
+    );
+    if (roll.run.status !== 'SUCCEEDED') {
+      throw new Error(
+        `the roll state machine failed in ${roll.run.failedState}: ${roll.run.error}: ${roll.run.cause}`,
+      );
+    }
     ackedAtRollEnd = load.ackedCount();
     // The producer keeps going on the new names.
     await waitFor('50 more messages acked after the roll', () => load.ackedCount() >= ackedAtRollEnd + 50, {

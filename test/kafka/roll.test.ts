@@ -1,31 +1,28 @@
 /**
- * The unique-name roll on a real Kafka 3.7.1 cluster (test/kafka/harness.ts), driven by the roll's own
- * decisions, health reader and broker script (test/kafka/local-roll.ts): under load it loses no
- * acknowledged message and no stored data and leaves the brokers advertising the new names; with a broker
- * already down it refuses to take another one down, gives up after its bounded wait with the reason, and
- * completes once that broker is back.
+ * The unique-name roll on a real Kafka 3.7.1 cluster (test/kafka/harness.ts), run by the deployed roll
+ * state machine (state-machine/roll-brokers.asl.json) with the real Lambdas against the AWS emulator, SSM
+ * Run Command reaching the brokers through the executor (test/kafka/run-command.ts): under load it loses
+ * no acknowledged message and no stored data and leaves the brokers advertising the new names; with a
+ * broker down it refuses to take another one down, waits with its real SecondsPath backoff, gives up with
+ * the reason, and completes once that broker is back.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RollAbortedError } from '../../functions/lib/errors';
+import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
+import { asFunction } from '../aws-model/iam';
+import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
+import { lambdaContext } from '../helpers/lambda';
 import { consumerNameMap } from './consumer-side';
-import { harnessPlan, type KafkaCluster, kafkaHome, startKafkaCluster } from './harness';
-import { configureBroker } from './kafka-jvm';
+import { attachControlPlane, type ControlPlane } from './control-plane';
+import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
 import { consumerSideKafka } from './load';
-import { pendingBrokers, rollLocally } from './local-roll';
-import { stopAllProcesses } from './processes';
-import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY } from './roll-under-load';
+import { stopAllProcesses, waitFor } from './processes';
+import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
 
 let cluster: KafkaCluster;
-/** Rolls still running (after a timed-out test): stop() aborts them; afterAll waits until they end. */
-const inFlight = new Set<Promise<unknown>>();
-function track<T>(work: Promise<T>): Promise<T> {
-  inFlight.add(work);
-  const forget = () => inFlight.delete(work);
-  work.then(forget, forget);
-  return work;
-}
+let emulator: Emulator;
+let control: ControlPlane;
 const clientLog: string[] = [];
 const rollLog: string[] = [];
 const log = (line: string) => {
@@ -36,13 +33,21 @@ const log = (line: string) => {
 beforeAll(async () => {
   cluster = await startKafkaCluster();
   console.info(`kafka harness: up in ${cluster.timings.total} ms ${JSON.stringify(cluster.timings)}`);
-}, 240_000);
+  emulator = await startEmulator();
+  await emulator.fresh();
+  Object.assign(process.env, TEST_ROLL_RETRY_ENV);
+  control = await attachControlPlane(cluster, emulator.moto.endpoint, FAST);
+  console.info(
+    `control plane: provisioned ${control.provision?.status}; ${control.executor.commands.length} commands run on the brokers`,
+  );
+}, 300_000);
 
 afterAll(async () => {
   const started = Date.now();
+  await control?.stop();
+  await emulator?.stop();
   await (cluster ? cluster.stop() : stopAllProcesses());
-  // An aborted roll ends at its next step; a health read in flight ends within the tools' own timeout.
-  await Promise.allSettled(inFlight);
+  for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
   console.info(`kafka harness: stopped in ${Date.now() - started} ms`);
 }, 120_000);
 
@@ -51,6 +56,9 @@ beforeEach(({ onTestFailed }) => {
   rollLog.length = 0;
   onTestFailed(() => {
     console.error(`roll log of the failed test:\n${rollLog.join('\n')}`);
+    for (const c of control?.executor.commands.slice(-4) ?? []) {
+      console.error(`--- ${c.comment} ${c.status}\n${c.stdout.slice(-1500)}\n${c.stderr.slice(-1500)}`);
+    }
     if (clientLog.length > 0) console.error(`kafkajs log of the failed test:\n${clientLog.join('\n')}`);
   });
 });
@@ -60,8 +68,16 @@ function brokerLogs(nodeId: number): string {
   return broker ? readFileSync(join(broker.dir, 'logs', 'server.log'), 'utf8') : '';
 }
 
+/** The cluster's broker instances in the emulator, as PrepareRoll finds them. */
+async function emulatorInstances(): Promise<{ nodeId: number; instanceId: string }[]> {
+  const found = control.executor.commands
+    .filter((c) => c.comment.startsWith('kafka-plc configure '))
+    .map((c) => ({ nodeId: c.nodeId, instanceId: c.instanceId }));
+  return found.sort((a, b) => a.nodeId - b.nodeId);
+}
+
 async function advertisedNow(uniqueName: string) {
-  const plan = harnessPlan(cluster.dir, uniqueName);
+  const plan = harnessPlan(cluster.dir, uniqueName, cluster.spec);
   const admin = consumerSideKafka(
     clientSide(cluster, consumerNameMap(plan, cluster.haproxyAddress), clientLog),
     'kafka-plc-check',
@@ -74,34 +90,70 @@ async function advertisedNow(uniqueName: string) {
   }
 }
 
+describe('provisioning the running harness cluster through Run Command', () => {
+  it('runs our broker script on every broker host and restarts none (the host view renders the same config)', () => {
+    // Assess
+    expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
+      'SUCCEEDED',
+    );
+    const configure = control.executor.commands.filter((c) => c.comment.startsWith('kafka-plc configure '));
+    expect(configure.map((c) => c.nodeId).sort()).toEqual([1, 2, 3]);
+    for (const command of configure) {
+      expect(command.status, command.stderr).toBe('Success');
+      expect(command.stdout).toContain('server.properties unchanged');
+      expect(command.stdout).toContain('kafka.service running with this config; not restarted');
+    }
+    expect(control.executor.serviceActions).toEqual([]);
+  });
+});
+
 describe('the unique-name roll on real brokers', () => {
   let result: RollUnderLoadResult;
 
   it('rolls unique_name → tidb-abc123 one broker at a time, controller last, under load', async () => {
     // Act
-    result = await track(
-      rollUnderLoad(cluster, { uniqueName: 'tidb-abc123', topic: 'roll-topic', log, clientLog }),
-    );
-    // Assess: every broker rolled once, by our script, with a controlled shutdown, the controller last
+    result = await rollUnderLoad(cluster, control, {
+      uniqueName: 'tidb-abc123',
+      topic: 'roll-topic',
+      log,
+      clientLog,
+    });
+    // Assess: every broker rolled once by the state machine, with our script and a controlled shutdown,
+    // the KRaft leader last
     const { roll } = result;
+    const reads = roll.commands.filter((c) => c.purpose === 'health').length;
     console.info(
-      `roll: ${roll.ms} ms; restart → caught up ${roll.rolled.map((r) => `b${r.nodeId} ${r.restartToCaughtUpMs} ms`).join(', ')}; ` +
-        `${roll.healthReads} health reads; ${result.load.acked.length} acked, ${result.load.failed.length} failed sends`,
+      `roll: ${roll.ms} ms; reconfigure sent → caught up ${roll.rolled.map((r) => `b${r.nodeId} ${r.seconds} s`).join(', ')}; ` +
+        `${reads} health reads; ${roll.events} events; ${result.load.acked.length} acked, ${result.load.failed.length} failed sends`,
     );
-    expect(roll.pending).toEqual([1, 2, 3]);
+    expect(roll.run.status).toBe('SUCCEEDED');
     expect(roll.rolled.map((r) => r.nodeId).sort()).toEqual([1, 2, 3]);
-    expect(roll.rolled.map((r) => r.wasActiveController)).toEqual([false, false, true]);
+    const order = roll.rolled.map((r) => r.nodeId);
+    expect(order.map((id) => roll.leaderAtPick.get(id) === id)).toEqual([false, false, true]);
+    // one health read before the first pick, then each caught-up reading also picks the next broker
+    expect(reads).toBeLessThanOrEqual(1 + 3 * 8);
+    const rollCommands = roll.commands.filter((c) => c.purpose === 'roll');
+    expect(rollCommands.map((c) => c.nodeId)).toEqual(order);
     for (const rolled of roll.rolled) {
       const planned = result.after.brokers.find((b) => b.nodeId === rolled.nodeId);
-      expect(rolled.newAdvertisedListeners).toBe(planned?.advertisedListeners);
+      expect(rolled.newAdvertisedListeners).toBe(
+        control.awsPlan.brokers
+          .find((b) => b.nodeId === rolled.nodeId)
+          ?.advertisedListeners.replace('.unique_name.', '.tidb-abc123.'),
+      );
       expect(rolled.oldAdvertisedListeners).toContain('.unique_name.');
-      expect(rolled.restart.stopped).toMatchObject({ how: 'exited', exitCode: 143 });
-      expect(rolled.scriptOutput).toContain('storage already formatted; left as it is');
-      expect(rolled.scriptOutput).toContain("service manager 'none': config written (changed: yes)");
+      expect(planned?.advertisedListeners).toContain('.tidb-abc123.');
+      const command = rollCommands.find((c) => c.nodeId === rolled.nodeId);
+      expect(command?.status).toBe('Success');
+      expect(command?.stdout).toContain('storage already formatted; left as it is');
+      expect(command?.stdout).toContain('restarting kafka.service (config changed: yes');
+      const restart = roll.serviceActions.find((a) => a.nodeId === rolled.nodeId && a.verb === 'restart');
+      expect(restart?.result).toMatchObject({ stopped: { how: 'exited', exitCode: 143 } });
       expect(brokerLogs(rolled.nodeId)).toContain(
         `[BrokerLifecycleManager id=${rolled.nodeId}] Beginning controlled shutdown.`,
       );
     }
+    expect(roll.serviceActions.filter((a) => a.verb === 'restart')).toHaveLength(3);
   }, 300_000);
 
   it('loses no acknowledged message, and the producer had no failed send after its retries', () => {
@@ -136,34 +188,39 @@ describe('the unique-name roll on real brokers', () => {
     expect(result.haproxyConfigAfter).toBe(result.haproxyConfigBefore);
   });
 
-  it('with a broker down, refuses to take another down, gives up with the reason, and completes once it is back', async () => {
-    // Prepare: an interrupted roll to tidb-def456 reconfigured b3 and b3 is down; the new names resolve.
-    const target = harnessPlan(cluster.dir, 'tidb-def456');
+  it('with a broker down, refuses to take another down, waits its real backoff, gives up with the reason, and completes once it is back', async () => {
+    // Prepare: an interrupted roll to tidb-def456 reconfigured b3 through Run Command (the real
+    // ReconfigureBroker Lambda), then b3 went down; the consumer side resolves the new names.
+    const target = harnessPlan(cluster.dir, 'tidb-def456', cluster.spec);
     cluster.addConsumerNames(target);
-    const b3 = cluster.brokers.find((b) => b.nodeId === 3);
-    if (!b3) throw new Error('no b3');
-    await configureBroker(target, 3, b3.dir, kafkaHome(target));
+    const spec = { ...control.spec, uniqueName: 'tidb-def456' };
+    const instances = await emulatorInstances();
+    const state = { brokers: instances, pending: [1, 2, 3], done: [], previousUniqueName: 'tidb-abc123' };
+    const sent = (await asFunction('reconfigureBroker', () =>
+      reconfigureBroker({ spec, roll: state, nodeId: 3 }, lambdaContext('reconfigureBroker')),
+    )) as { commandId: string };
+    const b3Command = control.executor.commands.find((c) => c.commandId === sent.commandId);
+    await b3Command?.done;
+    expect(b3Command?.status).toBe('Success');
     await cluster.stopBroker(3);
     const pidsBefore = cluster.brokers.map((b) => b.pid);
     const configBefore = cluster.brokers.map((b) =>
       readFileSync(join(b.dir, 'conf', 'server.properties'), 'utf8'),
     );
-    expect(pendingBrokers(cluster, target)).toEqual([1, 2]);
-    const quick = { initialSeconds: 1, multiplier: 2, maxSeconds: 2, maxAttempts: 3 };
+    Object.assign(process.env, { ROLL_RETRY_MAX_SECONDS: '2', ROLL_RETRY_MAX_ATTEMPTS: '3' });
     // Act
     const started = Date.now();
-    const refused = await track(
-      rollLocally(cluster, target, { kafkaHome: kafkaHome(target), retry: quick, log }),
-    ).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const refused = await control.roll('tidb-def456', 'tidb-abc123').finally(() => {
+      Object.assign(process.env, TEST_ROLL_RETRY_ENV);
+    });
     const refusedAfterMs = Date.now() - started;
-    // Assess: aborted after 3 checks and 1 + 2 s of waiting, with every refusal; nothing touched
-    expect(refused).toBeInstanceOf(RollAbortedError);
-    const message = (refused as Error).message;
+    // Assess: b3 already runs the new config (not pending); 3 checks, SecondsPath waits of 1 and 2 s, then
+    // RollAbortedError with every refusal; nothing restarted or rewritten
+    expect(refused.run.status).toBe('FAILED');
+    expect(refused.run.error).toBe('RollAbortedError');
+    expect(refused.waits).toEqual([1, 2]);
+    const message = refused.run.cause ?? '';
     expect(message).toContain('no broker could restart safely (gave up after 3 attempts and 3s of waiting)');
-    // (the active controller, if 1 or 2, is refused for that first: it goes last)
     for (const id of [1, 2]) {
       expect(message).toMatch(
         new RegExp(
@@ -175,6 +232,7 @@ describe('the unique-name roll on real brokers', () => {
       /broker\(s\) 3 not registered: restarting [12] would take another away; ISR at min\.insync\.replicas with node [12] in it: /,
     );
     expect(refusedAfterMs).toBeGreaterThanOrEqual(3_000);
+    expect(refused.commands.filter((c) => c.purpose === 'roll')).toEqual([]);
     expect(cluster.brokers.map((b) => b.pid)).toEqual(pidsBefore);
     expect(
       cluster.brokers.map((b) => readFileSync(join(b.dir, 'conf', 'server.properties'), 'utf8')),
@@ -182,15 +240,19 @@ describe('the unique-name roll on real brokers', () => {
 
     // Act: b3 is back; the same roll now proceeds
     await cluster.startBroker(3);
-    const completed = await track(
-      rollLocally(cluster, target, { kafkaHome: kafkaHome(target), retry: TEST_ROLL_RETRY, log }),
-    );
+    const completed = await control.roll('tidb-def456', 'tidb-abc123');
     // Assess
-    expect(completed.pending).toEqual([1, 2]);
+    expect(completed.run.status, `${completed.run.error}: ${completed.run.cause}`).toBe('SUCCEEDED');
     expect(completed.rolled.map((r) => r.nodeId).sort()).toEqual([1, 2]);
-    expect(completed.rolled.slice(0, -1).some((r) => r.wasActiveController)).toBe(false);
-    expect(await advertisedNow('tidb-def456')).toEqual(
-      target.brokers.map((b) => ({ nodeId: b.nodeId, host: b.externalHost, port: b.nlbPort })),
-    );
+    expect(
+      await waitFor(
+        'the new names advertised',
+        async () => {
+          const brokers = await advertisedNow('tidb-def456');
+          return brokers.every((b) => b.host.includes('.tidb-def456.')) ? brokers : undefined;
+        },
+        { timeoutMs: 30_000 },
+      ),
+    ).toEqual(target.brokers.map((b) => ({ nodeId: b.nodeId, host: b.externalHost, port: b.nlbPort })));
   }, 300_000);
 });

@@ -15,7 +15,7 @@ import { type StatRow, serverName, serverRows } from './haproxy';
 import { HAPROXY_ADDRESS, harnessPlan, type KafkaCluster, kafkaHome, startKafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { acceptedFrom, establishedConnections } from './kernel-tcp';
-import { withLocalHealth } from './local-roll';
+import { withLocalHealth } from './local-health';
 import { stopAllProcesses, waitFor } from './processes';
 import { changefeedProducer, createReplicatedTopic } from './topics';
 

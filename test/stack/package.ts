@@ -19,7 +19,7 @@ export const TEMPLATE = `${ROOT}.serverless/cloudformation-template-update-stack
 export const BUNDLES = `${ROOT}out/stack-bundles`;
 
 export interface ServerlessConfig {
-  functions: Record<string, { handler: string; events?: Record<string, unknown>[] }>;
+  functions: Record<string, { handler: string; timeout?: number; events?: Record<string, unknown>[] }>;
   stepFunctions: { stateMachines: Record<string, { name: string; definition: string }> };
 }
 

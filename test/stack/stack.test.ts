@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allStates, functionKeyOf } from '../../cli/local-sfn';
+import { HEALTH_READ_BUDGET_MS } from '../../functions/lib/steps/health';
 import { sdkClientsIn } from '../../scripts/bundle-clients';
 import { ROOT } from '../helpers/tools';
 import {
@@ -85,6 +86,16 @@ describe('stack sources', () => {
       'kafka-plc-roll-brokers',
       'kafka-plc-teardown',
     ]);
+  });
+
+  it('gives the Lambdas that read the cluster health more time than a health read may take', () => {
+    // Prepare: a poll that outlived its Lambda would end as a Lambda timeout, not as our retried error
+    const readers = ['canRollNow', 'checkBrokerHealthy'];
+    // Assess
+    for (const key of readers) {
+      const timeout = Number(config.functions[key]?.timeout ?? 6);
+      expect(timeout * 1000, key).toBeGreaterThanOrEqual(HEALTH_READ_BUDGET_MS + 30_000);
+    }
   });
 
   it('deploys every definition in state-machine/', () => {

@@ -40,7 +40,8 @@
  *     (warning); ≥ 3 → more than half of all voters must be caught up without this node.
  */
 
-import { RollAbortedError } from '../errors';
+import { ConfigurationError, RollAbortedError } from '../errors';
+import { z } from '../zod';
 import { parseProperties } from './kafka-config';
 
 export interface PartitionState {
@@ -337,4 +338,44 @@ export function nextRetry(attempt: number, policy: RetryPolicy = DEFAULT_ROLL_RE
     return { retry: false, reason: `gave up after ${maxAttempts} attempts and ${waited}s of waiting` };
   }
   return { retry: true, waitSeconds: waitAfter(attempt, policy) };
+}
+
+const seconds = z.pipe(
+  z.string().check(z.regex(/^\d+$/, 'a whole number of seconds')),
+  z.transform((text) => Number(text)),
+);
+const retryEnv = z.object({
+  ROLL_RETRY_INITIAL_SECONDS: z.optional(seconds),
+  ROLL_RETRY_MAX_SECONDS: z.optional(seconds),
+  ROLL_RETRY_MAX_ATTEMPTS: z.optional(seconds),
+});
+
+/**
+ * The refusal backoff of a deployment: DEFAULT_ROLL_RETRY, with ROLL_RETRY_INITIAL_SECONDS,
+ * ROLL_RETRY_MAX_SECONDS and ROLL_RETRY_MAX_ATTEMPTS overriding its parts (a larger cluster may need a longer
+ * wait; a rehearsal a shorter one). A bad value is a ConfigurationError naming the variable and the value.
+ */
+export function rollRetryPolicy(env: Record<string, string | undefined>): RetryPolicy {
+  const parsed = z.safeParse(retryEnv, env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    throw new ConfigurationError(
+      `${key} must be a whole number of seconds (got ${JSON.stringify(env[key])})`,
+    );
+  }
+  const policy: RetryPolicy = {
+    initialSeconds: parsed.data.ROLL_RETRY_INITIAL_SECONDS ?? DEFAULT_ROLL_RETRY.initialSeconds,
+    multiplier: DEFAULT_ROLL_RETRY.multiplier,
+    maxSeconds: parsed.data.ROLL_RETRY_MAX_SECONDS ?? DEFAULT_ROLL_RETRY.maxSeconds,
+    maxAttempts: parsed.data.ROLL_RETRY_MAX_ATTEMPTS ?? DEFAULT_ROLL_RETRY.maxAttempts,
+  };
+  try {
+    nextRetry(1, policy);
+  } catch (error) {
+    throw new ConfigurationError(
+      `ROLL_RETRY_* give an invalid policy ${JSON.stringify(policy)}: ${(error as Error).message}`,
+    );
+  }
+  return policy;
 }

@@ -23,8 +23,7 @@ const log = moduleLogger('health');
 const run = promisify(execFile);
 /** SSM keeps at most this much of a command's standard output in GetCommandInvocation. */
 export const SSM_OUTPUT_LIMIT = 24_000;
-const POLL_MS = 2000;
-const POLL_LIMIT_MS = 120_000;
+const LOCAL_TOOLS_TIMEOUT_MS = 120_000;
 
 export type HealthSource = 'ssm' | 'local' | 'assume-healthy';
 
@@ -69,6 +68,17 @@ export function assumedHealthy(plan: Plan): HealthSnapshot {
   };
 }
 
+/**
+ * How long one health read may take over SSM, across every broker it tries: well inside the 180 s timeout of
+ * the Lambdas that read (CanRollNow, CheckBrokerHealthy; a stack test keeps the two consistent), so a poll
+ * never outlives its Lambda. Each command's executionTimeout is what is left of it.
+ */
+export const HEALTH_READ_BUDGET_MS = 140_000;
+/** GetCommandInvocation polls: 250 ms, doubling to 2 s (the tools take seconds; the first answer is soon). */
+const POLL_FIRST_MS = 250;
+const POLL_MAX_MS = 2000;
+const MIN_COMMAND_SECONDS = 30;
+
 async function viaSsm(
   plan: Plan,
   brokers: { nodeId: number; instanceId: string }[],
@@ -79,20 +89,30 @@ async function viaSsm(
     ...brokers.filter((b) => b.nodeId !== skip),
     ...brokers.filter((b) => b.nodeId === skip),
   ];
+  const budgetEnd = Date.now() + HEALTH_READ_BUDGET_MS;
   const failures: string[] = [];
   for (const broker of candidates) {
+    const left = Math.floor((budgetEnd - Date.now()) / 1000);
+    if (left < MIN_COMMAND_SECONDS) {
+      failures.push(
+        `b${broker.nodeId}: not tried, ${left} s of the ${HEALTH_READ_BUDGET_MS / 1000} s budget left`,
+      );
+      break;
+    }
     const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {
       instanceId: broker.instanceId,
       script,
       comment: commandComment('health', plan.clusterName, broker.nodeId, scriptHash(script)),
-      timeoutSeconds: 120,
+      timeoutSeconds: left,
     });
-    const deadline = Date.now() + POLL_LIMIT_MS;
+    const deadline = Date.now() + left * 1000;
+    let pause = POLL_FIRST_MS;
     for (;;) {
       const invocation = await ssm.commandInvocation(plan.region, commandId, broker.instanceId);
       const outcome = invocationOutcome(invocation.status);
       if (outcome === 'pending' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, POLL_MS));
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(POLL_MAX_MS, pause * 2);
         continue;
       }
       if (invocation.stdout.length >= SSM_OUTPUT_LIMIT) {
@@ -119,7 +139,7 @@ async function viaLocalTools(plan: Plan): Promise<string> {
     const { stdout } = await run('bash', ['-c', renderHealthScript(plan, bootstrap)], {
       env: process.env,
       maxBuffer: 64 * 1024 * 1024,
-      timeout: POLL_LIMIT_MS,
+      timeout: LOCAL_TOOLS_TIMEOUT_MS,
     });
     return stdout;
   } catch (error) {

@@ -21,7 +21,14 @@ import {
 } from '../domain/commands';
 import { renderPatchScript } from '../domain/patch-script';
 import { externalHostName, type Plan, type PlannedBroker, planCluster } from '../domain/plan';
-import { isCaughtUp, nextRetry, pickNextToRoll } from '../domain/roll';
+import {
+  type HealthSnapshot,
+  isCaughtUp,
+  nextRetry,
+  pickNextToRoll,
+  type RetryPolicy,
+  rollRetryPolicy,
+} from '../domain/roll';
 import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
@@ -118,17 +125,21 @@ export type RollPick =
   | { action: 'roll'; nodeId: number; warnings: string[]; attempt: number }
   | { action: 'wait'; waitSeconds: number; reason: string; attempt: number };
 
-export async function canRollNow(spec: ClusterSpec, state: RollState, attempt: number): Promise<RollPick> {
-  if (state.pending.length === 0) return { action: 'done', attempt };
-  const plan = planCluster(spec);
-  const { snapshot, source } = await readHealth(plan, state.brokers);
-  const next = pickNextToRoll(state.pending, snapshot, { brokerIds: plan.brokers.map((b) => b.nodeId) });
+/** The refusal backoff: DEFAULT_ROLL_RETRY unless the deployment sets ROLL_RETRY_* (validated once). */
+function retryPolicy(): RetryPolicy {
+  return rollRetryPolicy(process.env);
+}
+
+/** The next broker (or a bounded wait, or done) decided on one health snapshot. */
+function pickFrom(plan: Plan, pending: number[], snapshot: HealthSnapshot, attempt: number): RollPick {
+  if (pending.length === 0) return { action: 'done', attempt };
+  const next = pickNextToRoll(pending, snapshot, { brokerIds: plan.brokers.map((b) => b.nodeId) });
   if (next.nodeId !== null) {
-    log.info('broker may restart now', { nodeId: next.nodeId, warnings: next.warnings, source });
+    log.info('broker may restart now', { nodeId: next.nodeId, warnings: next.warnings });
     return { action: 'roll', nodeId: next.nodeId, warnings: next.warnings, attempt: 0 };
   }
   const reason = next.refusals.map((r) => r.reason).join('; ');
-  const retry = nextRetry(attempt + 1);
+  const retry = nextRetry(attempt + 1, retryPolicy());
   if (!retry.retry) throw new RollAbortedError(`no broker could restart safely (${retry.reason}): ${reason}`);
   log.warn('no broker may restart now; waiting', {
     reason,
@@ -136,6 +147,14 @@ export async function canRollNow(spec: ClusterSpec, state: RollState, attempt: n
     attempt: attempt + 1,
   });
   return { action: 'wait', waitSeconds: retry.waitSeconds, reason, attempt: attempt + 1 };
+}
+
+export async function canRollNow(spec: ClusterSpec, state: RollState, attempt: number): Promise<RollPick> {
+  if (state.pending.length === 0) return { action: 'done', attempt };
+  const plan = planCluster(spec);
+  const { snapshot, source } = await readHealth(plan, state.brokers);
+  log.info('health read', { source });
+  return pickFrom(plan, state.pending, snapshot, attempt);
 }
 
 export interface RollCommand {
@@ -189,9 +208,14 @@ export async function brokerReconfigured(spec: ClusterSpec, command: RollCommand
 export interface HealthyResult extends ReadyStatus {
   pending?: number[];
   done?: RolledBroker[];
+  /** The next pick, decided on the same reading that showed this broker caught up (no second read). */
+  next?: RollPick;
 }
 
-/** Ready when the restarted broker is caught up; then it moves from pending to done. */
+/**
+ * Ready when the restarted broker is caught up; then it moves from pending to done, and the next broker is
+ * picked from that same snapshot — the newest reading there is — instead of reading the health again.
+ */
 export async function brokerHealthy(
   spec: ClusterSpec,
   state: RollState,
@@ -214,11 +238,13 @@ export async function brokerHealthy(
     commandId: command.commandId,
   };
   log.info('broker rolled and caught up', { ...rolled });
+  const pending = state.pending.filter((id) => id !== command.nodeId);
   return {
     ready: true,
     detail: `broker ${command.nodeId} caught up`,
-    pending: state.pending.filter((id) => id !== command.nodeId),
+    pending,
     done: [...state.done, rolled],
+    next: pickFrom(plan, pending, snapshot, 0),
   };
 }
 

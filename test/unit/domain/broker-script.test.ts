@@ -211,13 +211,13 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       STANDIN_SYSTEMCTL_LOG: join(dir, 'systemctl.log'),
       STANDIN_FAIL_ONCE: join(dir, 'fail-once'),
       KAFKA_PLC_READY_TIMEOUT: '4',
+      KAFKA_PLC_SYSTEMD_DIR: dir,
     };
-    // the unit file goes to /etc/systemd/system: point the script's address and port at the stand-ins only
+    // point the script's address and port at the stand-ins only
     const script = (uniqueName: string) =>
       renderBrokerScript(sandboxPlan({ uniqueName }), sandboxPlan({ uniqueName }).brokers[0]!)
         .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
-        .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`)
-        .replaceAll('/etc/systemd/system/$SERVICE', `${dir}/$SERVICE`);
+        .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`);
     const runAs = (text: string) => spawnSync('bash', ['-c', text], { env: systemd, encoding: 'utf8' });
     const pending = join(dir, 'conf', 'server.properties.kafka-plc-restart-pending');
     const restarts = () =>
@@ -239,6 +239,7 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       expect(existsSync(pending)).toBe(false);
       expect(again.stdout).toContain('running with this config; not restarted');
       expect(restarts()).toBe(2);
+      expect(readFileSync(join(dir, 'kafka.service'), 'utf8')).toContain('KillSignal=SIGTERM');
     } finally {
       server.close();
     }
