@@ -13,10 +13,11 @@ import {
   type QuorumReplicaState,
   type RetryPolicy,
   type RollOptions,
+  rollRetryPolicy,
   shouldRoll,
   underReplicatedPartitions,
 } from '../../../functions/lib/domain/roll';
-import { RollAbortedError } from '../../../functions/lib/errors';
+import { ConfigurationError, RollAbortedError } from '../../../functions/lib/errors';
 import { parseClusterSpec } from '../../../functions/lib/spec';
 import { seedSpec } from '../../fixtures/specs';
 
@@ -491,5 +492,34 @@ describe('nextRetry (bounded refusal backoff)', () => {
         if (next.retry) expect(next.waitSeconds).toBeGreaterThanOrEqual(now.waitSeconds);
       }),
     );
+  });
+});
+
+describe('rollRetryPolicy: the refusal backoff a deployment sets (ROLL_RETRY_*)', () => {
+  it('is the default without the variables, and takes each one that is set', () => {
+    // Act / Assess
+    expect(rollRetryPolicy({})).toEqual(DEFAULT_ROLL_RETRY);
+    expect(
+      rollRetryPolicy({
+        ROLL_RETRY_INITIAL_SECONDS: '1',
+        ROLL_RETRY_MAX_SECONDS: '4',
+        ROLL_RETRY_MAX_ATTEMPTS: '5',
+      }),
+    ).toEqual({ initialSeconds: 1, multiplier: 2, maxSeconds: 4, maxAttempts: 5 });
+    expect(rollRetryPolicy({ ROLL_RETRY_MAX_ATTEMPTS: '20' }).maxAttempts).toBe(20);
+  });
+
+  it.each([
+    [
+      { ROLL_RETRY_INITIAL_SECONDS: 'soon' },
+      'ROLL_RETRY_INITIAL_SECONDS must be a whole number of seconds (got "soon")',
+    ],
+    [{ ROLL_RETRY_MAX_SECONDS: '-3' }, 'ROLL_RETRY_MAX_SECONDS must be a whole number of seconds (got "-3")'],
+    [{ ROLL_RETRY_MAX_ATTEMPTS: '0' }, 'maxAttempts must be ≥ 1'],
+    [{ ROLL_RETRY_INITIAL_SECONDS: '60', ROLL_RETRY_MAX_SECONDS: '30' }, 'maxSeconds ≥ initialSeconds'],
+  ])('refuses %j with a ConfigurationError naming it', (env, message) => {
+    // Act / Assess
+    expect(() => rollRetryPolicy(env)).toThrow(ConfigurationError);
+    expect(() => rollRetryPolicy(env)).toThrow(message);
   });
 });
