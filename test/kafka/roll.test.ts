@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
 import { asFunction } from '../aws-model/iam';
 import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
@@ -19,7 +20,9 @@ import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
 import { consumerSideKafka } from './load';
 import { stopAllProcesses, waitFor } from './processes';
 import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { createReplicatedTopic } from './topics';
 
+const WIDE_PARTITIONS = 300;
 let cluster: KafkaCluster;
 let emulator: Emulator;
 let control: ControlPlane;
@@ -36,6 +39,16 @@ beforeAll(async () => {
   emulator = await startEmulator();
   await emulator.fresh();
   Object.assign(process.env, TEST_ROLL_RETRY_ENV);
+  // More partitions than the full tool output could carry through SSM (~77 characters each: 24,000 ÷ 77
+  // ≈ 310 before anything else): the health read must stay bounded for the deployed path to roll at all.
+  await createReplicatedTopic(
+    consumerSideKafka(clientSide(cluster), 'kafka-plc-wide'),
+    cluster.haproxyAddress,
+    {
+      topic: 'wide-topic',
+      partitions: WIDE_PARTITIONS,
+    },
+  );
   control = await attachControlPlane(cluster, emulator.moto.endpoint, FAST);
   console.info(
     `control plane: provisioned ${control.provision?.status}; ${control.executor.commands.length} commands run on the brokers`,
@@ -127,6 +140,13 @@ describe('the unique-name roll on real brokers', () => {
         `${reads} health reads; ${roll.events} events; ${result.load.acked.length} acked, ${result.load.failed.length} failed sends`,
     );
     expect(roll.run.status).toBe('SUCCEEDED');
+    // the health reads covered every partition (wide-topic's 300 among them) and fit SSM's output
+    for (const read of roll.commands.filter((c) => c.purpose === 'health')) {
+      expect(read.stdout.length).toBeLessThan(20_000);
+      expect(splitHealthOutput(read.stdout).topicsSummary?.described).toBeGreaterThanOrEqual(
+        WIDE_PARTITIONS + 53,
+      );
+    }
     expect(roll.rolled.map((r) => r.nodeId).sort()).toEqual([1, 2, 3]);
     const order = roll.rolled.map((r) => r.nodeId);
     expect(order.map((id) => roll.leaderAtPick.get(id) === id)).toEqual([false, false, true]);

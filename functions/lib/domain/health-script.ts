@@ -19,11 +19,58 @@ import { shellQuote } from './shell';
 
 export const SECTIONS = {
   topicsDescribe: 'topics-describe',
+  topicsSummary: 'topics-summary',
   quorumReplication: 'quorum-replication',
   brokerApiVersions: 'broker-api-versions',
 } as const;
 
 const MARK = '### kafka-plc section';
+
+/**
+ * Characters of partition lines (with their topic lines) the topics section may hold. With the quorum's
+ * voter rows (≤ 6 lines) and one line per broker of broker-api-versions (~60 characters; 3,000 for 49
+ * brokers), the whole output stays under 20,000 characters, well inside the 24,000 SSM returns.
+ */
+export const TOPICS_CHAR_BUDGET = 12_000;
+
+/**
+ * The decisions read only the partitions that are not fully replicated: a partition whose ISR holds all its
+ * replicas and which has a leader can neither refuse a restart (at or under min ISR needs ISR < replicas,
+ * or RF ≤ min ISR, which only warns) nor keep a broker from being caught up. So the broker keeps those out:
+ * it prints a partition line only when its Isr has fewer ids than its Replicas or its Leader is none, each
+ * preceded once by its topic line (for the topic's min.insync.replicas), up to TOPICS_CHAR_BUDGET characters;
+ * the rest is counted. Any other line (a failed tool's words) passes, so it still fails the parse. The
+ * counts go to their own section: `described <n> listed <n> omitted <n>`.
+ */
+const TOPICS_FILTER = `
+function ids(text) { return text == "" ? 0 : split(text, parts, ","); }
+BEGIN { FS = "\t"; used = 0; described = 0; listed = 0; omitted = 0; topic = ""; shown = 0 }
+/^Topic:/ { topic = $0; shown = 0; next }
+/^\tTopic:/ {
+  described++
+  leader = ""; replicas = ""; isr = ""
+  for (i = 1; i <= NF; i++) {
+    if ($i ~ /^Leader: /) leader = substr($i, 9)
+    else if ($i ~ /^Replicas: /) replicas = substr($i, 11)
+    else if ($i ~ /^Isr: /) isr = substr($i, 6)
+  }
+  if (leader != "none" && ids(isr) >= ids(replicas)) next
+  need = length($0) + 1 + (shown ? 0 : length(topic) + 1)
+  if (used + need > budget) { omitted++; next }
+  if (!shown) { print topic; shown = 1 }
+  print
+  used += need
+  listed++
+  next
+}
+{ print }
+END {
+  printf "%s %s\\n", mark, "${SECTIONS.topicsSummary}"
+  printf "described %d listed %d omitted %d\\n", described, listed, omitted
+}`;
+
+/** The quorum's header and its voters (Leader, Follower rows); observers (every broker) are not read. */
+const QUORUM_FILTER = 'NR == 1 || /(^|\t)(Leader|Follower) *(\t|$)/ || !/\t/';
 
 export function internalBootstrap(plan: Plan): string {
   return plan.brokers.map((b) => `${b.privateIp}:${plan.kafka.ports.internal}`).join(',');
@@ -59,7 +106,7 @@ export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(pla
     '  cat -- "$WORK/stderr" >&2',
     '  if [ "$code" -ne 0 ]; then',
     '    printf \'kafka-plc: %s exited %s\\n\' "$class" "$code"',
-    '    cat -- "$WORK/stderr"',
+    '    tail -c 3000 -- "$WORK/stderr"',
     '  fi',
     '  return "$code"',
     '}',
@@ -67,20 +114,39 @@ export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(pla
     `  printf '%s %s\\n' '${MARK}' "$1"`,
     '}',
     'status=0',
+    '# Only what the roll decides on leaves the broker (SSM returns 24,000 characters of output): the',
+    '# partitions that are not fully replicated, the voters, one line per broker.',
     `section ${SECTIONS.topicsDescribe}`,
-    'tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe || status=1',
+    'tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe \\',
+    `  | awk -v budget=${TOPICS_CHAR_BUDGET} -v mark=${shellQuote(MARK)} ${shellQuote(TOPICS_FILTER)} || status=1`,
     `section ${SECTIONS.quorumReplication}`,
-    'tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$BOOTSTRAP" describe --replication || status=1',
+    'tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$BOOTSTRAP" describe --replication \\',
+    `  | awk ${shellQuote(QUORUM_FILTER)} || status=1`,
     `section ${SECTIONS.brokerApiVersions}`,
-    'tool kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$BOOTSTRAP" || status=1',
+    'tool kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$BOOTSTRAP" | grep -v \'^[[:space:]]\' || status=1',
     'section end',
     'exit "$status"',
     '',
   ].join('\n');
 }
 
-/** Splits the script's output into the three tool outputs; a missing section is reported by name. */
-export function splitHealthOutput(text: string): ToolOutputs & { missing: string[] } {
+export interface TopicsSummary {
+  described: number;
+  listed: number;
+  omitted: number;
+}
+
+/** The counts line of the topics-summary section; undefined when it is not there. */
+export function parseTopicsSummary(text: string): TopicsSummary | undefined {
+  const match = /^described (\d+) listed (\d+) omitted (\d+)$/m.exec(text);
+  if (!match) return undefined;
+  return { described: Number(match[1]), listed: Number(match[2]), omitted: Number(match[3]) };
+}
+
+/** Splits the script's output into the tool outputs; a missing section is reported by name. */
+export function splitHealthOutput(
+  text: string,
+): ToolOutputs & { topicsSummary: TopicsSummary | undefined; missing: string[] } {
   const sections = new Map<string, string[]>();
   let current: string[] | undefined;
   for (const line of text.split('\n')) {
@@ -95,6 +161,7 @@ export function splitHealthOutput(text: string): ToolOutputs & { missing: string
     topicsDescribe: get(SECTIONS.topicsDescribe),
     quorumReplication: get(SECTIONS.quorumReplication),
     brokerApiVersions: get(SECTIONS.brokerApiVersions),
+    topicsSummary: parseTopicsSummary(get(SECTIONS.topicsSummary)),
     missing: sections.has('end') ? missing : [...missing, 'end'],
   };
 }

@@ -175,13 +175,15 @@ function checkComplete(topic: TopicDescription | undefined, n: number): void {
 }
 
 /**
- * Parses a full `kafka-topics.sh --describe` (no `--under-replicated-partitions` or similar filters: those
+ * Parses `kafka-topics.sh --describe` (not Kafka's `--under-replicated-partitions` or similar filters: those
  * print partition lines without their topic line). A cluster with no topic prints nothing; pass
- * `allowEmpty` only when the caller has seen the command exit 0.
+ * `allowEmpty` only when the caller has seen the command exit 0. `filtered`: some partition lines were left
+ * out on the broker (health-script.ts keeps each listed partition's topic line), so a topic's PartitionCount
+ * is not checked against its lines.
  */
 export function parseTopicsDescribe(
   text: string,
-  options: { allowEmpty?: boolean } = {},
+  options: { allowEmpty?: boolean; filtered?: boolean } = {},
 ): TopicDescription[] {
   if (text.trim() === '' && options.allowEmpty) return [];
   const topics: TopicDescription[] = [];
@@ -189,7 +191,7 @@ export function parseTopicsDescribe(
     const fields = fieldsOf(TOPICS, line, n);
     const current = topics.at(-1);
     if (fields.has('PartitionCount')) {
-      checkComplete(current, n);
+      if (!options.filtered) checkComplete(current, n);
       const topic = topicLine(fields, n, line);
       if (topics.some((t) => t.name === topic.name))
         fail(TOPICS, `topic ${topic.name} described twice`, n, line);
@@ -207,7 +209,7 @@ export function parseTopicsDescribe(
       fail(TOPICS, 'neither a topic nor a partition line', n, line);
     }
   }
-  checkComplete(topics.at(-1), text.split('\n').length);
+  if (!options.filtered) checkComplete(topics.at(-1), text.split('\n').length);
   return topics;
 }
 
@@ -349,12 +351,20 @@ export interface ToolOutputs {
  */
 export function healthSnapshotFromToolOutput(
   outputs: ToolOutputs,
-  options: { brokerMinInsyncReplicas: number; allowNoTopics?: boolean },
+  options: {
+    brokerMinInsyncReplicas: number;
+    allowNoTopics?: boolean;
+    /** The broker listed only partitions not fully replicated, and left this many more out. */
+    filtered?: { omittedPartitions: number };
+  },
 ): HealthSnapshot {
   if (!Number.isInteger(options.brokerMinInsyncReplicas) || options.brokerMinInsyncReplicas < 1) {
     throw new RangeError(`brokerMinInsyncReplicas must be ≥ 1 (got ${options.brokerMinInsyncReplicas})`);
   }
-  const topics = parseTopicsDescribe(outputs.topicsDescribe, { allowEmpty: options.allowNoTopics ?? false });
+  const topics = parseTopicsDescribe(outputs.topicsDescribe, {
+    allowEmpty: options.allowNoTopics ?? false,
+    filtered: options.filtered !== undefined,
+  });
   const quorum = parseQuorumReplication(outputs.quorumReplication);
   const brokers = parseBrokerApiVersions(outputs.brokerApiVersions);
   const topicMinInsyncReplicas: Record<string, number> = {};
@@ -377,5 +387,6 @@ export function healthSnapshotFromToolOutput(
     partitions: topics.flatMap((t) => t.partitions),
     topicMinInsyncReplicas,
     brokerMinInsyncReplicas: options.brokerMinInsyncReplicas,
+    ...(options.filtered ? { omittedPartitions: options.filtered.omittedPartitions } : {}),
   };
 }

@@ -78,6 +78,11 @@ export interface HealthSnapshot {
   /** min.insync.replicas of topics that report one; others use brokerMinInsyncReplicas. */
   topicMinInsyncReplicas: Readonly<Record<string, number>>;
   brokerMinInsyncReplicas: number;
+  /**
+   * Partitions not fully replicated that the bounded health output left out (health-script.ts lists only
+   * partitions whose ISR lacks a replica or that have no leader, up to a size): any → no restart, not caught up.
+   */
+  omittedPartitions?: number;
 }
 
 export interface RollOptions {
@@ -211,6 +216,10 @@ export function canRollNow(snapshot: HealthSnapshot, nodeId: number, options: Ro
   if (!self) warnings.push(`node ${nodeId} is not registered: restarting it is the remedy`);
   const partitions = partitionChecks(snapshot, nodeId, self);
   refusals.push(...partitions.refusals);
+  const omitted = snapshot.omittedPartitions ?? 0;
+  if (omitted > 0) {
+    refusals.push(`${omitted} more partitions not fully replicated than the health output lists`);
+  }
   warnings.push(...partitions.warnings);
   const quorum = quorumCheck(snapshot, nodeId, options);
   if (quorum.refusal) refusals.push(quorum.refusal);
@@ -229,6 +238,8 @@ export function isCaughtUp(snapshot: HealthSnapshot, nodeId: number, options: Ro
   if (outOfIsr.length > 0) reasons.push(`not in the ISR of ${list(outOfIsr.map(name))}`);
   const urp = underReplicatedPartitions(snapshot);
   if (urp.length > 0) reasons.push(`under-replicated: ${list(urp.map(name))}`);
+  const omitted = snapshot.omittedPartitions ?? 0;
+  if (omitted > 0) reasons.push(`${omitted} more partitions not fully replicated (not listed)`);
   const leaderless = snapshot.partitions.filter((p) => p.leader === null);
   if (leaderless.length > 0) reasons.push(`without a leader: ${list(leaderless.map(name))}`);
   const self = snapshot.voters.find((v) => v.nodeId === nodeId);

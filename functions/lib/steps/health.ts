@@ -43,9 +43,12 @@ function snapshotOf(plan: Plan, text: string): HealthSnapshot {
   if (outputs.missing.length > 0) {
     throw new BrokerNotHealthyError(`health output lacks ${outputs.missing.join(', ')}:\n${tail(text)}`);
   }
+  const summary = outputs.topicsSummary;
+  if (!summary) throw new BrokerNotHealthyError(`health output lacks the topics counts:\n${tail(text)}`);
   return healthSnapshotFromToolOutput(outputs, {
     brokerMinInsyncReplicas: replicationDefaults(plan.brokers.length).minInsyncReplicas,
     allowNoTopics: true,
+    filtered: { omittedPartitions: summary.omitted },
   });
 }
 

@@ -1,0 +1,128 @@
+/**
+ * Kafka 3.7.1 tool output generated for a cluster of any size (formats of the captures in
+ * test/fixtures/kafka-output), and the real health script run on it with a `java` stand-in that prints that
+ * output: for the health-output bound (test/unit/domain/health-script.test.ts) and its bench figure.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderHealthScript } from '../../functions/lib/domain/health-script';
+import { planCluster } from '../../functions/lib/domain/plan';
+import type { PartitionState } from '../../functions/lib/domain/roll';
+import { parseClusterSpec } from '../../functions/lib/spec';
+import { seedSpec } from '../fixtures/specs';
+
+const FIXTURES = new URL('../fixtures/kafka-output/', import.meta.url);
+const apiBlock = readFileSync(new URL('broker-api-versions.txt', FIXTURES), 'utf8').split('\n)\n')[0];
+export const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-health-'));
+mkdirSync(join(dir, 'bin'));
+writeFileSync(
+  join(dir, 'bin', 'java'),
+  [
+    '#!/usr/bin/env bash',
+    '# stand-in for the Kafka tools: prints the generated output of the tool class it is asked to run',
+    'for arg in "$@"; do',
+    '  case "$arg" in',
+    '    org.apache.kafka.tools.TopicCommand) exec cat -- "$FAKE_OUTPUT/topics" ;;',
+    '    org.apache.kafka.tools.MetadataQuorumCommand) exec cat -- "$FAKE_OUTPUT/quorum" ;;',
+    '    kafka.admin.BrokerApiVersionsCommand) exec cat -- "$FAKE_OUTPUT/api" ;;',
+    '  esac',
+    'done',
+    'exit 2',
+  ].join('\n'),
+);
+chmodSync(join(dir, 'bin', 'java'), 0o755);
+/** Removes the stand-in's directory. */
+export function cleanUpGeneratedOutput(): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface Cluster {
+  brokers: number[];
+  registered: number[];
+  leader: number;
+  voters: number[];
+  topics: { name: string; minIsr?: number; partitions: PartitionState[] }[];
+}
+
+/** TopicCommand --describe as Kafka 3.7.1 prints it. */
+export function topicsText(cluster: Cluster): string {
+  return cluster.topics
+    .map((t) =>
+      [
+        `Topic: ${t.name}\tTopicId: y3Q-siZiQY21Y9GtVHEhNQ\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.partitions[0]?.replicas.length ?? 0}\tConfigs: ${t.minIsr === undefined ? '' : `min.insync.replicas=${t.minIsr},`}unclean.leader.election.enable=false`,
+        ...t.partitions.map(
+          (p) =>
+            `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader ?? 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`,
+        ),
+      ].join('\n'),
+    )
+    .map((text) => `${text}\n`)
+    .join('');
+}
+
+/** MetadataQuorumCommand describe --replication: voters, then every other broker as an observer. */
+function quorumText(cluster: Cluster): string {
+  const now = 1795618467599;
+  const row = (id: number, status: string) =>
+    `${String(id).padEnd(6)}\t${'100'.padEnd(12)}\t0  \t${now}     \t${now}        \t${status.padEnd(8)}\t`;
+  return [
+    'NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus  \t',
+    row(cluster.leader, 'Leader'),
+    ...cluster.voters.filter((v) => v !== cluster.leader).map((v) => row(v, 'Follower')),
+    ...cluster.brokers.filter((b) => !cluster.voters.includes(b)).map((b) => row(b, 'Observer')),
+    '',
+  ].join('\n');
+}
+
+/** BrokerApiVersionsCommand: each registered broker's full block (~2,700 characters, as captured). */
+function apiText(cluster: Cluster): string {
+  return cluster.registered
+    .map((id) => {
+      const body = apiBlock?.slice(apiBlock.indexOf('\n') + 1) ?? '';
+      return `10.0.${id}.10:9092 (id: ${id} rack: usw2-az${(id % 3) + 1}) -> (\n${body}\n)\n`;
+    })
+    .join('');
+}
+
+export function runScript(cluster: Cluster): { stdout: string; status: number | null; stderr: string } {
+  writeFileSync(join(dir, 'topics'), topicsText(cluster));
+  writeFileSync(join(dir, 'quorum'), quorumText(cluster));
+  writeFileSync(join(dir, 'api'), apiText(cluster));
+  const plan = planCluster(parseClusterSpec(seedSpec()));
+  const result = spawnSync('bash', ['-c', renderHealthScript(plan)], {
+    env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin`, FAKE_OUTPUT: dir },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { stdout: result.stdout, status: result.status, stderr: result.stderr };
+}
+
+/** 49 brokers, 100 topics × 50 partitions, RF 3; `down` brokers out of every ISR and unregistered. */
+export function bigCluster(down: number[] = []): Cluster {
+  const brokers = Array.from({ length: 49 }, (_, i) => i + 1);
+  const topics = Array.from({ length: 100 }, (_, t) => ({
+    name: `changefeed-topic-${String(t).padStart(3, '0')}`,
+    minIsr: 2,
+    partitions: Array.from({ length: 50 }, (_, p) => {
+      const first = (t * 50 + p) % 49;
+      const replicas = [0, 1, 2].map((k) => ((first + k * 7) % 49) + 1);
+      const isr = replicas.filter((id) => !down.includes(id));
+      return {
+        topic: `changefeed-topic-${String(t).padStart(3, '0')}`,
+        partition: p,
+        leader: isr[0] ?? null,
+        replicas,
+        isr,
+      };
+    }),
+  }));
+  return {
+    brokers,
+    registered: brokers.filter((b) => !down.includes(b)),
+    leader: 1,
+    voters: [1, 2, 3],
+    topics,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The health script's output stays bounded whatever the cluster size, and the decisions taken on it are the
+ * ones taken on the full tool output. The real script runs with bash; a `java` stand-in on its PATH prints
+ * tool output in Kafka 3.7.1's formats (the captures in test/fixtures/kafka-output), generated for the
+ * cluster at hand.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { splitHealthOutput } from '../../../functions/lib/domain/health-script';
+import { healthSnapshotFromToolOutput } from '../../../functions/lib/domain/kafka-tool-output';
+import {
+  canRollNow,
+  type HealthSnapshot,
+  isCaughtUp,
+  pickNextToRoll,
+} from '../../../functions/lib/domain/roll';
+import { bigCluster, type Cluster, cleanUpGeneratedOutput, runScript } from '../../helpers/health-output';
+
+afterAll(cleanUpGeneratedOutput);
+
+/** What the roll decides on: the script's output parsed as steps/health.ts does. */
+function snapshotOf(stdout: string, brokerMinIsr = 2): HealthSnapshot {
+  const outputs = splitHealthOutput(stdout);
+  expect(outputs.missing).toEqual([]);
+  return healthSnapshotFromToolOutput(outputs, {
+    brokerMinInsyncReplicas: brokerMinIsr,
+    allowNoTopics: true,
+    filtered: { omittedPartitions: outputs.topicsSummary?.omitted ?? Number.NaN },
+  });
+}
+
+/** The same cluster as a snapshot of the full, unfiltered output (what the decisions were written for). */
+function fullSnapshot(cluster: Cluster, brokerMinIsr = 2): HealthSnapshot {
+  return {
+    registeredBrokers: [...cluster.registered].sort((a, b) => a - b),
+    activeControllerId: cluster.leader,
+    voters: cluster.voters.map((nodeId) => ({
+      nodeId,
+      logEndOffset: 100,
+      lag: 0,
+      lastFetchTimestamp: 1795618467599,
+      lastCaughtUpTimestamp: 1795618467599,
+    })),
+    partitions: cluster.topics.flatMap((t) => t.partitions),
+    topicMinInsyncReplicas: Object.fromEntries(
+      cluster.topics.filter((t) => t.minIsr !== undefined).map((t) => [t.name, t.minIsr as number]),
+    ),
+    brokerMinInsyncReplicas: brokerMinIsr,
+  };
+}
+
+describe('the health output of a 49-broker, 5,000-partition cluster', () => {
+  it('stays under 20,000 characters healthy, and the decisions see a healthy cluster', () => {
+    // Act
+    const { stdout, status } = runScript(bigCluster());
+    const snapshot = snapshotOf(stdout);
+    // Assess
+    console.info(`health output, 49 brokers × 5,000 partitions, healthy: ${stdout.length} characters`);
+    expect(status).toBe(0);
+    expect(stdout.length).toBeLessThanOrEqual(20_000);
+    expect(splitHealthOutput(stdout).topicsSummary).toEqual({ described: 5000, listed: 0, omitted: 0 });
+    expect(snapshot.registeredBrokers).toHaveLength(49);
+    expect(snapshot.voters.map((v) => v.nodeId).sort()).toEqual([1, 2, 3]);
+    expect(canRollNow(snapshot, 7, { brokerIds: bigCluster().brokers })).toMatchObject({ ok: true });
+  });
+
+  it('stays under 20,000 characters with a broker down; what it leaves out refuses every restart', () => {
+    // Act
+    const { stdout, status } = runScript(bigCluster([7]));
+    const snapshot = snapshotOf(stdout);
+    // Assess
+    const summary = splitHealthOutput(stdout).topicsSummary;
+    console.info(
+      `health output, 49 brokers × 5,000 partitions, b7 down: ${stdout.length} characters ${JSON.stringify(summary)}`,
+    );
+    expect(status).toBe(0);
+    expect(stdout.length).toBeLessThanOrEqual(20_000);
+    expect(summary?.described).toBe(5000);
+    expect((summary?.listed ?? 0) + (summary?.omitted ?? 0)).toBe(
+      bigCluster([7])
+        .topics.flatMap((t) => t.partitions)
+        .filter((p) => p.replicas.includes(7)).length,
+    );
+    expect(summary?.omitted).toBeGreaterThan(0);
+    const check = canRollNow(snapshot, 8, { brokerIds: bigCluster().brokers });
+    expect(check.ok).toBe(false);
+    expect(check.ok ? '' : check.reason).toContain(
+      'more partitions not fully replicated than the health output lists',
+    );
+    expect(isCaughtUp(snapshot, 7).ok).toBe(false);
+  });
+});
+
+const ids = [1, 2, 3, 4, 5];
+const partitionArb = fc
+  .record({
+    replicas: fc.shuffledSubarray(ids, { minLength: 1, maxLength: 4 }),
+    inIsr: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    leaderless: fc.boolean(),
+  })
+  .map(({ replicas, inIsr, leaderless }) => {
+    const isr = replicas.filter((_, i) => inIsr[i]);
+    return { replicas, isr, leader: leaderless || isr.length === 0 ? null : (isr[0] as number) };
+  });
+const clusterArb = fc
+  .record({
+    down: fc.subarray(ids, { maxLength: 2 }),
+    leader: fc.constantFrom(1, 2, 3),
+    topics: fc.array(
+      fc.record({
+        minIsr: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+        partitions: fc.array(partitionArb, { minLength: 1, maxLength: 6 }),
+      }),
+      { minLength: 0, maxLength: 4 },
+    ),
+  })
+  .map(
+    ({ down, leader, topics }): Cluster => ({
+      brokers: ids,
+      registered: ids.filter((id) => !down.includes(id)),
+      leader,
+      voters: [1, 2, 3],
+      topics: topics.map((t, i) => ({
+        name: `t${i}`,
+        minIsr: t.minIsr,
+        partitions: t.partitions.map((p, partition) => ({ topic: `t${i}`, partition, ...p })),
+      })),
+    }),
+  );
+
+describe('decisions on the bounded output', () => {
+  it('are the decisions on the full output: the same pick or refusal, the same caught-up verdicts', () => {
+    fc.assert(
+      fc.property(clusterArb, (cluster) => {
+        // Act
+        const { stdout } = runScript(cluster);
+        const bounded = snapshotOf(stdout);
+        const full = fullSnapshot(cluster);
+        // Assess
+        const options = { brokerIds: ids };
+        const pick = (s: HealthSnapshot) => pickNextToRoll(ids, s, options).nodeId;
+        expect(pick(bounded)).toBe(pick(full));
+        for (const id of ids) {
+          expect(canRollNow(bounded, id, options).ok).toBe(canRollNow(full, id, options).ok);
+          expect(isCaughtUp(bounded, id).ok).toBe(isCaughtUp(full, id).ok);
+        }
+      }),
+      { numRuns: 120 },
+    );
+  }, 120_000);
+});
