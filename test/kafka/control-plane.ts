@@ -13,6 +13,7 @@ import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { parseQuorumReplication } from '../../functions/lib/domain/kafka-tool-output';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
+import type { RolledBroker } from '../../functions/lib/steps/roll';
 import { type KafkaCluster, kafkaHome } from './harness';
 import {
   type ExecutedCommand,
@@ -31,14 +32,6 @@ export interface ControlPlane {
   /** Rolls to `uniqueName` with the roll state machine; `previousUniqueName` is what the brokers advertise. */
   roll(uniqueName: string, previousUniqueName: string, options?: RunOptions): Promise<DeployedRoll>;
   stop(): Promise<void>;
-}
-
-export interface RolledBroker {
-  nodeId: number;
-  oldAdvertisedListeners: string;
-  newAdvertisedListeners: string;
-  seconds: number;
-  commandId: string;
 }
 
 export interface DeployedRoll {
