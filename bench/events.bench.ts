@@ -74,5 +74,9 @@ async function rollApiCalls(): Promise<{ calls: number; mutating: number }> {
 export async function run(): Promise<Record<string, number>> {
   const accept = await acceptDecisionMs();
   const roll = await rollApiCalls();
-  return { accept_decision_ms: accept, roll_api_calls: roll.calls, roll_mutating_calls: roll.mutating };
+  return {
+    accept_decision_ms: accept,
+    roll_api_calls_stand_in_health: roll.calls,
+    roll_mutating_calls_stand_in_health: roll.mutating,
+  };
 }
