@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
@@ -19,7 +19,7 @@ import { planConnections } from '../../functions/lib/domain/accept-policy';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
 import { topologySvg } from '../../functions/lib/domain/topology-svg';
-import { type ClusterSpecInput, principalAccount } from '../../functions/lib/spec';
+import { principalAccount } from '../../functions/lib/spec';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
 import { type Moto, ROOT, startMotoServer } from '../emulator';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
@@ -47,7 +47,6 @@ export const rehearse: Command = async (args, io) => {
   });
   const withKafka = values.kafka === true;
   const spec = await loadSpecFile(values.spec as string);
-  const specInput = JSON.parse(readFileSync(values.spec as string, 'utf8')) as ClusterSpecInput;
   const plan = planCluster(spec);
   const outDir = join(ROOT, values.out as string);
   const uniqueName = `rehearsal-${randomBytes(3).toString('hex')}`;
@@ -95,7 +94,7 @@ export const rehearse: Command = async (args, io) => {
         'real Kafka: 3 brokers + haproxy as the NLB; Run Command reaches them through the executor',
         async () => {
           const { startKafkaCluster, attachControlPlane } = await import('../rehearse-kafka');
-          const cluster = await startKafkaCluster(specInput);
+          const cluster = await startKafkaCluster(spec);
           stops.push(() => cluster.stop());
           const control = await attachControlPlane(cluster, moto.endpoint, { provision: false });
           stops.push(() => control.stop());

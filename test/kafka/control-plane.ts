@@ -9,6 +9,7 @@
 
 import { type RunOptions, type RunResult, runLocal } from '../../cli/local-sfn';
 import { resetClients } from '../../functions/lib/aws/clients';
+import { parseCommandComment } from '../../functions/lib/domain/commands';
 import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { parseQuorumReplication } from '../../functions/lib/domain/kafka-tool-output';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
@@ -97,8 +98,6 @@ export async function attachControlPlane(
   };
 }
 
-const purposeOf = (comment: string) => /^kafka-plc (\S+) /.exec(comment)?.[1] ?? '';
-
 async function deployedRoll(
   executor: RunCommandExecutor,
   spec: ClusterSpecInput,
@@ -128,7 +127,7 @@ async function deployedRoll(
   const ms = Date.now() - started;
   const commands = executor.commands
     .slice(firstCommand)
-    .map((c) => Object.assign(c, { purpose: purposeOf(c.comment) }));
+    .map((c) => ({ ...c, purpose: parseCommandComment(c.comment)?.purpose ?? '' }));
   const rolled =
     run.status === 'SUCCEEDED' ? ((run.output as { brokers: RolledBroker[] }).brokers ?? []) : [];
   return {

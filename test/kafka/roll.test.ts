@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseCommandComment } from '../../functions/lib/domain/commands';
 import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
 import { asFunction } from '../aws-model/iam';
@@ -81,12 +82,15 @@ function brokerLogs(nodeId: number): string {
   return broker ? readFileSync(join(broker.dir, 'logs', 'server.log'), 'utf8') : '';
 }
 
-/** The cluster's broker instances in the emulator, as PrepareRoll finds them. */
-async function emulatorInstances(): Promise<{ nodeId: number; instanceId: string }[]> {
-  const found = control.executor.commands
-    .filter((c) => c.comment.startsWith('kafka-plc configure '))
-    .map((c) => ({ nodeId: c.nodeId, instanceId: c.instanceId }));
-  return found.sort((a, b) => a.nodeId - b.nodeId);
+/** Each broker's instance: the one provisioning sent its configure command to. */
+function brokerInstances(): { nodeId: number; instanceId: string }[] {
+  return configureCommands()
+    .map((c) => ({ nodeId: c.nodeId, instanceId: c.instanceId }))
+    .sort((a, b) => a.nodeId - b.nodeId);
+}
+
+function configureCommands() {
+  return control.executor.commands.filter((c) => parseCommandComment(c.comment)?.purpose === 'configure');
 }
 
 async function advertisedNow(uniqueName: string) {
@@ -109,7 +113,7 @@ describe('provisioning the running harness cluster through Run Command', () => {
     expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
       'SUCCEEDED',
     );
-    const configure = control.executor.commands.filter((c) => c.comment.startsWith('kafka-plc configure '));
+    const configure = configureCommands();
     expect(configure.map((c) => c.nodeId).sort()).toEqual([1, 2, 3]);
     for (const command of configure) {
       expect(command.status, command.stderr).toBe('Success');
@@ -214,7 +218,7 @@ describe('the unique-name roll on real brokers', () => {
     const target = harnessPlan(cluster.dir, 'tidb-def456', cluster.spec);
     cluster.addConsumerNames(target);
     const spec = { ...control.spec, uniqueName: 'tidb-def456' };
-    const instances = await emulatorInstances();
+    const instances = brokerInstances();
     const state = { brokers: instances, pending: [1, 2, 3], done: [], previousUniqueName: 'tidb-abc123' };
     const sent = (await asFunction('reconfigureBroker', () =>
       reconfigureBroker({ spec, roll: state, nodeId: 3 }, lambdaContext('reconfigureBroker')),

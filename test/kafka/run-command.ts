@@ -143,6 +143,8 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   mkdirSync(bin);
   writeFileSync(join(bin, 'systemctl'), SYSTEMCTL);
   chmodSync(join(bin, 'systemctl'), 0o755);
+  // Each host's systemd unit directory (KAFKA_PLC_SYSTEMD_DIR), made once.
+  for (const broker of hosts.brokers) mkdirSync(join(broker.dir, 'systemd'), { recursive: true });
   const ec2 = new EC2Client({
     endpoint: options.upstream,
     region: awsPlan.region,
@@ -176,7 +178,6 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
 
   function hostEnv(nodeId: number): NodeJS.ProcessEnv {
     const dir = hosts.brokers.find((b) => b.nodeId === nodeId)?.dir ?? '';
-    mkdirSync(join(dir, 'systemd'), { recursive: true });
     return {
       PATH: `${bin}:${process.env.PATH ?? ''}`,
       HOME: process.env.HOME,

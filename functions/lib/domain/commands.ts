@@ -20,6 +20,15 @@ export function commandComment(purpose: Purpose, cluster: string, nodeId: number
 
 const COMMENT = /^kafka-plc (configure|roll|health) (\S+) b(\d+) ([0-9a-f]{16})$/;
 
+/** What commandComment wrote, read back; undefined for a comment that is not ours. */
+export function parseCommandComment(
+  comment: string,
+): { purpose: Purpose; cluster: string; nodeId: number; hash: string } | undefined {
+  const m = COMMENT.exec(comment);
+  if (!m) return undefined;
+  return { purpose: m[1] as Purpose, cluster: m[2] ?? '', nodeId: Number(m[3]), hash: m[4] ?? '' };
+}
+
 export interface CommandFacts {
   commandId: string;
   purpose: Purpose;
@@ -36,13 +45,14 @@ export function brokerCommands(
 ): CommandFacts[] {
   return history
     .flatMap((c) => {
-      const m = COMMENT.exec(c.comment);
-      if (!m || m[2] !== cluster || Number(m[3]) !== nodeId || m[1] === 'health') return [];
+      const parsed = parseCommandComment(c.comment);
+      if (!parsed || parsed.cluster !== cluster || parsed.nodeId !== nodeId || parsed.purpose === 'health')
+        return [];
       return [
         {
           commandId: c.commandId,
-          purpose: m[1] as Purpose,
-          hash: m[4] ?? '',
+          purpose: parsed.purpose,
+          hash: parsed.hash,
           status: c.status,
           requestedAt: c.requestedAt,
         },
