@@ -28,13 +28,18 @@ export const brokersRefsSchema = z.object({
   launched: z.array(z.number().check(z.multipleOf(1))),
 });
 
+/** A configuration's scriptHash (domain/commands.ts). */
+const configHash = z.string().check(z.regex(/^[0-9a-f]{16}$/, 'must be a 16-digit hex script hash'));
+
 export const configureCommandsSchema = z.object({
   commands: z.array(
     z.object({
       nodeId: z.number().check(z.multipleOf(1)),
       instanceId: z.string(),
-      commandId: z.string(),
+      commandId: z.optional(z.string()),
       sent: z.boolean(),
+      hash: configHash,
+      recorded: z.optional(z.string()),
     }),
   ),
 });
@@ -81,5 +86,6 @@ export const rollCommandSchema = z.object({
   nodeId: z.number().check(z.multipleOf(1)),
   instanceId: z.string().check(z.minLength(1)),
   commandId: z.string().check(z.minLength(1)),
+  hash: configHash,
   startedAt: z.number(),
 });

@@ -308,13 +308,18 @@ describe('expose-existing on the emulator', () => {
       );
     }
     expect(await ingressOf(cluster.userGroupId)).toEqual(userRules);
-    // One tag added (the deployed roll may run commands only on tagged instances), the user's kept; never
+    // Two tags added — the mark (the deployed roll may run commands only on marked instances) and the hash
+    // of the patch each broker runs (outliving SSM's command history) — the user's kept; never
     // kafka-plc:cluster, which marks instances kafka-plc built (and teardown terminates).
     const { ec2 } = clients(REGION);
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: cluster.instanceIds }));
     for (const instance of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) {
       const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key, t.Value]));
-      expect(tags).toEqual({ Name: expect.stringMatching(/^kafka-\d$/), 'kafka-plc:exposed-by': CLUSTER });
+      expect(tags).toEqual({
+        Name: expect.stringMatching(/^kafka-\d$/),
+        'kafka-plc:exposed-by': CLUSTER,
+        'kafka-plc:applied-config': expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
     }
   });
 
@@ -477,7 +482,7 @@ describe('expose-existing on the emulator', () => {
     expect((groups.SecurityGroups ?? []).map((g) => g.GroupId)).toContain(cluster.userGroupId);
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: cluster.instanceIds }));
     for (const instance of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) {
-      expect((instance.Tags ?? []).map((t) => t.Key)).not.toContain('kafka-plc:exposed-by');
+      expect((instance.Tags ?? []).map((t) => t.Key).filter((k) => k?.startsWith('kafka-plc:'))).toEqual([]);
       expect(instance.State?.Name).toBe('running');
     }
     expect(await snapshot(CLUSTER)).toMatchObject({

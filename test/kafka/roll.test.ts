@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runLocal } from '../../cli/local-sfn';
+import { handler as configureBrokers } from '../../functions/configure-brokers/handler';
 import { parseCommandComment } from '../../functions/lib/domain/commands';
 import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
@@ -278,5 +280,46 @@ describe('the unique-name roll on real brokers', () => {
         { timeoutMs: 30_000 },
       ),
     ).toEqual(target.brokers.map((b) => ({ nodeId: b.nodeId, host: b.externalHost, port: b.nlbPort })));
+  }, 300_000);
+
+  it("once SSM's command history has expired, the instances' applied-config tags still say what each broker runs", async () => {
+    // Prepare: SSM no longer lists any command run so far (its history is kept for a limited time)
+    control.executor.expireHistory();
+    const firstCommand = control.executor.commands.length;
+    const firstAction = control.executor.serviceActions.length;
+    const pidsBefore = cluster.brokers.map((b) => b.pid);
+    const refs = {
+      brokers: brokerInstances().map((b) => ({
+        ...b,
+        privateIp: control.awsPlan.brokers.find((p) => p.nodeId === b.nodeId)?.privateIp ?? '',
+      })),
+      launched: [],
+    };
+    // Act: provisioning's ConfigureBrokers with another configuration (the name before the last roll) …
+    const changed = await asFunction('configureBrokers', () =>
+      configureBrokers(
+        { spec: { ...control.spec, uniqueName: 'tidb-abc123' }, brokers: refs },
+        lambdaContext('configureBrokers'),
+      ),
+    ).then(
+      () => 'no error',
+      (error: unknown) => error,
+    );
+    // … the provision state machine with the spec as it is (it keeps the name the brokers advertise) …
+    const reprovision = await runLocal('provision', control.spec, FAST);
+    // … and a roll to the name they already run
+    const again = await control.roll('tidb-def456', 'tidb-abc123');
+    // Assess: the changed configuration is refused before any command; the others find nothing to do
+    expect(changed).toMatchObject({
+      name: 'UnsupportedChangeError',
+      message: expect.stringContaining('provisioning never restarts running brokers together'),
+    });
+    expect(reprovision.status, `${reprovision.error}: ${reprovision.cause}`).toBe('SUCCEEDED');
+    expect(again.run.status, `${again.run.error}: ${again.run.cause}`).toBe('SUCCEEDED');
+    expect(again.rolled).toEqual([]);
+    const sent = control.executor.commands.slice(firstCommand).map((c) => parseCommandComment(c.comment));
+    expect(sent.filter((c) => c?.purpose !== 'health')).toEqual([]);
+    expect(control.executor.serviceActions.slice(firstAction)).toEqual([]);
+    expect(cluster.brokers.map((b) => b.pid)).toEqual(pidsBefore);
   }, 300_000);
 });

@@ -169,6 +169,22 @@ describe('Run Command on a broker host', () => {
     expect(history.every((c) => c.status === 'Success' && c.instanceIds[0] === instance(3))).toBe(true);
   });
 
+  it('forgets the commands run so far once their history expires, as SSM does after its retention', async () => {
+    // Prepare
+    const { commandId: old } = await runScript(2, '#!/usr/bin/env bash\necho old\n');
+    // Act
+    executor.expireHistory();
+    const { commandId: fresh } = await runScript(2, '#!/usr/bin/env bash\necho fresh\n');
+    // Assess: only the newer command is listed; the old one's invocation is gone; the record keeps both
+    expect((await ssm.commandsFor(region, instance(2))).map((c) => c.commandId)).toEqual([fresh]);
+    // (InvocationDoesNotExist, which our adapter reads as "not there yet")
+    expect(await ssm.commandInvocation(region, old, instance(2))).toMatchObject({
+      status: 'Pending',
+      stdout: '',
+    });
+    expect(executor.commands.map((c) => c.commandId)).toEqual(expect.arrayContaining([old, fresh]));
+  });
+
   it('reports broker hosts Online to the SSM agent check', async () => {
     // Act
     const online = await ssm.onlineManagedInstances(region, [instance(1), instance(2)]);

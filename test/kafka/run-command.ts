@@ -87,6 +87,12 @@ export interface RunCommandExecutor {
   commands: ExecutedCommand[];
   /** What the systemctl stand-in carried out (is-active queries not included), oldest first. */
   serviceActions: ServiceAction[];
+  /**
+   * Forgets every command run so far, as SSM does once its retention has passed (command history is kept for
+   * a limited time: ListCommands, ListCommandInvocations and GetCommandInvocation no longer return them);
+   * `commands` keeps them for the test.
+   */
+  expireHistory(): void;
   stop(): Promise<void>;
 }
 
@@ -152,6 +158,9 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   });
   const nodeOfInstance = new Map<string, number | null>();
   const commands: ExecutedCommand[] = [];
+  /** Commands before this index have left SSM's history (expireHistory). */
+  let expiredBefore = 0;
+  const history = () => commands.slice(expiredBefore);
   const serviceActions: ServiceAction[] = [];
   const children = new Set<ChildProcess>();
   let port = 0;
@@ -298,7 +307,7 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   }
 
   async function getInvocation(body: Record<string, unknown>) {
-    const command = commands.find((c) => c.commandId === body.CommandId && c.instanceId === body.InstanceId);
+    const command = history().find((c) => c.commandId === body.CommandId && c.instanceId === body.InstanceId);
     if (!command) {
       if ((await nodeOf(String(body.InstanceId))) === null) return undefined;
       throw new AwsError('InvocationDoesNotExist', 'no such invocation');
@@ -322,7 +331,9 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   async function listCommands(body: Record<string, unknown>) {
     const instanceId = body.InstanceId as string | undefined;
     if (!instanceId || (await nodeOf(instanceId)) === null) return undefined;
-    const all = commands.filter((c) => c.instanceId === instanceId).reverse();
+    const all = history()
+      .filter((c) => c.instanceId === instanceId)
+      .reverse();
     const from = Number(body.NextToken ?? 0);
     const size = Number(body.MaxResults ?? PAGE);
     const page = all.slice(from, from + size);
@@ -335,7 +346,7 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   async function listInvocations(body: Record<string, unknown>) {
     const instanceId = body.InstanceId as string | undefined;
     if (!instanceId || (await nodeOf(instanceId)) === null) return undefined;
-    const matching = commands
+    const matching = history()
       .filter((c) => c.instanceId === instanceId && (!body.CommandId || c.commandId === body.CommandId))
       .reverse();
     return {
@@ -456,6 +467,9 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
     endpoint: `http://127.0.0.1:${port}`,
     commands,
     serviceActions,
+    expireHistory() {
+      expiredBefore = commands.length;
+    },
     async stop() {
       for (const child of children) kill(child, 'SIGKILL');
       await Promise.allSettled(commands.map((c) => c.done));

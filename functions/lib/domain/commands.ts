@@ -80,6 +80,28 @@ export function decideCommand(facts: CommandFacts[], hash: string): CommandDecis
   return { action: 'send', appliedHash: applied?.hash };
 }
 
+/** Also `recorded`: no command in the history, but the instance's applied-config tag names this hash. */
+export type RecordedDecision = CommandDecision | { action: 'recorded' };
+
+/**
+ * The decision when the history may have expired (SSM keeps command history for a limited time): the
+ * instance's applied-config tag (APPLIED_CONFIG_TAG, written after each configuration command succeeded)
+ * stands for the newest successful command once none is left in the history. A success still in the history
+ * is newer than any tag (the tag is written after it, and the oldest commands expire first), and a command
+ * with this hash that failed since means the broker may not run it (the restart may not have happened):
+ * send again.
+ */
+export function decideWithRecord(
+  facts: CommandFacts[],
+  hash: string,
+  recorded: string | undefined,
+): RecordedDecision {
+  const decision = decideCommand(facts, hash);
+  if (decision.action !== 'send' || decision.appliedHash !== undefined) return decision;
+  if (recorded === hash && !facts.some((c) => c.hash === hash)) return { action: 'recorded' };
+  return { action: 'send', appliedHash: recorded };
+}
+
 export type InvocationOutcome = 'pending' | 'success' | 'failed';
 
 export function invocationOutcome(status: string): InvocationOutcome {

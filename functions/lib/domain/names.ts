@@ -23,6 +23,12 @@ export const CLUSTER_TAG = 'kafka-plc:cluster';
  * broker instances and their network interfaces. Its value is the cluster's name.
  */
 export const EXPOSED_BY_TAG = 'kafka-plc:exposed-by';
+/**
+ * The tag on each broker instance naming the configuration it runs: the scriptHash of the last configure or
+ * roll command that succeeded on it. Written after success; read when the command history (kept by SSM for
+ * a limited time) no longer has that command.
+ */
+export const APPLIED_CONFIG_TAG = 'kafka-plc:applied-config';
 /** The tag naming what a resource is within its cluster (e.g. broker-1, subnet-broker-usw2-az1). */
 export const ROLE_TAG = 'kafka-plc:role';
 

@@ -11,7 +11,7 @@ import {
   brokerCommands,
   commandComment,
   commandFailedError,
-  decideCommand,
+  decideWithRecord,
   invocationOutcome,
   scriptHash,
 } from '../domain/commands';
@@ -22,6 +22,7 @@ import { requireEnv } from '../env';
 import { ConfigurationError, ResourceConflictError, UnsupportedChangeError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
+import { recordAppliedConfig, recordedConfigs } from './applied-config';
 import type { NetworkRefs, ReadyStatus } from './network';
 import { sendToClusterInstance } from './run-command';
 
@@ -157,15 +158,29 @@ export async function brokersReady(spec: ClusterSpec, refs: BrokersRefs): Promis
 export interface ConfigureCommand {
   nodeId: number;
   instanceId: string;
-  commandId: string;
+  /** The command to wait for; none when the instance's applied-config tag already names this configuration. */
+  commandId?: string;
   sent: boolean;
+  /** The configuration's scriptHash, recorded on the instance once its command succeeded. */
+  hash: string;
+  /** What the instance's applied-config tag said before (recording is skipped when it is already this). */
+  recorded?: string;
 }
 
+/**
+ * Sends each broker its script unless it already runs it (per the command history, or — once that has
+ * expired — per the instance's applied-config tag). A broker running another configuration is refused:
+ * provisioning never restarts running brokers together.
+ */
 export async function configureBrokers(
   spec: ClusterSpec,
   refs: BrokersRefs,
 ): Promise<{ commands: ConfigureCommand[] }> {
   const plan = planCluster(spec);
+  const recorded = await recordedConfigs(
+    plan.region,
+    refs.brokers.map((b) => b.instanceId),
+  );
   const commands: ConfigureCommand[] = [];
   for (const ref of refs.brokers) {
     const broker = plan.brokers.find((b) => b.nodeId === ref.nodeId);
@@ -177,8 +192,10 @@ export async function configureBrokers(
       plan.clusterName,
       broker.nodeId,
     );
-    const decision = decideCommand(history, hash);
-    if (decision.action === 'send' && decision.appliedHash !== undefined) {
+    const record = recorded.get(ref.instanceId);
+    const decision = decideWithRecord(history, hash, record);
+    const known = { nodeId: broker.nodeId, instanceId: ref.instanceId, hash, recorded: record };
+    if (decision.action === 'send' && decision.appliedHash !== undefined && decision.appliedHash !== hash) {
       throw new UnsupportedChangeError(
         `broker ${broker.nodeId} (${ref.instanceId}) runs another configuration (${decision.appliedHash}, planned ${hash}); ` +
           'provisioning never restarts running brokers together: change a running cluster with "kafka-plc roll" (one broker at a time)',
@@ -192,33 +209,36 @@ export async function configureBrokers(
         timeoutSeconds: CONFIGURE_TIMEOUT_SECONDS,
       });
       log.info('sent configure command', { nodeId: broker.nodeId, instanceId: ref.instanceId, commandId });
-      commands.push({ nodeId: broker.nodeId, instanceId: ref.instanceId, commandId, sent: true });
+      commands.push({ ...known, commandId, sent: true });
+    } else if (decision.action === 'recorded') {
+      log.info('broker runs this configuration (applied-config tag)', { nodeId: broker.nodeId, hash });
+      commands.push({ ...known, sent: false });
     } else {
-      commands.push({
-        nodeId: broker.nodeId,
-        instanceId: ref.instanceId,
-        commandId: decision.commandId,
-        sent: false,
-      });
+      commands.push({ ...known, commandId: decision.commandId, sent: false });
     }
   }
   return { commands };
 }
 
+/** Ready when every command succeeded; then each broker's configuration is recorded on its instance. */
 export async function brokersConfigured(
   spec: ClusterSpec,
   input: { commands: ConfigureCommand[] },
 ): Promise<ReadyStatus> {
   const pending: number[] = [];
   for (const command of input.commands) {
+    if (!command.commandId) continue;
     const invocation = await ssm.commandInvocation(spec.region, command.commandId, command.instanceId);
     const outcome = invocationOutcome(invocation.status);
     if (outcome === 'failed') {
-      throw commandFailedError('configure', command, invocation);
+      throw commandFailedError('configure', { ...command, commandId: command.commandId }, invocation);
     }
     if (outcome === 'pending') pending.push(command.nodeId);
   }
-  return pending.length === 0
-    ? { ready: true, detail: `${input.commands.length} brokers configured` }
-    : { ready: false, detail: `configuring brokers ${pending.join(', ')}` };
+  if (pending.length > 0) return { ready: false, detail: `configuring brokers ${pending.join(', ')}` };
+  for (const command of input.commands) {
+    if (command.recorded !== command.hash)
+      await recordAppliedConfig(spec.region, command.instanceId, command.hash);
+  }
+  return { ready: true, detail: `${input.commands.length} brokers configured` };
 }

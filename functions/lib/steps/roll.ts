@@ -1,7 +1,7 @@
 /**
  * The roll, one broker at a time (decisions in domain/roll.ts, after Strimzi's KafkaRoller):
- * PrepareRoll finds the brokers whose running configuration (per the SSM command history) differs from
- * the one rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker
+ * PrepareRoll finds the brokers whose running configuration (per the SSM command history, or the
+ * instance's applied-config tag once that has expired) differs from the one rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker
  * (unready first, active controller last) or asks to wait (bounded backoff); ReconfigureBroker sends that
  * broker the same script provisioning uses — for an existing cluster (spec.existing) the patch of its own
  * server.properties instead — (the command carries the config, so what each broker runs is auditable in
@@ -16,6 +16,7 @@ import {
   commandComment,
   commandFailedError,
   decideCommand,
+  decideWithRecord,
   invocationOutcome,
   scriptHash,
 } from '../domain/commands';
@@ -32,6 +33,7 @@ import {
 import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
+import { recordAppliedConfig, recordedConfigs } from './applied-config';
 import { recordAppliedSpec } from './cluster-record';
 import { readHealth } from './health';
 import type { ReadyStatus } from './network';
@@ -99,6 +101,7 @@ function configScript(spec: ClusterSpec, plan: Plan, broker: PlannedBroker, inst
 export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string): Promise<RollState> {
   const plan = planCluster(spec);
   const found = await brokerInstances(spec, plan);
+  const recorded = await recordedConfigs(plan.region, [...found.values()]);
   const brokers: RollBroker[] = [];
   const pending: number[] = [];
   for (const broker of plan.brokers) {
@@ -113,8 +116,13 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
       plan.clusterName,
       broker.nodeId,
     );
-    const decision = decideCommand(history, scriptHash(configScript(spec, plan, broker, instanceId)));
-    if (decision.action !== 'skip') pending.push(broker.nodeId);
+    const hash = scriptHash(configScript(spec, plan, broker, instanceId));
+    const decision = decideWithRecord(history, hash, recorded.get(instanceId));
+    if (decision.action !== 'skip' && decision.action !== 'recorded') pending.push(broker.nodeId);
+    // A command that succeeded unobserved (its roll stopped before the check) is recorded now, while the
+    // history still has it.
+    if (decision.action === 'skip' && recorded.get(instanceId) !== hash)
+      await recordAppliedConfig(plan.region, instanceId, hash);
   }
   log.info('roll prepared', { pending, uniqueName: spec.uniqueName, previousUniqueName });
   return { brokers, pending, done: [], previousUniqueName };
@@ -161,6 +169,8 @@ export interface RollCommand {
   nodeId: number;
   instanceId: string;
   commandId: string;
+  /** The configuration's scriptHash, recorded on the instance once the command succeeded. */
+  hash: string;
   startedAt: number;
 }
 
@@ -177,7 +187,8 @@ export async function reconfigureBroker(
   const history = brokerCommands(await ssm.commandsFor(plan.region, instanceId), plan.clusterName, nodeId);
   const decision = decideCommand(history, hash);
   const startedAt = Date.now();
-  if (decision.action !== 'send') return { nodeId, instanceId, commandId: decision.commandId, startedAt };
+  if (decision.action !== 'send')
+    return { nodeId, instanceId, commandId: decision.commandId, hash, startedAt };
   const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {
     instanceId,
     script,
@@ -190,7 +201,7 @@ export async function reconfigureBroker(
     commandId,
     advertisedListeners: broker.advertisedListeners,
   });
-  return { nodeId, instanceId, commandId, startedAt };
+  return { nodeId, instanceId, commandId, hash, startedAt };
 }
 
 export async function brokerReconfigured(spec: ClusterSpec, command: RollCommand): Promise<ReadyStatus> {
@@ -199,6 +210,8 @@ export async function brokerReconfigured(spec: ClusterSpec, command: RollCommand
   if (outcome === 'failed') {
     throw commandFailedError('roll', command, invocation);
   }
+  // What the broker runs now outlives the command history (applied-config.ts).
+  if (outcome === 'success') await recordAppliedConfig(spec.region, command.instanceId, command.hash);
   return {
     ready: outcome === 'success',
     detail: `broker ${command.nodeId} reconfigure ${invocation.status}`,

@@ -20,6 +20,7 @@ import * as ec2 from '../aws/teardown-ec2';
 import * as elb from '../aws/teardown-elbv2';
 import * as svc from '../aws/teardown-endpoint-service';
 import * as params from '../aws/teardown-ssm';
+import { APPLIED_CONFIG_TAG } from '../domain/names';
 import { ApiNotImplementedError, EndpointConnectionError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
@@ -139,7 +140,8 @@ export async function teardownNatGateway(spec: ClusterSpec): Promise<ReadyStatus
 
 /**
  * An exposed existing cluster: take our security groups off the user's broker interfaces (their own
- * groups stay), remove our mark from the instances and interfaces, then delete our groups in the user's VPC. The user's
+ * groups stay), remove our tags (applied-config, then the mark) from the instances and interfaces, then delete
+ * our groups in the user's VPC. The user's
  * VPC, subnets and instances are never deleted; the EXTERNAL listener stays in the brokers' config
  * (unreachable once the NLB and groups are gone; removing it would need another roll).
  */
@@ -162,6 +164,9 @@ async function releaseExistingBrokers(spec: ClusterSpec, blocked: string[]): Pro
     }
   }
   const marked = instances.filter((i) => i.tags[EXPOSED_BY_TAG] === cluster);
+  // The applied-config record first: once the mark is gone, a re-run no longer finds these instances ours.
+  const recorded = marked.filter((i) => i.tags[APPLIED_CONFIG_TAG] !== undefined).map((i) => i.instanceId);
+  await discovery.removeTag(region, recorded, APPLIED_CONFIG_TAG);
   await discovery.removeTag(region, markedResources(marked), EXPOSED_BY_TAG);
   await deleteGroups(region, groups, blocked);
 }

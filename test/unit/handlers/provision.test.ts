@@ -3,6 +3,7 @@
  * by someone else, a failed configure command, a NAT gateway that failed, a wait that runs out).
  */
 import {
+  CreateTagsCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeNatGatewaysCommand,
@@ -168,7 +169,26 @@ describe('LaunchBrokers', () => {
 });
 
 describe('ConfigureBrokers', () => {
+  const hashes = plan.brokers.map((b) => scriptHash(renderBrokerScript(plan, b)));
+  /** DescribeInstances of the seed's brokers i-1..i-3: this cluster's, with the applied-config tags given. */
+  const instancesWith = (applied: Record<string, string> = {}, owner = (_id: string) => 'seed-usw2') =>
+    ec2.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => ({
+      Reservations: [
+        {
+          Instances: (input.InstanceIds ?? []).map((id) => ({
+            InstanceId: id,
+            Tags: [
+              { Key: 'kafka-plc:cluster', Value: owner(id) },
+              ...(applied[id] ? [{ Key: 'kafka-plc:applied-config', Value: applied[id] }] : []),
+            ],
+          })),
+        },
+      ],
+    }));
+
   it('never restarts running brokers together: a broker running another configuration is refused', async () => {
+    // Prepare
+    instancesWith();
     ssm.on(ListCommandsCommand).resolves({
       Commands: [
         {
@@ -179,6 +199,7 @@ describe('ConfigureBrokers', () => {
         },
       ],
     });
+    // Act + Assess
     await expect(configureBrokers({ spec, brokers }, lambdaContext())).rejects.toMatchObject({
       name: 'UnsupportedChangeError',
       message: expect.stringContaining('kafka-plc roll'),
@@ -186,19 +207,80 @@ describe('ConfigureBrokers', () => {
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
   });
 
+  it('…also once the command history has expired: the applied-config tag names the configuration it runs', async () => {
+    // Prepare: SSM remembers nothing; broker 2's tag records another configuration
+    instancesWith({ 'i-1': hashes[0] ?? '', 'i-2': 'bbbbbbbbbbbbbbbb', 'i-3': hashes[2] ?? '' });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+    // Act + Assess
+    await expect(configureBrokers({ spec, brokers }, lambdaContext())).rejects.toMatchObject({
+      name: 'UnsupportedChangeError',
+      message: expect.stringContaining(
+        `broker 2 (i-2) runs another configuration (bbbbbbbbbbbbbbbb, planned ${hashes[1]})`,
+      ),
+    });
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it('sends nothing to brokers whose tag records this configuration, and the check records nothing again', async () => {
+    // Prepare
+    const applied = { 'i-1': hashes[0] ?? '', 'i-2': hashes[1] ?? '', 'i-3': hashes[2] ?? '' };
+    instancesWith(applied);
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+    // Act
+    const configure = (await configureBrokers({ spec, brokers }, lambdaContext())) as {
+      commands: { commandId?: string; sent: boolean; hash: string; recorded?: string }[];
+    };
+    const checked = await checkBrokersConfigured(
+      { spec, configure, wait: { attempt: 0, maxAttempts: 10 } },
+      lambdaContext(),
+    );
+    // Assess
+    expect(configure.commands.map((c) => [c.commandId, c.sent, c.recorded === c.hash])).toEqual([
+      [undefined, false, true],
+      [undefined, false, true],
+      [undefined, false, true],
+    ]);
+    expect(checked).toMatchObject({ ready: true });
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(CreateTagsCommand)).toHaveLength(0);
+  });
+
+  it('sends again when a command with this configuration failed after the tag was written', async () => {
+    // Prepare: the tag says broker 1 runs it, but the newest command with that hash failed (restart not done)
+    instancesWith({ 'i-1': hashes[0] ?? '', 'i-2': hashes[1] ?? '', 'i-3': hashes[2] ?? '' });
+    ssm.on(ListCommandsCommand).callsFake((input) =>
+      input.InstanceId === 'i-1'
+        ? {
+            Commands: [
+              {
+                CommandId: 'failed',
+                Status: 'Failed',
+                Comment: commandComment('configure', 'seed-usw2', 1, hashes[0] ?? ''),
+                RequestedDateTime: new Date(),
+              },
+            ],
+          }
+        : { Commands: [] },
+    );
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'again' } });
+    // Act
+    const configure = (await configureBrokers({ spec, brokers }, lambdaContext())) as {
+      commands: { commandId?: string; sent: boolean }[];
+    };
+    // Assess
+    expect(configure.commands.map((c) => [c.commandId, c.sent])).toEqual([
+      ['again', true],
+      [undefined, false],
+      [undefined, false],
+    ]);
+  });
+
   it("sends to a broker only after reading that it carries this cluster's tag value; another cluster's instance gets nothing", async () => {
     // Prepare: no command yet; broker 2's instance belongs to another cluster (IAM checks only the tag key)
     ssm.on(ListCommandsCommand).resolves({ Commands: [] });
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'sent' } });
-    ec2.on(DescribeInstancesCommand).callsFake((input) => {
-      const id = String(input.InstanceIds?.[0]);
-      const cluster = id === 'i-2' ? 'seed-usw2-prod' : 'seed-usw2';
-      return {
-        Reservations: [
-          { Instances: [{ InstanceId: id, Tags: [{ Key: 'kafka-plc:cluster', Value: cluster }] }] },
-        ],
-      };
-    });
+    instancesWith({}, (id) => (id === 'i-2' ? 'seed-usw2-prod' : 'seed-usw2'));
     // Act + Assess
     await expect(configureBrokers({ spec, brokers }, lambdaContext())).rejects.toMatchObject({
       name: 'ResourceConflictError',
@@ -210,7 +292,8 @@ describe('ConfigureBrokers', () => {
   });
 
   it('reuses a command still in flight instead of sending it again', async () => {
-    const hashes = plan.brokers.map((b) => scriptHash(renderBrokerScript(plan, b)));
+    // Prepare
+    instancesWith();
     ssm.on(ListCommandsCommand).callsFake((input) => {
       const node = Number(String(input.InstanceId).slice(2));
       return {
@@ -224,15 +307,52 @@ describe('ConfigureBrokers', () => {
         ],
       };
     });
+    // Act
     const out = (await configureBrokers({ spec, brokers }, lambdaContext())) as {
       commands: { commandId: string; sent: boolean }[];
     };
+    // Assess
     expect(out.commands.map((c) => [c.commandId, c.sent])).toEqual([
       ['c1', false],
       ['c2', false],
       ['c3', false],
     ]);
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it('CheckBrokersConfigured records each configuration on its instance once every command succeeded', async () => {
+    // Prepare: b1 already tagged with its hash; b2 untagged; b3's command still running on the first poll
+    const commands = plan.brokers.map((b, i) => ({
+      nodeId: b.nodeId,
+      instanceId: `i-${b.nodeId}`,
+      commandId: `c${b.nodeId}`,
+      sent: true,
+      hash: hashes[i] ?? '',
+      ...(b.nodeId === 1 ? { recorded: hashes[0] } : {}),
+    }));
+    let b3 = 'InProgress';
+    ssm
+      .on(GetCommandInvocationCommand)
+      .callsFake((input) => ({ Status: input.CommandId === 'c3' ? b3 : 'Success' }));
+    ec2.on(CreateTagsCommand).resolves({});
+    const poll = () =>
+      checkBrokersConfigured(
+        { spec, configure: { commands }, wait: { attempt: 0, maxAttempts: 10 } },
+        lambdaContext(),
+      );
+    // Act
+    const first = await poll();
+    const taggedWhileRunning = ec2.commandCalls(CreateTagsCommand).length;
+    b3 = 'Success';
+    const second = await poll();
+    // Assess
+    expect(first).toMatchObject({ ready: false });
+    expect(taggedWhileRunning).toBe(0);
+    expect(second).toMatchObject({ ready: true });
+    expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([
+      { Resources: ['i-2'], Tags: [{ Key: 'kafka-plc:applied-config', Value: hashes[1] }] },
+      { Resources: ['i-3'], Tags: [{ Key: 'kafka-plc:applied-config', Value: hashes[2] }] },
+    ]);
   });
 });
 
@@ -244,7 +364,9 @@ describe('polling checks', () => {
       StandardOutputContent: 'line 1\nline 2',
       StandardErrorContent: 'kafka-plc[b1]: ERROR: SHA-512 of kafka_2.13-3.7.1.tgz does not match',
     });
-    const configure = { commands: [{ nodeId: 1, instanceId: 'i-1', commandId: 'c1', sent: true }] };
+    const configure = {
+      commands: [{ nodeId: 1, instanceId: 'i-1', commandId: 'c1', sent: true, hash: '0123456789abcdef' }],
+    };
     await expect(
       checkBrokersConfigured({ spec, configure, wait: { attempt: 0, maxAttempts: 10 } }, lambdaContext()),
     ).rejects.toMatchObject({
