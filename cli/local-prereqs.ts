@@ -1,12 +1,16 @@
 /**
  * What the deployed stack provides to the Lambdas, created if absent for an in-process (`--local`) run:
- * the broker instance role and profile, and the SNS topic for endpoint connection notifications.
+ * the broker instance role and profile, the SNS topic for endpoint connection notifications and the roll
+ * lock table.
  */
 import { ensureBrokerInstanceProfile } from '../functions/lib/aws/iam';
+import { ensureLockTable } from '../functions/lib/aws/roll-locks';
 import { ensureTopic } from '../functions/lib/aws/sns';
 
 export const LOCAL_INSTANCE_PROFILE = 'kafka-plc-broker';
 export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
+/** The stack's roll lock table name (infra/roll-lock.yml). */
+export const LOCAL_LOCK_TABLE = 'kafka-plc-roll-locks';
 
 const prepared = new Set<string>();
 
@@ -23,5 +27,7 @@ export async function prepareLocalEnvironment(region: string): Promise<void> {
   await ensureBrokerInstanceProfile(region, profile);
   process.env.BROKER_INSTANCE_PROFILE = profile;
   process.env.CONNECTION_TOPIC_ARN ??= await ensureTopic(region, LOCAL_TOPIC);
+  process.env.ROLL_LOCK_TABLE ??= LOCAL_LOCK_TABLE;
+  await ensureLockTable(region, process.env.ROLL_LOCK_TABLE);
   prepared.add(`${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN}`);
 }

@@ -175,6 +175,14 @@ export class RollAbortedError extends KafkaPlcError {
   }
 }
 
+/** Another roll of the cluster held the roll lock for longer than this execution may wait: nothing was rolled. */
+export class RollInProgressError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RollInProgressError';
+  }
+}
+
 /** A restarted broker is not back yet (not registered, replicas out of ISR, quorum behind). Retryable, bounded. */
 export class BrokerNotHealthyError extends KafkaPlcError {
   constructor(message: string, options?: ErrorOptions) {

@@ -119,6 +119,7 @@ export const IAM_PREFIX: Record<string, string> = {
   iam: 'iam',
   sns: 'sns',
   sfn: 'states',
+  dynamodb: 'dynamodb',
 };
 
 /** Actions that support no resource-level permissions (Resource "*" only), besides the Describe and List calls. */
@@ -454,9 +455,22 @@ const SFN_BUILDERS: Record<string, Builder> = {
   ],
 };
 
+const dynamodbTable = (region: string, name: string) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${name}`;
+const onTable =
+  (operation: string): Builder =>
+  async (input, region) => [
+    { action: `dynamodb:${operation}`, resource: dynamodbTable(region, str(input.TableName)), context: {} },
+  ];
+const DYNAMODB_BUILDERS: Record<string, Builder> = {
+  GetItem: onTable('GetItem'),
+  PutItem: onTable('PutItem'),
+  DeleteItem: onTable('DeleteItem'),
+};
+
 const BUILDERS: Record<string, Record<string, Builder>> = {
   ec2: EC2_BUILDERS,
   elbv2: ELB_BUILDERS,
   ssm: SSM_BUILDERS,
   sfn: SFN_BUILDERS,
+  dynamodb: DYNAMODB_BUILDERS,
 };

@@ -68,17 +68,37 @@ function resolve(value: Json, region: string, roleArns: Map<string, string>): Js
     if ('Fn::GetAtt' in o) {
       const [id, attr] = o['Fn::GetAtt'] as [string, string];
       if (attr === 'Arn' && roleArns.has(id)) return roleArns.get(id);
-      return `arn:aws:unresolved:${id}.${attr}`;
+      // An unresolved resource would be judged against a string no request names: fail, do not guess.
+      throw new Error(`iam model: cannot resolve Fn::GetAtt ${id}.${attr} in a policy (templateArns)`);
     }
     if ('Ref' in o) {
       if (o.Ref === 'AWS::AccountId') return ACCOUNT;
       if (o.Ref === 'AWS::Region') return region;
       if (o.Ref === 'AWS::Partition') return 'aws';
-      return `unresolved-ref-${String(o.Ref)}`;
+      const ref = roleArns.get(`Ref:${String(o.Ref)}`);
+      if (ref) return ref;
+      throw new Error(`iam model: cannot resolve Ref ${String(o.Ref)} in a policy (templateArns)`);
     }
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v, region, roleArns)]));
   }
   return value;
+}
+
+/**
+ * The ARNs CloudFormation gives the template's named resources, as a policy refers to them: a state
+ * machine's Ref ("Ref: the ARN", AWS::StepFunctions::StateMachine return values) and a table's GetAtt Arn
+ * (AWS::DynamoDB::Table return values). Keys: `Ref:<id>` and `<id>` (GetAtt Arn).
+ */
+function templateArns(template: Template, region: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const props = resource.Properties ?? {};
+    if (resource.Type === 'AWS::StepFunctions::StateMachine' && typeof props.StateMachineName === 'string')
+      out.set(`Ref:${id}`, `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${props.StateMachineName}`);
+    if (resource.Type === 'AWS::DynamoDB::Table' && typeof props.TableName === 'string')
+      out.set(id, `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${props.TableName}`);
+  }
+  return out;
 }
 
 export interface RolePolicies {
@@ -96,6 +116,7 @@ export function functionPolicies(
   roleArns: Map<string, string>,
 ): Map<string, RolePolicies> {
   const out = new Map<string, RolePolicies>();
+  const arns = new Map([...roleArns, ...templateArns(template, region)]);
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const key = String(resource.Properties?.FunctionName ?? '').replace(/^kafka-plc-[^-]+-/, '');
@@ -105,12 +126,12 @@ export function functionPolicies(
     const props = role?.Properties ?? {};
     const inline = ((props.Policies ?? []) as { PolicyName: string; PolicyDocument: Json }[]).map((p) => ({
       name: p.PolicyName,
-      policy: resolve(p.PolicyDocument, region, roleArns),
+      policy: resolve(p.PolicyDocument, region, arns),
     }));
     const managed = ((props.ManagedPolicyArns ?? []) as { Ref?: string }[]).flatMap((ref) => {
       const policy = ref.Ref ? template.Resources[ref.Ref] : undefined;
       return policy?.Type === 'AWS::IAM::ManagedPolicy'
-        ? [{ name: ref.Ref ?? '', policy: resolve(policy.Properties?.PolicyDocument, region, roleArns) }]
+        ? [{ name: ref.Ref ?? '', policy: resolve(policy.Properties?.PolicyDocument, region, arns) }]
         : [];
     });
     out.set(key, { roleId, policies: [...inline, ...managed] });

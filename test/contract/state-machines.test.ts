@@ -14,6 +14,7 @@ import {
   readDefinition,
   resolveArns,
 } from '../../cli/local-sfn';
+import { ROLL_TIMEOUT_SECONDS } from '../../functions/lib/domain/roll-lock';
 import * as errors from '../../functions/lib/errors';
 
 const require = createRequire(import.meta.url);
@@ -94,5 +95,14 @@ describe('error classes', () => {
       expect(name).toBe(exportName);
       expect(exportName.endsWith('Error')).toBe(true);
     }
+  });
+});
+
+describe('the roll lock and the roll state machine', () => {
+  it("the lock's notion of the roll's longest run is the roll state machine's TimeoutSeconds", () => {
+    // Prepare + Act
+    const roll = readDefinition('roll-brokers') as { TimeoutSeconds?: number };
+    // Assess: a holder older than this cannot be running (domain/roll-lock.ts takes its lock over)
+    expect(roll.TimeoutSeconds).toBe(ROLL_TIMEOUT_SECONDS);
   });
 });

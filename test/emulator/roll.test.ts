@@ -134,7 +134,7 @@ describe('roll on the emulator', () => {
     expect(emulator.recorder.calls).toEqual([]);
   });
 
-  it('the Parameter Store trigger starts one roll per parameter version (a duplicate event gets the same execution), none for an invalid value', async () => {
+  it('the Parameter Store trigger starts one roll per parameter version (a duplicate event finds it started), none for an invalid value', async () => {
     // Prepare: a deployed roll state machine in the emulator and a new unique name.
     const { sfn, ssm } = clients('us-west-2');
     const machine = await deployedRollMachine('kafka-plc-roll-brokers');
@@ -162,10 +162,11 @@ describe('roll on the emulator', () => {
     const invalid = await trigger();
     // Assess
     expect(first).toMatchObject({ started: true, uniqueName: 'tidb-xyz', previousUniqueName: 'unique_name' });
-    // Step Functions is idempotent for the same name and input: the duplicate gets the same execution.
-    expect((duplicate as { executionArn?: string }).executionArn).toBe(
-      (first as { executionArn?: string }).executionArn,
-    );
+    // The duplicate finds the execution its write already started (same name), and starts nothing.
+    expect(duplicate).toMatchObject({
+      started: false,
+      reason: `a roll for version 2 was already started: ${(first as { executionArn?: string }).executionArn} (RUNNING)`,
+    });
     expect(invalid).toMatchObject({ started: false, reason: expect.stringContaining('not a DNS label') });
     const executions = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }),
@@ -178,7 +179,7 @@ describe('roll on the emulator', () => {
   it('a re-created cluster rolls again for the same parameter version (execution names are kept 90 days)', async () => {
     // Prepare: a deployed roll machine; the cluster's first unique name written (version 2) and rolled
     const { sfn, ssm } = clients('us-west-2');
-    await deployedRollMachine('kafka-plc-roll-brokers-recreated');
+    await deployedRollMachine('kafka-plc-roll-brokers');
     const name = '/kafka-plc/seed-usw2/unique-name';
     const event = { detail: { name, operation: 'Update' } };
     const write = (Value: string) =>

@@ -289,10 +289,14 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     expect(clientsIn('onUniqueNameChange')).toEqual(['sfn', 'ssm']);
     expect(clientsIn('checkTargetHealth')).toEqual(['elastic-load-balancing-v2']);
     expect(clientsIn('teardownBrokers')).toEqual(['ec2']);
+    expect(clientsIn('releaseRollLock')).toEqual(['dynamodb']);
+    expect(clientsIn('acquireRollLock')).toEqual(['dynamodb', 'sfn', 'ssm']);
+    const sfnUsers = ['onUniqueNameChange', 'reconcileUniqueNames', 'acquireRollLock'];
     for (const key of packaged.bundles.keys()) {
       expect(clientsIn(key), key).not.toContain('iam');
       expect(clientsIn(key), key).not.toContain('sns');
-      if (key !== 'onUniqueNameChange') expect(clientsIn(key), key).not.toContain('sfn');
+      if (!sfnUsers.includes(key)) expect(clientsIn(key), key).not.toContain('sfn');
+      if (!key.endsWith('RollLock')) expect(clientsIn(key), key).not.toContain('dynamodb');
     }
     expect(Math.max(...[...packaged.bundles.values()].map((b) => b.bytes))).toBeLessThan(2.5 * 1024 * 1024);
   });

@@ -2,6 +2,7 @@
  * Every service's client at once, for tests, benchmarks and the CLI (Lambda adapters import only the
  * per-service modules in clients/, so their bundles carry only what they use).
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -9,6 +10,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { onClient, resetClients, type SdkClient } from './client-registry';
+import { dynamodbClient } from './clients/dynamodb';
 import { ec2Client } from './clients/ec2';
 import { elbv2Client } from './clients/elbv2';
 import { iamClient } from './clients/iam';
@@ -25,6 +27,7 @@ export interface Clients {
   iam: IAMClient;
   sns: SNSClient;
   sfn: SFNClient;
+  dynamodb: DynamoDBClient;
 }
 
 export function clients(region: string): Clients {
@@ -35,6 +38,7 @@ export function clients(region: string): Clients {
     iam: iamClient(region),
     sns: snsClient(region),
     sfn: sfnClient(region),
+    dynamodb: dynamodbClient(region),
   };
 }
 

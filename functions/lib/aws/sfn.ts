@@ -4,7 +4,6 @@ import {
   type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListExecutionsCommand,
   ListStateMachinesCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -24,6 +23,11 @@ export async function findStateMachine(region: string, name: string): Promise<st
     token = out.nextToken;
   } while (token);
   return undefined;
+}
+
+/** The ARN an execution of `stateMachineArn` named `name` has (or would have). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /**
@@ -47,8 +51,7 @@ export async function startExecution(
     return { executionArn: out.executionArn ?? '', alreadyStarted: false };
   } catch (error) {
     if (hasCode(error, 'ExecutionAlreadyExists')) {
-      const arn = input.stateMachineArn.replace(':stateMachine:', ':execution:');
-      return { executionArn: `${arn}:${input.name}`, alreadyStarted: true };
+      return { executionArn: executionArnOf(input.stateMachineArn, input.name), alreadyStarted: true };
     }
     throw error;
   }
@@ -86,18 +89,12 @@ export async function historySince(
   return events;
 }
 
-/** Names of the executions of a state machine that are running now. */
-export async function runningExecutions(region: string, stateMachineArn: string): Promise<string[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const out = await call('ListExecutions', () =>
-      sfn(region).send(
-        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken: token }),
-      ),
-    );
-    names.push(...(out.executions ?? []).map((e) => e.name ?? ''));
-    token = out.nextToken;
-  } while (token);
-  return names;
+/** An execution's status, or NOT_FOUND when the account has no such execution (ExecutionDoesNotExist). */
+export async function executionStatus(region: string, executionArn: string): Promise<string> {
+  try {
+    return (await describeExecution(region, executionArn)).status;
+  } catch (error) {
+    if (hasCode(error, 'ExecutionDoesNotExist')) return 'NOT_FOUND';
+    throw error;
+  }
 }

@@ -2,11 +2,13 @@
  * Unique name → roll. The Parameter Store Change event only says that /kafka-plc/<cluster>/unique-name
  * was created or updated (the value is not in it): read the value, validate it, compare it with what the
  * brokers advertise (the applied spec), and start the roll with an execution name derived from the
- * parameter's version and write time (rollExecutionName), so a duplicated event cannot start two rolls and a
- * re-created cluster's first name is not mistaken for an old one.
+ * parameter's version and write time (rollExecutionName), so a duplicated event — or the sweep after it —
+ * cannot start two rolls and a re-created cluster's first name is not mistaken for an old one. One roll
+ * per cluster at a time is the roll state machine's own lock (steps/roll-lock.ts), not a check here.
  */
 import * as sfn from '../aws/sfn';
 import * as ssm from '../aws/ssm';
+import { parametersUnder } from '../aws/teardown-ssm';
 import { rollExecutionName, uniqueNameParameter } from '../domain/names';
 import { logger } from '../logger';
 import { isDnsLabel, UNIQUE_NAME_PLACEHOLDER } from '../spec';
@@ -36,13 +38,27 @@ export async function onUniqueNameChange(
   if (event.operation !== 'Create' && event.operation !== 'Update') {
     return { started: false, cluster, reason: `operation ${event.operation} does not start a roll` };
   }
-  const parameter = await ssm.getParameter(region, uniqueNameParameter(cluster));
-  if (!parameter) return { started: false, cluster, reason: `${event.name} no longer exists` };
+  return startRollFor(region, cluster, rollStateMachineArn);
+}
+
+/**
+ * Starts the roll of `cluster` to its unique-name parameter's value, when that is valid and differs from
+ * what the brokers advertise. The execution takes the cluster's roll lock itself (AcquireRollLock): a roll
+ * already running makes it wait, not fail, and one started for an older write ends superseded.
+ */
+export async function startRollFor(
+  region: string,
+  cluster: string,
+  rollStateMachineArn: string,
+): Promise<UniqueNameOutcome> {
+  const parameterName = uniqueNameParameter(cluster);
+  const parameter = await ssm.getParameter(region, parameterName);
+  if (!parameter) return { started: false, cluster, reason: `${parameterName} no longer exists` };
   const problem = uniqueNameProblem(parameter.value);
   if (problem) {
     logger.error('invalid unique name: no roll', {
       cluster,
-      parameter: event.name,
+      parameter: parameterName,
       version: parameter.version,
       problem,
     });
@@ -54,26 +70,29 @@ export async function onUniqueNameChange(
   if (applied.uniqueName === parameter.value) {
     return { started: false, cluster, reason: `brokers already advertise "${parameter.value}"` };
   }
-  // Two rolls at once could restart two brokers together: a new name waits until the running roll ends.
   const executionName = rollExecutionName(cluster, parameter.version, parameter.lastModified);
-  const running = (await sfn.runningExecutions(region, rollStateMachineArn)).filter(
-    (name) => name.startsWith(`${cluster}-`) && name !== executionName,
-  );
-  if (running.length > 0) {
-    const reason =
-      `a roll of ${cluster} is running (${running.join(', ')}): "${parameter.value}" was not started; ` +
-      'write the parameter again (or run kafka-plc roll) when that roll has finished';
-    logger.error('unique name not applied: a roll is running', {
+  // Started before for this write (a duplicate event, the sweep after the trigger)? Step Functions would
+  // answer a same-name, same-input StartExecution of a running execution with success, not an error
+  // (StartExecution, AWS Step Functions API Reference): look first, so the outcome says so.
+  const existingArn = sfn.executionArnOf(rollStateMachineArn, executionName);
+  const existing = await sfn.executionStatus(region, existingArn);
+  if (existing !== 'NOT_FOUND') {
+    const retry =
+      existing === 'RUNNING' ? '' : existing === 'SUCCEEDED' ? '' : '; run "kafka-plc roll" to try again';
+    return {
+      started: false,
       cluster,
-      running,
-      uniqueName: parameter.value,
-    });
-    return { started: false, cluster, reason };
+      reason: `a roll for version ${parameter.version} was already started: ${existingArn} (${existing})${retry}`,
+    };
   }
   const { executionArn, alreadyStarted } = await sfn.startExecution(region, {
     stateMachineArn: rollStateMachineArn,
     name: executionName,
-    input: { spec: { ...applied, uniqueName: parameter.value }, previousUniqueName: applied.uniqueName },
+    input: {
+      spec: { ...applied, uniqueName: parameter.value },
+      previousUniqueName: applied.uniqueName,
+      parameterVersion: parameter.version,
+    },
   });
   if (alreadyStarted) {
     return {
@@ -95,4 +114,25 @@ export async function onUniqueNameChange(
     uniqueName: parameter.value,
     previousUniqueName: applied.uniqueName,
   };
+}
+
+/**
+ * The scheduled safety net (Parameter Store → EventBridge delivery is best effort): every cluster whose
+ * unique-name parameter differs from what its brokers advertise gets the roll its trigger would have
+ * started — under the same execution name, so a write whose roll was started (running, waiting for the
+ * lock, or ended) is not started again.
+ */
+export async function reconcileUniqueNames(
+  region: string,
+  rollStateMachineArn: string,
+): Promise<{ clusters: number; started: string[]; outcomes: UniqueNameOutcome[] }> {
+  const clusters = (await parametersUnder(region, '/kafka-plc/')).flatMap((name) => {
+    const cluster = PARAMETER.exec(name)?.[1];
+    return cluster ? [cluster] : [];
+  });
+  const outcomes: UniqueNameOutcome[] = [];
+  for (const cluster of clusters) outcomes.push(await startRollFor(region, cluster, rollStateMachineArn));
+  const started = outcomes.flatMap((o) => (o.started ? [o.cluster] : []));
+  logger.info('unique names reconciled', { clusters: clusters.length, started });
+  return { clusters: clusters.length, started, outcomes };
 }
