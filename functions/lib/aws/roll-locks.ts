@@ -61,38 +61,37 @@ export async function readLock(
   };
 }
 
-/** Takes a free lock; false when another execution holds it. */
-export function createLock(region: string, table: string, lock: LockItem): Promise<boolean> {
+/** Writes `lock` if the condition holds (a PutItem with a condition expression). */
+function conditionalPut(
+  region: string,
+  table: string,
+  lock: LockItem,
+  condition: Pick<
+    ConstructorParameters<typeof PutItemCommand>[0],
+    'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+  >,
+): Promise<boolean> {
   return conditional(
     'PutItem',
-    () =>
-      db(region).send(
-        new PutItemCommand({
-          TableName: table,
-          Item: item(lock),
-          ConditionExpression: 'attribute_not_exists(#c)',
-          ExpressionAttributeNames: { '#c': 'cluster' },
-        }),
-      ),
+    () => db(region).send(new PutItemCommand({ TableName: table, Item: item(lock), ...condition })),
     table,
   );
 }
 
+/** Takes a free lock; false when another execution holds it. */
+export function createLock(region: string, table: string, lock: LockItem): Promise<boolean> {
+  return conditionalPut(region, table, lock, {
+    ConditionExpression: 'attribute_not_exists(#c)',
+    ExpressionAttributeNames: { '#c': 'cluster' },
+  });
+}
+
 /** Takes the lock over from `stale` only; false when it no longer holds it (another took it first). */
 export function replaceLock(region: string, table: string, lock: LockItem, stale: string): Promise<boolean> {
-  return conditional(
-    'PutItem',
-    () =>
-      db(region).send(
-        new PutItemCommand({
-          TableName: table,
-          Item: item(lock),
-          ConditionExpression: 'holder = :stale',
-          ExpressionAttributeValues: { ':stale': { S: stale } },
-        }),
-      ),
-    table,
-  );
+  return conditionalPut(region, table, lock, {
+    ConditionExpression: 'holder = :stale',
+    ExpressionAttributeValues: { ':stale': { S: stale } },
+  });
 }
 
 /** Gives the lock back if `holder` holds it; false when it does not (nothing deleted). */
