@@ -9,17 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicePermissionsCommand,
   DescribeVpcsCommand,
-  RunInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -38,112 +33,20 @@ import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spe
 import { readAppliedSpec, recordAppliedSpec } from '../../functions/lib/steps/cluster-record';
 import type { RecordedCall } from '../helpers/aws-calls';
 import { type Emulator, FAST, snapshot, startEmulator } from '../helpers/emulator';
+import {
+  CONFIG_PATH,
+  createExistingCluster,
+  createSubnet,
+  type ExistingCluster,
+  existingSpec as exposing,
+  launchUserInstance,
+  REGION,
+} from '../helpers/existing-cluster';
 
-const REGION = 'us-west-2';
 const CLUSTER = 'legacy-usw2';
-const CONFIG_PATH = '/opt/kafka/config/kraft/server.properties';
 
-interface ExistingCluster {
-  vpcId: string;
-  subnetIds: string[];
-  userGroupId: string;
-  /** Instance ID of node 1, 2, 3 (broker N in usw2-azN). */
-  instanceIds: string[];
-}
-
-async function latestAmi(): Promise<string | undefined> {
-  const { ssm } = clients(REGION);
-  const name = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
-  return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-}
-
-/** A user's instance in a subnet with the user's group (no kafka-plc tag); returns its ID. */
-async function launchUserInstance(input: { subnetId: string; ip: string; groupId: string; name: string }) {
-  const out = await clients(REGION).ec2.send(
-    new RunInstancesCommand({
-      ImageId: await latestAmi(),
-      InstanceType: 't3.large',
-      MinCount: 1,
-      MaxCount: 1,
-      NetworkInterfaces: [
-        {
-          DeviceIndex: 0,
-          SubnetId: input.subnetId,
-          PrivateIpAddress: input.ip,
-          Groups: [input.groupId],
-          AssociatePublicIpAddress: false,
-        },
-      ],
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: input.name }] }],
-    }),
-  );
-  return out.Instances?.[0]?.InstanceId ?? '';
-}
-
-async function createSubnet(vpcId: string, cidr: string, azId: string): Promise<string> {
-  const out = await clients(REGION).ec2.send(
-    new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZoneId: azId }),
-  );
-  return out.Subnet?.SubnetId ?? '';
-}
-
-/** What a user already runs: created with the SDK, nothing tagged for kafka-plc. */
-async function createExistingCluster(): Promise<ExistingCluster> {
-  const { ec2 } = clients(REGION);
-  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc?.VpcId ?? '';
-  const subnetIds: string[] = [];
-  for (const [index, azId] of ['usw2-az1', 'usw2-az2', 'usw2-az3'].entries()) {
-    subnetIds.push(await createSubnet(vpcId, `10.20.${index * 16}.0/20`, azId));
-  }
-  const userGroupId =
-    (
-      await ec2.send(
-        new CreateSecurityGroupCommand({
-          VpcId: vpcId,
-          GroupName: 'kafka-cluster',
-          Description: 'our Kafka',
-        }),
-      )
-    ).GroupId ?? '';
-  await ec2.send(
-    new AuthorizeSecurityGroupIngressCommand({
-      GroupId: userGroupId,
-      IpPermissions: [
-        { IpProtocol: 'tcp', FromPort: 9092, ToPort: 9092, IpRanges: [{ CidrIp: '10.20.0.0/16' }] },
-      ],
-    }),
-  );
-  const instanceIds: string[] = [];
-  for (const [index, subnetId] of subnetIds.entries()) {
-    instanceIds.push(
-      await launchUserInstance({
-        subnetId,
-        ip: `10.20.${index * 16}.25`,
-        groupId: userGroupId,
-        name: `kafka-${index + 1}`,
-      }),
-    );
-  }
-  return { vpcId, subnetIds, userGroupId, instanceIds };
-}
-
-function existingSpec(cluster: ExistingCluster, overrides: Partial<ClusterSpecInput> = {}): ClusterSpecInput {
-  return {
-    clusterName: CLUSTER,
-    region: REGION,
-    azIds: ['usw2-az1', 'usw2-az2', 'usw2-az3'],
-    consumer: { principals: ['arn:aws:iam::123456789012:root'], cidrs: ['10.100.0.0/16'] },
-    existing: {
-      vpcId: cluster.vpcId,
-      brokers: cluster.instanceIds.map((instanceId, index) => ({
-        instanceId,
-        nodeId: index + 1,
-        configPath: CONFIG_PATH,
-      })),
-    },
-    ...overrides,
-  };
-}
+const existingSpec = (cluster: ExistingCluster, overrides: Partial<ClusterSpecInput> = {}) =>
+  exposing(cluster, CLUSTER, overrides);
 
 /** Counts of what only the user creates (the default VPC included): kafka-plc must not add to them. */
 async function userInventory() {
