@@ -6,7 +6,7 @@
  * existing cluster (the most one NLB serves), its events counted as AWS records them
  * (test/helpers/history-events.ts). What the emulator
  * cannot show is how long a real broker takes: each 10 s of a restart (CheckReconfigure) or of catching
- * up (CheckBrokerHealthy) adds one Wait → Task → Choice round (2 + 5 + 2 events). The model assumes
+ * up (CheckBrokerHealthy) adds one retried attempt of that Task (NotReadyYetError: 3 events). The model assumes
  * ASSUMED_RESTART_SECONDS and ASSUMED_CATCH_UP_SECONDS per broker (the real-Kafka roll measures ~12 s for
  * both together on this machine; EC2 brokers with data take longer).
  */
@@ -22,7 +22,8 @@ export const name = 'history';
 const ASSUMED_RESTART_SECONDS = 120;
 const ASSUMED_CATCH_UP_SECONDS = 120;
 const POLL_SECONDS = 10;
-const EVENTS_PER_POLL_ROUND = 2 + 5 + 2;
+/** A poll that is not ready yet is a retried attempt: LambdaFunctionScheduled, Started, Failed. */
+const EVENTS_PER_POLL = 3;
 const QUICK = { waitScale: 0, retryPauseMs: 0 };
 
 /** The roll's events over emulated brokers, after the cluster was provisioned (or exposed) in moto. */
@@ -59,7 +60,7 @@ export async function run(): Promise<Record<string, number>> {
   const perBroker = (large - small) / (48 - 3);
   const pollRounds =
     Math.ceil(ASSUMED_RESTART_SECONDS / POLL_SECONDS) + Math.ceil(ASSUMED_CATCH_UP_SECONDS / POLL_SECONDS);
-  const modeled = at49 + 49 * pollRounds * EVENTS_PER_POLL_ROUND;
+  const modeled = at49 + 49 * pollRounds * EVENTS_PER_POLL;
   return {
     roll_history_events_3_measured: small,
     roll_history_events_48_measured: large,

@@ -1,12 +1,12 @@
-/** CheckBrokerReconfigured: one poll of the roll command; a failure names the broker and its output. */
+/** CheckBrokerReconfigured: one poll of the roll command (NotReadyYetError while it runs); a failure names the broker and its output. */
 
-import { waitHandler } from '../lib/handler';
-import { rollCommandSchema, specOnly, waitSchema } from '../lib/state';
+import { readyHandler } from '../lib/handler';
+import { rollCommandSchema, specOnly } from '../lib/state';
 import { brokerReconfigured } from '../lib/steps/roll';
 import { z } from '../lib/zod';
 
-const input = z.extend(specOnly, { command: rollCommandSchema, wait: waitSchema });
-export const handler = waitHandler(
+const input = z.extend(specOnly, { command: rollCommandSchema });
+export const handler = readyHandler(
   'CheckBrokerReconfigured',
   input,
   ({ spec, command }: z.output<typeof input>) => brokerReconfigured(spec, command),

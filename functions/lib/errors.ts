@@ -175,6 +175,17 @@ export class RollAbortedError extends KafkaPlcError {
   }
 }
 
+/**
+ * What a polling Task waits for does not hold yet (a command still running, a broker not caught up): the
+ * state machine's Retry asks again after its interval, up to its bound (then the roll fails with this).
+ */
+export class NotReadyYetError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotReadyYetError';
+  }
+}
+
 /** Another roll of the cluster held the roll lock for longer than this execution may wait: nothing was rolled. */
 export class RollInProgressError extends KafkaPlcError {
   constructor(message: string, options?: ErrorOptions) {

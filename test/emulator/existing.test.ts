@@ -261,7 +261,7 @@ describe('expose-existing on the emulator', () => {
     expect(patched.map((b) => b.nodeId)).toEqual([2, 3, 1]);
   });
 
-  it('a re-run makes no mutating call: groups, NLB, service and patches are all found as they are', async () => {
+  it('a re-run changes nothing: groups, NLB, service and patches are all found as they are (only the roll lock is taken and given back)', async () => {
     // Prepare
     const first = await runLocal('expose-existing', existingSpec(cluster), FAST);
     expect(first.status, `${first.error}: ${first.cause}`).toBe('SUCCEEDED');
@@ -270,7 +270,11 @@ describe('expose-existing on the emulator', () => {
     const second = await runLocal('expose-existing', existingSpec(cluster), FAST);
     // Assess
     expect(second.status, `${second.error}: ${second.cause}`).toBe('SUCCEEDED');
-    expect(emulator.recorder.mutating().map((c) => c.operation)).toEqual([]);
+    expect(emulator.recorder.mutating().map((c) => c.operation)).toEqual(['PutItem', 'DeleteItem']);
+    expect(emulator.recorder.mutating().map((c) => c.input.TableName)).toEqual([
+      'kafka-plc-roll-locks',
+      'kafka-plc-roll-locks',
+    ]);
   });
 
   it.each([

@@ -7,7 +7,7 @@
  * on real brokers. There is no other roll loop.
  */
 
-import { type RunOptions, type RunResult, runLocal } from '../../cli/local-sfn';
+import { type LocalEvent, type RunOptions, type RunResult, runLocal } from '../../cli/local-sfn';
 import { resetClients } from '../../functions/lib/aws/clients';
 import { parseCommandComment } from '../../functions/lib/domain/commands';
 import { splitHealthOutput } from '../../functions/lib/domain/health-script';
@@ -15,6 +15,7 @@ import { parseQuorumReplication } from '../../functions/lib/domain/kafka-tool-ou
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
 import type { RolledBroker } from '../../functions/lib/steps/roll';
+import { historyEvents } from '../helpers/history-events';
 import { type KafkaCluster, kafkaHome } from './harness';
 import {
   type ExecutedCommand,
@@ -47,6 +48,8 @@ export interface DeployedRoll {
   leaderAtPick: Map<number, number>;
   /** State-machine events of the execution (aws-local-stepfunctions' event log). */
   events: number;
+  /** The same execution's history as a Standard execution on AWS records it (its polls included). */
+  historyEvents: number;
   /** Seconds of every refusal wait the execution went through (WaitBeforeRetry's SecondsPath). */
   waits: number[];
 }
@@ -107,7 +110,7 @@ async function deployedRoll(
 ): Promise<DeployedRoll> {
   const firstCommand = executor.commands.length;
   const firstAction = executor.serviceActions.length;
-  let events = 0;
+  const log: LocalEvent[] = [];
   const waits: number[] = [];
   const started = Date.now();
   const run = await runLocal(
@@ -116,7 +119,7 @@ async function deployedRoll(
     {
       ...options,
       onEvent: (event) => {
-        events += 1;
+        log.push(event);
         const pick = (event.output as { pick?: { action?: string; waitSeconds?: number } } | undefined)?.pick;
         if (event.type === 'StateExited' && event.state === 'WaitBeforeRetry')
           waits.push(pick?.waitSeconds ?? -1);
@@ -137,7 +140,8 @@ async function deployedRoll(
     commands,
     serviceActions: executor.serviceActions.slice(firstAction),
     leaderAtPick: leaderAtPick(commands),
-    events,
+    events: log.length,
+    historyEvents: historyEvents(log),
     waits,
   };
 }
