@@ -27,16 +27,25 @@ function item(lock: LockItem) {
   };
 }
 
-async function conditional(operation: string, send: () => Promise<unknown>, table: string): Promise<boolean> {
+/** A call on the table; a missing table is the deployment's configuration, named. */
+async function onTable<T>(operation: string, send: () => Promise<T>, table: string): Promise<T> {
   try {
-    await call(operation, send);
-    return true;
+    return await call(operation, send);
   } catch (error) {
-    if (hasCode(error, 'ConditionalCheckFailedException')) return false;
     if (hasCode(error, 'ResourceNotFoundException'))
       throw new ConfigurationError(`roll lock table ${table} does not exist (ROLL_LOCK_TABLE)`, {
         cause: error,
       });
+    throw error;
+  }
+}
+
+async function conditional(operation: string, send: () => Promise<unknown>, table: string): Promise<boolean> {
+  try {
+    await onTable(operation, send, table);
+    return true;
+  } catch (error) {
+    if (hasCode(error, 'ConditionalCheckFailedException')) return false;
     throw error;
   }
 }
@@ -46,10 +55,13 @@ export async function readLock(
   table: string,
   cluster: string,
 ): Promise<LockItem | undefined> {
-  const out = await call('GetItem', () =>
-    db(region).send(
-      new GetItemCommand({ TableName: table, Key: { cluster: { S: cluster } }, ConsistentRead: true }),
-    ),
+  const out = await onTable(
+    'GetItem',
+    () =>
+      db(region).send(
+        new GetItemCommand({ TableName: table, Key: { cluster: { S: cluster } }, ConsistentRead: true }),
+      ),
+    table,
   );
   const found = out.Item;
   if (!found) return undefined;

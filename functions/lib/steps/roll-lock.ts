@@ -36,6 +36,10 @@ const table = () => requireEnv('ROLL_LOCK_TABLE');
 export async function acquireRollLock(input: AcquireInput): Promise<LockOutcome> {
   const { spec, execution: me, attempt } = input;
   const policy = lockWaitPolicy(process.env);
+  // A retried acquire (its first attempt took the lock) goes on: ending "superseded" now would end the
+  // execution that holds the lock.
+  if ((await locks.readLock(spec.region, table(), spec.clusterName))?.holder === me)
+    return { status: 'acquired', attempt };
   const current =
     input.parameterVersion === undefined
       ? undefined
