@@ -118,6 +118,8 @@ export interface LocalEvent {
   error?: string;
   cause?: string;
   output?: unknown;
+  /** StateRetried: the ErrorEquals of the retrier that matched. */
+  retrier?: string[];
 }
 
 export interface RunOptions {
@@ -202,6 +204,7 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
         index?: number;
         Error?: string;
         Cause?: string;
+        retry?: { retrier?: { ErrorEquals?: string[] } };
       };
       if (e.type === 'StateFailed' && e.state) failedState = failedState ?? e.state.name;
       options.onEvent?.({
@@ -212,6 +215,7 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
         error: e.Error,
         cause: e.Cause,
         output: e.state?.output,
+        retrier: e.retry?.retrier?.ErrorEquals,
       });
     }
   })();

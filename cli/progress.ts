@@ -14,22 +14,41 @@ const POLL_PARTS = /^(Init\w+Wait|Is\w+Ready|WaitFor\w+)$/;
 export function progress(write: (text: string) => void, now: () => number = Date.now): Progress {
   const started = now();
   const stamp = () => `${((now() - started) / 1000).toFixed(1).padStart(6)}s`;
+  /** Checks made since a Check state was entered afresh (not resumed by its WaitFor loop). */
   const checks = new Map<string, number>();
+  /** Check states a WaitFor<Name> loop is about to enter again (their count goes on). */
+  const resumed = new Set<string>();
+  const count = (state: string) => {
+    const n = (checks.get(state) ?? 0) + 1;
+    checks.set(state, n);
+    return n;
+  };
   return {
     line: (text) => write(`${stamp()}  ${text}\n`),
     event(event) {
-      if (!event.state || POLL_PARTS.test(event.state)) return;
-      if (event.type === 'StateRetried')
-        write(`${stamp()}  ↻ ${event.state}: retrying (${event.error ?? 'error'})\n`);
-      if (event.type === 'StateFailed') write(`${stamp()}  ✗ ${event.state}: ${event.error ?? 'failed'}\n`);
-      if (event.type !== 'StateExited') return;
-      if (event.state.startsWith('Check')) {
-        const n = (checks.get(event.state) ?? 0) + 1;
-        checks.set(event.state, n);
-        write(`${stamp()}  · ${event.state} (check ${n})\n`);
+      const state = event.state;
+      if (!state) return;
+      if (event.type === 'StateExited' && state.startsWith('WaitFor'))
+        resumed.add(`Check${state.slice('WaitFor'.length)}`);
+      if (POLL_PARTS.test(state)) return;
+      if (event.type === 'StateEntered' && state.startsWith('Check')) {
+        if (!resumed.delete(state)) checks.set(state, 0);
         return;
       }
-      write(`${stamp()}  ✓ ${event.state}\n`);
+      // A check polled by its own Retry (NotReadyYetError): one line per poll.
+      if (event.type === 'StateRetried' && event.retrier?.includes('NotReadyYetError')) {
+        write(`${stamp()}  · ${state}: not yet (check ${count(state)})\n`);
+        return;
+      }
+      if (event.type === 'StateRetried')
+        write(`${stamp()}  ↻ ${state}: retrying (${event.retrier?.join(', ') ?? 'error'})\n`);
+      if (event.type === 'StateFailed') write(`${stamp()}  ✗ ${state}: ${event.error ?? 'failed'}\n`);
+      if (event.type !== 'StateExited') return;
+      if (state.startsWith('Check')) {
+        write(`${stamp()}  · ${state} (check ${count(state)})\n`);
+        return;
+      }
+      write(`${stamp()}  ✓ ${state}\n`);
     },
   };
 }

@@ -50,18 +50,23 @@ export async function startRollFor(
   region: string,
   cluster: string,
   rollStateMachineArn: string,
+  source: 'event' | 'sweep' = 'event',
 ): Promise<UniqueNameOutcome> {
   const parameterName = uniqueNameParameter(cluster);
   const parameter = await ssm.getParameter(region, parameterName);
   if (!parameter) return { started: false, cluster, reason: `${parameterName} no longer exists` };
   const problem = uniqueNameProblem(parameter.value);
   if (problem) {
-    logger.error('invalid unique name: no roll', {
-      cluster,
-      parameter: parameterName,
-      version: parameter.version,
-      problem,
-    });
+    // The write was reported (error) when its event came; the sweep finds the placeholder on every cluster
+    // still waiting for TiDB Cloud, and an invalid value on every run: a warning, not an alarm each time.
+    const log = source === 'sweep' ? logger.warn.bind(logger) : logger.error.bind(logger);
+    if (source === 'event' || parameter.value !== UNIQUE_NAME_PLACEHOLDER)
+      log('invalid unique name: no roll', {
+        cluster,
+        parameter: parameterName,
+        version: parameter.version,
+        problem,
+      });
     return { started: false, cluster, reason: problem };
   }
   const applied = await readAppliedSpec(region, cluster);
@@ -131,7 +136,8 @@ export async function reconcileUniqueNames(
     return cluster ? [cluster] : [];
   });
   const outcomes: UniqueNameOutcome[] = [];
-  for (const cluster of clusters) outcomes.push(await startRollFor(region, cluster, rollStateMachineArn));
+  for (const cluster of clusters)
+    outcomes.push(await startRollFor(region, cluster, rollStateMachineArn, 'sweep'));
   const started = outcomes.flatMap((o) => (o.started ? [o.cluster] : []));
   logger.info('unique names reconciled', { clusters: clusters.length, started });
   return { clusters: clusters.length, started, outcomes };
