@@ -35,11 +35,13 @@ export function progress(write: (text: string) => void, now: () => number = Date
         if (!resumed.delete(state)) checks.set(state, 0);
         return;
       }
-      // A check polled by its own Retry (NotReadyYetError): one line per poll.
-      if (event.type === 'StateRetried' && event.retrier?.includes('NotReadyYetError')) {
+      // A check polled by its own Retry: each poll that is not ready yet fails with NotReadyYetError (one line,
+      // when it happens) and is retried after the interval (no line).
+      if (event.type === 'StateFailed' && event.error === 'NotReadyYetError') {
         write(`${stamp()}  · ${state}: not yet (check ${count(state)})\n`);
         return;
       }
+      if (event.type === 'StateRetried' && event.retrier?.includes('NotReadyYetError')) return;
       if (event.type === 'StateRetried')
         write(`${stamp()}  ↻ ${state}: retrying (${event.retrier?.join(', ') ?? 'error'})\n`);
       if (event.type === 'StateFailed') write(`${stamp()}  ✗ ${state}: ${event.error ?? 'failed'}\n`);

@@ -39,6 +39,7 @@ describe('progress', () => {
     const events = [
       at('StateExited', 'ReconfigureBroker'),
       at('StateEntered', 'CheckReconfigure'),
+      at('StateFailed', 'CheckReconfigure', { error: 'NotReadyYetError' }),
       at('StateRetried', 'CheckReconfigure', notYet),
       at('StateExited', 'CheckReconfigure'),
       at('StateExited', 'ReconfigureBroker'),
@@ -55,9 +56,12 @@ describe('progress', () => {
     ]);
   });
 
-  it('names the errors another retrier retries', () => {
-    expect(lines([at('StateRetried', 'PrepareRoll', { retrier: ['AwsThrottledError'] })])).toEqual([
-      '↻ PrepareRoll: retrying (AwsThrottledError)',
-    ]);
+  it('reports other failures and the errors another retrier retries', () => {
+    expect(
+      lines([
+        at('StateFailed', 'PrepareRoll', { error: 'AwsThrottledError' }),
+        at('StateRetried', 'PrepareRoll', { retrier: ['AwsThrottledError'] }),
+      ]),
+    ).toEqual(['✗ PrepareRoll: AwsThrottledError', '↻ PrepareRoll: retrying (AwsThrottledError)']);
   });
 });

@@ -1,12 +1,14 @@
 /**
- * The roll, one broker at a time (decisions in domain/roll.ts, after Strimzi's KafkaRoller):
- * PrepareRoll finds the brokers whose running configuration (per the SSM command history, or the
- * instance's applied-config tag once that has expired) differs from the one rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker
- * (unready first, active controller last) or asks to wait (bounded backoff); ReconfigureBroker sends that
- * broker the same script provisioning uses — for an existing cluster (spec.existing) the patch of its own
- * server.properties instead — (the command carries the config, so what each broker runs is auditable in
- * the command history); the script restarts Kafka through systemd (SIGTERM, a
- * controlled shutdown) and never deletes data; WaitForBrokerHealthy waits until it is caught up.
+ * The roll, one broker at a time (decisions in domain/roll.ts, after Strimzi's KafkaRoller), under the
+ * cluster's roll lock (steps/roll-lock.ts): PrepareRoll finds the brokers whose running configuration (per the
+ * SSM command history, or the instance's applied-config tag once that has expired) differs from the one
+ * rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker (unready
+ * first, active controller last) or asks to wait (bounded backoff); ReconfigureBroker sends that broker the
+ * same script provisioning uses — for an existing cluster (spec.existing) the patch of its own
+ * server.properties instead — (the command carries the config, so what each broker runs is auditable in the
+ * command history); the script restarts Kafka through systemd (SIGTERM, a controlled shutdown) and never
+ * deletes data; CheckReconfigure and WaitForBrokerHealthy (CheckBrokerHealthy) are polled by their Task's
+ * Retry until the command ended and the broker caught up.
  */
 import * as instances from '../aws/ec2-instances';
 import * as ssm from '../aws/ssm';
