@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { uniqueNameParameter } from '../../functions/lib/domain/names';
-import { SpecValidationError, UsageError } from '../../functions/lib/errors';
+import { ResourceConflictError, SpecValidationError, UsageError } from '../../functions/lib/errors';
 import { clusterSpecSchema } from '../../functions/lib/spec';
 import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
@@ -52,6 +52,21 @@ function configureHealthSource(values: {
   }
 }
 
+/**
+ * The unique-name parameter is what the brokers should advertise: the sweep (reconcileUniqueNames) rolls any
+ * cluster whose brokers advertise something else back to it. A roll to another valid name would be undone
+ * within minutes, so it is refused; `set-unique-name` changes the parameter (and starts the roll).
+ */
+async function refuseAgainstParameter(region: string, cluster: string, uniqueName: string): Promise<void> {
+  const parameter = await ssm.getParameter(region, uniqueNameParameter(cluster));
+  if (!parameter || uniqueNameProblem(parameter.value) || parameter.value === uniqueName) return;
+  throw new ResourceConflictError(
+    `${uniqueNameParameter(cluster)} is "${parameter.value}" (version ${parameter.version}), not "${uniqueName}": ` +
+      'the unique-name sweep would roll the brokers back to the parameter. Run ' +
+      `"kafka-plc set-unique-name --cluster ${cluster} --value ${uniqueName}" (it starts the roll), or roll to "${parameter.value}"`,
+  );
+}
+
 export const roll: Command = async (args, io) => {
   const values = parse(args, {
     spec: { type: 'string' },
@@ -68,6 +83,7 @@ export const roll: Command = async (args, io) => {
   const file = await loadSpecFile(required(values.spec, '--spec'));
   // An existing cluster (spec.existing) is planned from discovered facts: discover its brokers first.
   const spec = file.existing ? (await discoverBrokers(file)).spec : file;
+  await refuseAgainstParameter(spec.region, spec.clusterName, uniqueName);
   const applied = await readAppliedSpec(spec.region, spec.clusterName);
   const input = { spec: { ...spec, uniqueName }, previousUniqueName: applied?.uniqueName ?? spec.uniqueName };
   const output = await runWorkflow(

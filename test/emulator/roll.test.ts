@@ -111,6 +111,37 @@ describe('roll on the emulator', () => {
     expect(emulator.recorder.mutating().map((c) => c.operation)).toEqual([]);
   });
 
+  it('refuses a roll to a name other than the unique-name parameter says (the sweep would roll it back), rolling nothing', async () => {
+    // Prepare: TiDB Cloud's name is in the parameter
+    await clients('us-west-2').ssm.send(
+      new PutParameterCommand({
+        Name: '/kafka-plc/seed-usw2/unique-name',
+        Value: 'tidb-param',
+        Overwrite: true,
+        Type: 'String',
+      }),
+    );
+    emulator.recorder.clear();
+    const out: string[] = [];
+    const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    const rollTo = (name: string) =>
+      main(
+        ['roll', '--spec', 'examples/seed-usw2.json', '--unique-name', name, '--local', '--assume-healthy'],
+        io,
+      );
+    // Act
+    const refused = await rollTo('tidb-other');
+    const refusedCalls = emulator.recorder.calls.map((c) => c.operation);
+    const accepted = await rollTo('tidb-param');
+    // Assess
+    expect(refused).toBe(1);
+    expect(out.join('')).toContain(
+      '/kafka-plc/seed-usw2/unique-name is "tidb-param" (version 2), not "tidb-other": the unique-name sweep would roll the brokers back to the parameter. Run "kafka-plc set-unique-name --cluster seed-usw2 --value tidb-other"',
+    );
+    expect(refusedCalls).toEqual(['GetParameter']);
+    expect(accepted).toBe(0);
+  });
+
   it('an invalid unique name exits 2 before any AWS call', async () => {
     // Prepare
     const out: string[] = [];
