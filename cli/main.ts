@@ -28,6 +28,10 @@ Commands:
                                                    write the unique name TiDB Cloud returned (starts a roll)
   roll --spec FILE --unique-name V [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
                                                    re-advertise brokers one at a time, each only when safe
+  connections --spec FILE [--format table|json] [--on-unknown reject|leave]
+                                                   every connection to the endpoint service: owner, state,
+                                                   created, what auto-accept decides and why
+  accept --spec FILE --endpoint vpce-ID            accept one named pending endpoint (an allowed owner's)
   rehearse [--kafka]                               the whole lifecycle locally: emulated AWS (+ real Kafka)
                                                    on examples/seed-usw2.json (npm start)
   help                                             this text
@@ -57,6 +61,8 @@ const COMMANDS: Record<string, Command> = {
   'set-unique-name': setUniqueName,
   rehearse,
   teardown: async (args, io) => (await import('./commands/teardown')).teardown(args, io),
+  connections: async (args, io) => (await import('./commands/connections')).connections(args, io),
+  accept: async (args, io) => (await import('./commands/connections')).accept(args, io),
   help: async (_args, io) => io.stdout(USAGE),
 };
 

@@ -181,6 +181,8 @@ export interface EndpointConnection {
   vpcEndpointId: string;
   vpcEndpointOwner: string;
   vpcEndpointState: string;
+  /** When the consumer created its endpoint (CreationTimestamp), ISO 8601. */
+  createdAt?: string;
 }
 
 export async function endpointConnections(
@@ -207,6 +209,7 @@ export async function endpointConnections(
         vpcEndpointId: c.VpcEndpointId ?? '',
         vpcEndpointOwner: c.VpcEndpointOwner ?? '',
         vpcEndpointState: c.VpcEndpointState ?? 'unknown',
+        ...(c.CreationTimestamp ? { createdAt: new Date(c.CreationTimestamp).toISOString() } : {}),
       });
     }
     token = out.NextToken;
