@@ -4,6 +4,7 @@
  * Every connection to the cluster's endpoint service with what auto-accept decides about it and why; and
  * accepting one named endpoint. A bad endpoint ID or format exits 2 before any AWS call.
  */
+import { textTable } from '../../functions/lib/domain/plan-views';
 import { SpecValidationError, UsageError } from '../../functions/lib/errors';
 import {
   acceptNamedEndpoint,
@@ -17,22 +18,10 @@ const ENDPOINT_ID = /^vpce-[0-9a-f]{8,17}$/;
 const FORMATS = ['table', 'json'];
 
 function table(rows: ConnectionRow[]): string {
-  const header = ['ENDPOINT', 'OWNER', 'STATE', 'CREATED', 'AUTO-ACCEPT', 'WHY'];
-  const lines = rows.map((r) => [
-    r.vpcEndpointId,
-    r.owner,
-    r.state,
-    r.createdAt ?? '-',
-    r.decision,
-    r.reason,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const render = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [render(header), ...lines.map(render)].join('\n');
+  return textTable(
+    ['ENDPOINT', 'OWNER', 'STATE', 'CREATED', 'AUTO-ACCEPT', 'WHY'],
+    rows.map((r) => [r.vpcEndpointId, r.owner, r.state, r.createdAt ?? '-', r.decision, r.reason]),
+  );
 }
 
 export const connections: Command = async (args, io) => {
