@@ -38,8 +38,8 @@ export async function acquireRollLock(input: AcquireInput): Promise<LockOutcome>
   const policy = lockWaitPolicy(process.env);
   // A retried acquire (its first attempt took the lock) goes on: ending "superseded" now would end the
   // execution that holds the lock.
-  if ((await locks.readLock(spec.region, table(), spec.clusterName))?.holder === me)
-    return { status: 'acquired', attempt };
+  let held = await locks.readLock(spec.region, table(), spec.clusterName);
+  if (held?.holder === me) return { status: 'acquired', attempt };
   const current =
     input.parameterVersion === undefined
       ? undefined
@@ -59,7 +59,7 @@ export async function acquireRollLock(input: AcquireInput): Promise<LockOutcome>
   let reason = '';
   // Each lost conditional write means another execution moved first: look again (twice at most).
   for (let look = 0; look < 3; look += 1) {
-    const held = await locks.readLock(spec.region, table(), spec.clusterName);
+    if (look > 0) held = await locks.readLock(spec.region, table(), spec.clusterName);
     const holderStatus =
       held && held.holder !== me ? await sfn.executionStatus(spec.region, held.holder) : undefined;
     const step = lockStep(held, me, holderStatus, Date.now());

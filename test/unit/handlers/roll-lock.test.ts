@@ -84,9 +84,8 @@ describe('AcquireRollLock', () => {
   });
 
   it('loses a race for a free lock to another execution, looks again and waits for it', async () => {
-    // Prepare: free when asked whether it is already ours and at the first look; the create fails its
-    // condition; then held by a running roll
-    db.on(GetItemCommand).resolvesOnce({}).resolvesOnce({}).resolves(lockHeldBy(OTHER));
+    // Prepare: free at the first look; the create fails its condition; then held by a running roll
+    db.on(GetItemCommand).resolvesOnce({}).resolves(lockHeldBy(OTHER));
     db.on(PutItemCommand).rejects(conditionFailed());
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     // Act
