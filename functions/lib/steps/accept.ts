@@ -7,6 +7,7 @@
 import * as eps from '../aws/endpoint-service';
 import {
   type AcceptPolicy,
+  type ConnectionAudit,
   type ConnectionOutcome,
   interpretUnsuccessful,
   planConnections,
@@ -35,6 +36,22 @@ export function unknownOwnerAction(value: string | undefined): UnknownOwnerActio
   return value === 'leave' ? 'leave' : 'reject';
 }
 
+/** The service's policy: its allowed principals' accounts (the service itself is the allow list). */
+export async function servicePolicy(
+  region: string,
+  serviceId: string,
+  onUnknown: UnknownOwnerAction,
+): Promise<AcceptPolicy> {
+  const principals = await eps.allowedPrincipals(region, serviceId);
+  const allowedAccounts = [...new Set(principals.flatMap((p) => principalAccount(p) ?? []))];
+  return { allowedAccounts, onUnknown };
+}
+
+/** One audit line per decision, on the root logger so every decision is findable by one query. */
+export function auditDecision(cluster: string, record: ConnectionAudit): void {
+  logger.info('endpoint connection decision', { audit: true, cluster, ...record });
+}
+
 export async function acceptPendingConnections(
   region: string,
   options: { onUnknown: UnknownOwnerAction; onlyServiceIds?: string[] },
@@ -48,17 +65,10 @@ export async function acceptPendingConnections(
   }
   for (const service of services) {
     summary.services++;
-    const principals = await eps.allowedPrincipals(region, service.serviceId);
-    const allowedAccounts = [
-      ...new Set(principals.map((p) => principalAccount(p)).filter((a) => a !== undefined)),
-    ];
-    const policy: AcceptPolicy = { allowedAccounts, onUnknown: options.onUnknown };
+    const policy = await servicePolicy(region, service.serviceId, options.onUnknown);
     const pending = await eps.endpointConnections(region, service.serviceId, 'pendingAcceptance');
     const plan = planConnections(service.serviceId, pending, policy);
-    // One audit line per decision, on the root logger so every decision is findable by one query.
-    for (const record of plan.audit) {
-      logger.info('endpoint connection decision', { audit: true, cluster: service.cluster, ...record });
-    }
+    for (const record of plan.audit) auditDecision(service.cluster, record);
     const accepted = interpretUnsuccessful(
       'accept',
       plan.accept,

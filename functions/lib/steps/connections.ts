@@ -5,15 +5,14 @@
  */
 import * as eps from '../aws/endpoint-service';
 import {
-  type AcceptPolicy,
   auditRecord,
   decideConnection,
   interpretUnsuccessful,
   type UnknownOwnerAction,
 } from '../domain/accept-policy';
 import { EndpointConnectionError, ResourceConflictError } from '../errors';
-import { logger } from '../logger';
-import { type ClusterSpec, principalAccount } from '../spec';
+import type { ClusterSpec } from '../spec';
+import { auditDecision, servicePolicy } from './accept';
 
 export interface ConnectionRow {
   vpcEndpointId: string;
@@ -34,16 +33,6 @@ async function clusterService(spec: ClusterSpec) {
   return service;
 }
 
-async function policyOf(
-  region: string,
-  serviceId: string,
-  onUnknown: UnknownOwnerAction,
-): Promise<AcceptPolicy> {
-  const principals = await eps.allowedPrincipals(region, serviceId);
-  const allowedAccounts = [...new Set(principals.flatMap((p) => principalAccount(p) ?? []))];
-  return { allowedAccounts, onUnknown };
-}
-
 export async function listConnections(
   spec: ClusterSpec,
   onUnknown: UnknownOwnerAction,
@@ -54,7 +43,7 @@ export async function listConnections(
   connections: ConnectionRow[];
 }> {
   const service = await clusterService(spec);
-  const policy = await policyOf(spec.region, service.serviceId, onUnknown);
+  const policy = await servicePolicy(spec.region, service.serviceId, onUnknown);
   const connections = (await eps.endpointConnections(spec.region, service.serviceId)).map((c) => {
     const decided = decideConnection(c, policy);
     return {
@@ -83,7 +72,7 @@ export async function acceptNamedEndpoint(
   vpcEndpointId: string,
 ): Promise<{ serviceId: string; vpcEndpointId: string; owner: string; accepted: true }> {
   const service = await clusterService(spec);
-  const policy = await policyOf(spec.region, service.serviceId, 'leave');
+  const policy = await servicePolicy(spec.region, service.serviceId, 'leave');
   const connection = (await eps.endpointConnections(spec.region, service.serviceId)).find(
     (c) => c.vpcEndpointId === vpcEndpointId,
   );
@@ -95,11 +84,7 @@ export async function acceptNamedEndpoint(
   if (decided.decision !== 'accept')
     throw new ResourceConflictError(`${vpcEndpointId} is not accepted: ${decided.reason}`);
   const reason = `named by "kafka-plc accept" (${decided.reason})`;
-  logger.info('endpoint connection decision', {
-    audit: true,
-    cluster: spec.clusterName,
-    ...auditRecord(service.serviceId, connection, { decision: 'accept', reason }),
-  });
+  auditDecision(spec.clusterName, auditRecord(service.serviceId, connection, { decision: 'accept', reason }));
   const [outcome] = interpretUnsuccessful(
     'accept',
     [vpcEndpointId],

@@ -24,14 +24,7 @@ import {
 } from '../domain/commands';
 import { renderPatchScript } from '../domain/patch-script';
 import { externalHostName, type Plan, type PlannedBroker, planCluster } from '../domain/plan';
-import {
-  type HealthSnapshot,
-  isCaughtUp,
-  nextRetry,
-  pickNextToRoll,
-  type RetryPolicy,
-  rollRetryPolicy,
-} from '../domain/roll';
+import { type HealthSnapshot, isCaughtUp, nextRetry, pickNextToRoll, rollRetryPolicy } from '../domain/roll';
 import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
@@ -135,11 +128,6 @@ export type RollPick =
   | { action: 'roll'; nodeId: number; warnings: string[]; attempt: number }
   | { action: 'wait'; waitSeconds: number; reason: string; attempt: number };
 
-/** The refusal backoff: DEFAULT_ROLL_RETRY unless the deployment sets ROLL_RETRY_* (validated once). */
-function retryPolicy(): RetryPolicy {
-  return rollRetryPolicy(process.env);
-}
-
 /** The next broker (or a bounded wait, or done) decided on one health snapshot. */
 function pickFrom(plan: Plan, pending: number[], snapshot: HealthSnapshot, attempt: number): RollPick {
   if (pending.length === 0) return { action: 'done', attempt };
@@ -149,7 +137,8 @@ function pickFrom(plan: Plan, pending: number[], snapshot: HealthSnapshot, attem
     return { action: 'roll', nodeId: next.nodeId, warnings: next.warnings, attempt: 0 };
   }
   const reason = next.refusals.map((r) => r.reason).join('; ');
-  const retry = nextRetry(attempt + 1, retryPolicy());
+  // The refusal backoff: DEFAULT_ROLL_RETRY unless the deployment sets ROLL_RETRY_* (validated here).
+  const retry = nextRetry(attempt + 1, rollRetryPolicy(process.env));
   if (!retry.retry) throw new RollAbortedError(`no broker could restart safely (${retry.reason}): ${reason}`);
   log.warn('no broker may restart now; waiting', {
     reason,
