@@ -1,16 +1,20 @@
 /**
  * What the deployed stack provides to the Lambdas, created if absent for an in-process (`--local`) run:
- * the broker instance role and profile, the SNS topic for endpoint connection notifications and the roll
- * lock table.
+ * the broker instance role and profile, the SNS topic for endpoint connection notifications, the roll
+ * lock table and the accept window table.
  */
+import { ensureAcceptTable } from '../functions/lib/aws/accept-records';
 import { ensureBrokerInstanceProfile } from '../functions/lib/aws/iam';
 import { ensureLockTable } from '../functions/lib/aws/roll-locks';
 import { ensureTopic } from '../functions/lib/aws/sns';
+import { ACCEPT_TABLE } from '../functions/lib/domain/names';
 
 export const LOCAL_INSTANCE_PROFILE = 'kafka-plc-broker';
 export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
 /** The stack's roll lock table name (infra/roll-lock.yml). */
 export const LOCAL_LOCK_TABLE = 'kafka-plc-roll-locks';
+/** The stack's accept window table name (infra/accept-windows.yml). */
+export { ACCEPT_TABLE as LOCAL_ACCEPT_TABLE } from '../functions/lib/domain/names';
 
 const prepared = new Set<string>();
 
@@ -29,5 +33,7 @@ export async function prepareLocalEnvironment(region: string): Promise<void> {
   process.env.CONNECTION_TOPIC_ARN ??= await ensureTopic(region, LOCAL_TOPIC);
   process.env.ROLL_LOCK_TABLE ??= LOCAL_LOCK_TABLE;
   await ensureLockTable(region, process.env.ROLL_LOCK_TABLE);
+  process.env.ACCEPT_TABLE ??= ACCEPT_TABLE;
+  await ensureAcceptTable(region, process.env.ACCEPT_TABLE);
   prepared.add(`${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN}`);
 }

@@ -28,10 +28,14 @@ Commands:
                                                    write the unique name TiDB Cloud returned (starts a roll)
   roll --spec FILE --unique-name V [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
                                                    re-advertise brokers one at a time, each only when safe
-  connections --spec FILE [--format table|json] [--on-unknown reject|leave]
+  connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]
                                                    every connection to the endpoint service: owner, state,
-                                                   created, what auto-accept decides and why
+                                                   created, what was decided (by which window or command)
+                                                   or what auto-accept decides now, and why
   accept --spec FILE --endpoint vpce-ID            accept one named pending endpoint (an allowed owner's)
+  accept-window --spec FILE --minutes N [--count K]
+                                                   let auto-accept admit the next K (default 1) pending
+                                                   endpoints of allowed owners for N minutes
   rehearse [--kafka]                               the whole lifecycle locally: emulated AWS (+ real Kafka)
                                                    on examples/seed-usw2.json (npm start)
   help                                             this text
@@ -63,6 +67,7 @@ const COMMANDS: Record<string, Command> = {
   teardown: async (args, io) => (await import('./commands/teardown')).teardown(args, io),
   connections: async (args, io) => (await import('./commands/connections')).connections(args, io),
   accept: async (args, io) => (await import('./commands/connections')).accept(args, io),
+  'accept-window': async (args, io) => (await import('./commands/connections')).acceptWindow(args, io),
   help: async (_args, io) => io.stdout(USAGE),
 };
 

@@ -1,16 +1,24 @@
 /**
  * kafka-plc connections --spec FILE [--format table|json] [--on-unknown reject|leave]
+ *                       [--on-outside-window leave|reject]
  * kafka-plc accept --spec FILE --endpoint vpce-…
- * Every connection to the cluster's endpoint service with what auto-accept decides about it and why; and
- * accepting one named endpoint. A bad endpoint ID or format exits 2 before any AWS call.
+ * kafka-plc accept-window --spec FILE --minutes N [--count K]
+ * Every connection to the cluster's endpoint service with what was decided about it (by which window or
+ * command) or what auto-accept decides now, and why; accepting one named endpoint; opening an accept
+ * window. Bad input exits 2 before any AWS call.
  */
+
+import { acceptWindowSettingsSchema } from '../../functions/lib/domain/accept-window';
 import { textTable } from '../../functions/lib/domain/plan-views';
 import { SpecValidationError, UsageError } from '../../functions/lib/errors';
+import { openWindowNow } from '../../functions/lib/steps/accept-window';
 import {
   acceptNamedEndpoint,
+  acceptTable,
   type ConnectionRow,
   listConnections,
 } from '../../functions/lib/steps/connections';
+import { z } from '../../functions/lib/zod';
 import { loadSpecFile } from '../spec-file';
 import { type Command, parse, required } from './common';
 
@@ -19,8 +27,16 @@ const FORMATS = ['table', 'json'];
 
 function table(rows: ConnectionRow[]): string {
   return textTable(
-    ['ENDPOINT', 'OWNER', 'STATE', 'CREATED', 'AUTO-ACCEPT', 'WHY'],
-    rows.map((r) => [r.vpcEndpointId, r.owner, r.state, r.createdAt ?? '-', r.decision, r.reason]),
+    ['ENDPOINT', 'OWNER', 'STATE', 'CREATED', 'DECISION', 'BY', 'WHY'],
+    rows.map((r) => [
+      r.vpcEndpointId,
+      r.owner,
+      r.state,
+      r.createdAt ?? '-',
+      r.decision,
+      r.decidedBy ? `${r.decidedBy} at ${r.decidedAt}` : '(auto-accept, now)',
+      r.reason,
+    ]),
   );
 }
 
@@ -29,6 +45,7 @@ export const connections: Command = async (args, io) => {
     spec: { type: 'string' },
     format: { type: 'string', default: 'table' },
     'on-unknown': { type: 'string', default: 'reject' },
+    'on-outside-window': { type: 'string', default: 'leave' },
   });
   const format = values.format as string;
   if (!FORMATS.includes(format))
@@ -38,8 +55,13 @@ export const connections: Command = async (args, io) => {
     throw new UsageError(
       `--on-unknown: "${onUnknown}" is not one of reject, leave (the stack's onUnknownOwner)`,
     );
+  const outsideWindow = values['on-outside-window'] as string;
+  if (outsideWindow !== 'reject' && outsideWindow !== 'leave')
+    throw new UsageError(
+      `--on-outside-window: "${outsideWindow}" is not one of leave, reject (the stack's onOutsideWindow)`,
+    );
   const spec = await loadSpecFile(required(values.spec, '--spec'));
-  const listed = await listConnections(spec, onUnknown);
+  const listed = await listConnections(spec, { onUnknown, outsideWindow });
   if (format === 'json') {
     io.stdout(`${JSON.stringify(listed, null, 2)}\n`);
     return;
@@ -47,6 +69,7 @@ export const connections: Command = async (args, io) => {
   io.stdout(
     `${listed.serviceName} (${listed.serviceId}); allowed accounts: ${listed.allowedAccounts.join(', ') || '(none)'}\n`,
   );
+  io.stdout(`accept window: ${listed.acceptWindow}\n`);
   io.stdout(listed.connections.length === 0 ? 'no connections yet\n' : `${table(listed.connections)}\n`);
 };
 
@@ -64,4 +87,33 @@ export const accept: Command = async (args, io) => {
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   const accepted = await acceptNamedEndpoint(spec, endpoint);
   io.stdout(`${JSON.stringify(accepted)}\n`);
+};
+
+/** A whole number flag, validated as the spec's consumer.acceptWindow is (same limits, same messages). */
+function windowSettings(minutes: string, count: string) {
+  const asNumber = (text: string) => (/^\d+$/.test(text) ? Number(text) : Number.NaN);
+  const parsed = z.safeParse(acceptWindowSettingsSchema, {
+    minutes: asNumber(minutes),
+    count: asNumber(count),
+  });
+  if (parsed.success) return parsed.data;
+  throw new SpecValidationError(
+    parsed.error.issues.map((issue) => {
+      const flag = String(issue.path[0]);
+      return { path: `--${flag}`, value: flag === 'minutes' ? minutes : count, message: issue.message };
+    }),
+  );
+}
+
+export const acceptWindow: Command = async (args, io) => {
+  const values = parse(args, {
+    spec: { type: 'string' },
+    minutes: { type: 'string' },
+    count: { type: 'string', default: '1' },
+  });
+  const settings = windowSettings(required(values.minutes, '--minutes'), values.count as string);
+  const spec = await loadSpecFile(required(values.spec, '--spec'));
+  const opened = await openWindowNow(spec, settings, 'kafka-plc accept-window', acceptTable());
+  io.stdout(`${spec.clusterName}: ${opened.summary}\n`);
+  io.stdout(`${JSON.stringify(opened.window)}\n`);
 };

@@ -13,13 +13,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { readAcceptState } from '../../functions/lib/aws/accept-records';
 import { clients, resetClients } from '../../functions/lib/aws/clients';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { planConnections } from '../../functions/lib/domain/accept-policy';
+import { ACCEPT_TABLE } from '../../functions/lib/domain/names';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
 import { topologySvg } from '../../functions/lib/domain/topology-svg';
 import { principalAccount } from '../../functions/lib/spec';
+import { settlePlan } from '../../functions/lib/steps/accept';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
 import { type Moto, ROOT, startMotoServer } from '../emulator';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
@@ -34,6 +37,7 @@ const REGION_ACCOUNT = '123456789012';
 
 interface ProvisionOutput {
   endpointServiceId: string;
+  acceptWindow: string;
   endpointServiceName: string;
   loadBalancerDnsName: string;
   brokerInstanceIds: string[];
@@ -114,31 +118,36 @@ export const rehearse: Command = async (args, io) => {
       ),
     )) as ProvisionOutput;
 
-    await steps.run('a consumer requests a connection; the accept policy decides', async () => {
-      const account = principalAccount(plan.endpointService.allowedPrincipals[0] ?? '') ?? REGION_ACCOUNT;
-      const decided = planConnections(
-        provisioned.endpointServiceId,
-        [
-          {
-            vpcEndpointId: 'vpce-0rehearsal00000001',
-            vpcEndpointOwner: account,
-            vpcEndpointState: 'pendingAcceptance',
-          },
-          {
-            vpcEndpointId: 'vpce-0rehearsal00000002',
-            vpcEndpointOwner: '999999999999',
-            vpcEndpointState: 'pendingAcceptance',
-          },
-        ],
-        { allowedAccounts: plan.endpointService.allowedAccounts, onUnknown: 'reject' },
-      );
-      steps.note(
-        '[stand-in] moto has no endpoint connections: two simulated requests, decided by the real policy',
-      );
-      for (const a of decided.audit)
-        steps.note(`${a.vpcEndpointId} from ${a.vpcEndpointOwner}: ${a.decision} (${a.reason})`);
-      return decided;
-    });
+    await steps.run(
+      'consumers request connections; auto-accept decides inside the accept window provisioning opened',
+      async () => {
+        const account = principalAccount(plan.endpointService.allowedPrincipals[0] ?? '') ?? REGION_ACCOUNT;
+        const table = process.env.ACCEPT_TABLE ?? ACCEPT_TABLE;
+        const now = Date.now();
+        const state = await readAcceptState(spec.region, table, spec.clusterName);
+        steps.note(`accept window: ${provisioned.acceptWindow}`);
+        const request = (n: number, owner: string, minute: number) => ({
+          vpcEndpointId: `vpce-0rehearsal0000000${n}`,
+          vpcEndpointOwner: owner,
+          vpcEndpointState: 'pendingAcceptance',
+          createdAt: new Date(now - (10 - minute) * 60_000).toISOString(),
+        });
+        const options = { table, outsideWindow: 'leave' as const };
+        const decided = planConnections(
+          provisioned.endpointServiceId,
+          [request(1, account, 1), request(2, account, 2), request(3, '999999999999', 3)],
+          { allowedAccounts: plan.endpointService.allowedAccounts, onUnknown: 'reject' },
+          { ...state, now, outsideWindow: options.outsideWindow },
+        );
+        const settled = await settlePlan(spec.region, spec.clusterName, options, decided, now);
+        steps.note(
+          '[stand-in] moto has no endpoint connections: three simulated requests, decided by the real policy and claimed in the real window table',
+        );
+        for (const a of settled.audit)
+          steps.note(`${a.vpcEndpointId} from ${a.vpcEndpointOwner}: ${a.decision} (${a.reason})`);
+        return settled;
+      },
+    );
 
     const version = await steps.run(`set the unique name: ${plan.uniqueNameParameter} = ${uniqueName}`, () =>
       ssm.putParameter(spec.region, plan.uniqueNameParameter, uniqueName),
@@ -268,8 +277,11 @@ function summary(
         ]
       : []),
     `Topology: ${svgPath}`,
+    `Accept window: ${provisioned.acceptWindow}`,
     '',
     'Hand to TiDB Cloud: the endpoint service name above, the AZ IDs, and bootstrap port 9092 of the endpoint.',
+    'Create the connection inside the accept window; later ones: "kafka-plc accept-window --spec <file> --minutes N"',
+    'or, by the endpoint ID TiDB Cloud shows, "kafka-plc accept --spec <file> --endpoint vpce-…".',
     'Next step on AWS: deploy the stack (README "Deploy"), then "kafka-plc provision --spec <your spec>";',
     'when TiDB Cloud returns the unique name: "kafka-plc set-unique-name --cluster <name> --value <unique name>".',
     '',

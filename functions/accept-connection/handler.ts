@@ -6,7 +6,7 @@
 
 import { requireEnv } from '../lib/env';
 import { taskHandler } from '../lib/handler';
-import { acceptPendingConnections, serviceIdsIn, unknownOwnerAction } from '../lib/steps/accept';
+import { acceptOptionsFromEnv, acceptPendingConnections, serviceIdsIn } from '../lib/steps/accept';
 import { z } from '../lib/zod';
 
 const snsEvent = z.object({
@@ -15,7 +15,7 @@ const snsEvent = z.object({
 
 export const handler = taskHandler('AcceptConnection', snsEvent, ({ Records }) =>
   acceptPendingConnections(requireEnv('AWS_REGION'), {
-    onUnknown: unknownOwnerAction(process.env.ON_UNKNOWN_OWNER),
+    ...acceptOptionsFromEnv(),
     onlyServiceIds: Records.flatMap((r) => serviceIdsIn(r.Sns.Message)),
   }),
 );

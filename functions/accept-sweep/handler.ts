@@ -2,11 +2,9 @@
 
 import { requireEnv } from '../lib/env';
 import { taskHandler } from '../lib/handler';
-import { acceptPendingConnections, unknownOwnerAction } from '../lib/steps/accept';
+import { acceptOptionsFromEnv, acceptPendingConnections } from '../lib/steps/accept';
 import { z } from '../lib/zod';
 
 export const handler = taskHandler('AcceptSweep', z.unknown(), () =>
-  acceptPendingConnections(requireEnv('AWS_REGION'), {
-    onUnknown: unknownOwnerAction(process.env.ON_UNKNOWN_OWNER),
-  }),
+  acceptPendingConnections(requireEnv('AWS_REGION'), acceptOptionsFromEnv()),
 );

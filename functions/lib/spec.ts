@@ -4,6 +4,7 @@
  * a Kafka config file) is constrained here to a safe alphabet, so nothing downstream has to trust it.
  */
 
+import { acceptWindowSettingsSchema } from './domain/accept-window';
 import { type Cidr, isCanonicalCidr, overlaps, parseCidr } from './domain/cidr';
 import { capacityProblem, LARGEST_PREFIX, MAX_BROKERS, SMALLEST_PREFIX, subnetPrefix } from './domain/layout';
 import { AZ_ID_PATTERN, azIdPrefix, REGION_PATTERN } from './domain/regions';
@@ -85,6 +86,8 @@ const consumerSchema = z.strictObject({
     )
     .check(z.minLength(1, 'needs at least one principal')),
   cidrs: z.array(cidrText('e.g. 10.1.0.0/16')).check(z.minLength(1, 'needs at least one CIDR')),
+  /** The accept window provisioning opens (once per cluster): domain/accept-window.ts. */
+  acceptWindow: z.prefault(acceptWindowSettingsSchema, {}),
 });
 
 const existingSchema = z.strictObject({

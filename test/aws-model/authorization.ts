@@ -461,10 +461,37 @@ const onTable =
   async (input, region) => [
     { action: `dynamodb:${operation}`, resource: dynamodbTable(region, str(input.TableName)), context: {} },
   ];
+/**
+ * TransactWriteItems has no IAM action of its own: each item is judged as its underlying operation
+ * (Put → PutItem, Update → UpdateItem, Delete → DeleteItem, ConditionCheck → ConditionCheckItem) on its
+ * table ("Using IAM with DynamoDB transactions", Amazon DynamoDB Developer Guide).
+ */
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  ConditionCheck: 'ConditionCheckItem',
+};
+const transactWrite: Builder = async (input, region) =>
+  ((input.TransactItems as Record<string, { TableName?: unknown }>[] | undefined) ?? []).flatMap((item) =>
+    Object.entries(item).map(([kind, body]) => {
+      const action = TRANSACT_ACTIONS[kind];
+      if (!action) throw new Error(`iam model: unknown TransactWriteItems action ${kind}`);
+      return {
+        action: `dynamodb:${action}`,
+        resource: dynamodbTable(region, str(body.TableName)),
+        context: {},
+      };
+    }),
+  );
+
 const DYNAMODB_BUILDERS: Record<string, Builder> = {
   GetItem: onTable('GetItem'),
   PutItem: onTable('PutItem'),
   DeleteItem: onTable('DeleteItem'),
+  UpdateItem: onTable('UpdateItem'),
+  Query: onTable('Query'),
+  TransactWriteItems: transactWrite,
 };
 
 const BUILDERS: Record<string, Record<string, Builder>> = {

@@ -43,6 +43,19 @@ function peers(region: string): Peers {
   };
 }
 
+/** The tail of each isolation key's queue: a call with that key starts when the previous one ended. */
+const queues = new Map<string, Promise<unknown>>();
+
+function isolated<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(run);
+  queues.set(
+    key,
+    mine.catch(() => undefined),
+  );
+  return mine;
+}
+
 let installed: AwsModel | undefined;
 
 /** Installs the model once per process (every client, now and later); returns it. */
@@ -77,7 +90,8 @@ export function installAwsModel(rules: Rule[] = RULES): AwsModel {
       if ('error' in verdict) throw verdict.error;
       return { output: { $metadata: {}, ...verdict.output }, response: {} };
     }
-    const result = await next();
+    const key = model.rules.map((rule) => rule.isolate?.(call)).find((k) => k !== undefined);
+    const result = key === undefined ? await next() : await isolated(key, next);
     for (const rule of model.rules) rule.after?.(call, result.output, model.state);
     return result;
   });

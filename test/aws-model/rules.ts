@@ -50,6 +50,11 @@ export interface Rule {
   summary: string;
   before?(call: AwsCall, state: ModelState, peers: Peers): Verdict | Promise<Verdict>;
   after?(call: AwsCall, output: Output, state: ModelState): void;
+  /**
+   * A key when the call must not overlap another call with the same key at moto (the model runs them one
+   * after the other); undefined for calls that may.
+   */
+  isolate?(call: AwsCall): string | undefined;
 }
 
 /** Reads the model makes of moto itself (never through our clients, so never recorded or judged). */
@@ -378,7 +383,34 @@ export const addressInUse: Rule = {
 };
 
 /** Every rule, in the order they apply. */
+/**
+ * DynamoDB runs each request on a table in isolation: "transactional operations provide serializable
+ * isolation" between TransactWriteItems and PutItem/UpdateItem/DeleteItem, and a transaction cancelled by
+ * a condition changes nothing, nobody else's write included. moto's server answers requests on threads,
+ * and a TransactWriteItems that fails restores a deep copy of every table taken when it began — undoing a
+ * write another thread committed meanwhile (seen here: a claim of the SNS path vanished when the sweep's
+ * claim was cancelled). Requests on one table reach moto one at a time; our read-then-write interleavings
+ * stay as concurrent as on AWS.
+ */
+export const dynamodbIsolation: Rule = {
+  id: 'dynamodb-request-isolation',
+  doc: {
+    title: 'Amazon DynamoDB Transactions: How it works (Isolation levels for DynamoDB transactions)',
+    url: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html',
+  },
+  summary:
+    "one DynamoDB request at a time per table at moto (AWS isolates them; moto's failed transaction restores every table, undoing concurrent writes)",
+  isolate(call) {
+    if (call.service !== 'dynamodb') return undefined;
+    const items = (call.input.TransactItems ?? []) as Record<string, { TableName?: unknown }>[];
+    const tables = items.flatMap((item) => Object.values(item).map((body) => str(body.TableName)));
+    // Every table of the account: a failed transaction restores them all at moto.
+    return tables.length > 0 || str(call.input.TableName) ? 'dynamodb' : undefined;
+  },
+};
+
 export const RULES: Rule[] = [
+  dynamodbIsolation,
   elbNames,
   parameterSizes,
   executionNames,

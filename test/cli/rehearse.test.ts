@@ -29,7 +29,11 @@ describe('kafka-plc rehearse (npm start)', () => {
     );
     expect(stdout).toContain('b2 → b3 → b1 (one at a time, controller last)');
     expect(stderr).toMatch(/\[8\/8\] write the topology picture/);
-    expect(stderr).toContain('vpce-0rehearsal00000002 from 999999999999: reject');
+    expect(stderr).toMatch(/vpce-0rehearsal00000001 from \d{12}: accept \(.*inside window-/);
+    expect(stderr).toMatch(
+      /vpce-0rehearsal00000002 from \d{12}: leave \(.*window-\S+'s acceptances go to older pending connections/,
+    );
+    expect(stderr).toContain('vpce-0rehearsal00000003 from 999999999999: reject');
     const svg = readFileSync(join(out, 'topology.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     for (const port of [9092, 9093, 9094, 9095]) expect(svg).toContain(`:${port}`);

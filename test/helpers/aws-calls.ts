@@ -1,6 +1,6 @@
 /**
  * SDK middleware on our shared clients: records every call (service, operation, input) and can inject
- * faults. Mutating = anything that is not a Describe/Get/List read.
+ * faults. Mutating = anything that is not a Describe/Get/List/Query/Scan read.
  */
 import { onEveryCall } from './middleware';
 
@@ -19,7 +19,7 @@ export type Fault = (
 ) => 'before' | 'after' | undefined;
 
 export function isMutating(operation: string): boolean {
-  return !/^(Describe|Get|List)/.test(operation);
+  return !/^(Describe|Get|List|Query|Scan)/.test(operation);
 }
 
 export interface Recorder {

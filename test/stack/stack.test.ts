@@ -291,12 +291,16 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     expect(clientsIn('teardownBrokers')).toEqual(['ec2']);
     expect(clientsIn('releaseRollLock')).toEqual(['dynamodb']);
     expect(clientsIn('acquireRollLock')).toEqual(['dynamodb', 'sfn', 'ssm']);
+    expect(clientsIn('openAcceptWindow')).toEqual(['dynamodb']);
+    expect(clientsIn('acceptSweep')).toEqual(['dynamodb', 'ec2']);
     const sfnUsers = ['onUniqueNameChange', 'reconcileUniqueNames', 'acquireRollLock'];
     for (const key of packaged.bundles.keys()) {
       expect(clientsIn(key), key).not.toContain('iam');
       expect(clientsIn(key), key).not.toContain('sns');
       if (!sfnUsers.includes(key)) expect(clientsIn(key), key).not.toContain('sfn');
-      if (!key.endsWith('RollLock')) expect(clientsIn(key), key).not.toContain('dynamodb');
+      const tableUsers = ['acceptSweep', 'acceptConnection', 'openAcceptWindow', 'teardownEndpointService'];
+      if (!key.endsWith('RollLock') && !tableUsers.includes(key))
+        expect(clientsIn(key), key).not.toContain('dynamodb');
     }
     expect(Math.max(...[...packaged.bundles.values()].map((b) => b.bytes))).toBeLessThan(2.5 * 1024 * 1024);
   });

@@ -8,6 +8,7 @@ import {
   addressInUse,
   clientTokens,
   commandOutputCaps,
+  dynamodbIsolation,
   elbNames,
   eventualConsistency,
   executionNames,
@@ -35,6 +36,20 @@ describe('every rule names its AWS documentation page', () => {
     expect(rule.doc.url).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
     expect(rule.doc.title.length).toBeGreaterThan(5);
     expect(rule.summary.length).toBeGreaterThan(10);
+  });
+});
+
+describe('dynamodb-request-isolation', () => {
+  it('keys every DynamoDB table request (single or transactional) alike, and nothing else', () => {
+    const key = (service: string, operation: string, input: Record<string, unknown>) =>
+      dynamodbIsolation.isolate?.(call(service, operation, input));
+    expect(key('dynamodb', 'PutItem', { TableName: 't' })).toBe('dynamodb');
+    expect(key('dynamodb', 'Query', { TableName: 'other' })).toBe('dynamodb');
+    expect(key('dynamodb', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: 't' } }] })).toBe(
+      'dynamodb',
+    );
+    expect(key('dynamodb', 'ListTables', {})).toBeUndefined();
+    expect(key('ec2', 'DescribeVpcs', {})).toBeUndefined();
   });
 });
 

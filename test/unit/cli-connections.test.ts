@@ -2,6 +2,8 @@
  * kafka-plc connections / accept with aws-sdk-client-mock (endpoint connections are an emulator gap: moto
  * answers 500), on the shapes DescribeVpcEndpointConnections returns.
  */
+
+import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   AcceptVpcEndpointConnectionsCommand,
   DescribeVpcEndpointConnectionsCommand,
@@ -15,6 +17,9 @@ import { main } from '../../cli/main';
 import { logger } from '../../functions/lib/logger';
 
 const ec2 = mockClient(EC2Client);
+const dynamodb = mockClient(DynamoDBClient);
+const WINDOW = 'window-20261201T093000000Z';
+const NOW = Date.now();
 const SERVICE = 'vpce-svc-0123456789abcdef0';
 const MINE = 'vpce-0aaaaaaaaaaaaaaa1';
 const STRANGERS = 'vpce-0bbbbbbbbbbbbbbb2';
@@ -29,7 +34,34 @@ async function run(args: string[]) {
 beforeEach(() => {
   // Prepare: seed-usw2's service allows account 123456789012; three connections, as AWS lists them
   ec2.reset();
+  dynamodb.reset();
   process.env.AWS_REGION = 'us-west-2';
+  delete process.env.ACCEPT_TABLE;
+  // The accept table: a window with one slot left, and the record of how LIVE was accepted
+  dynamodb.on(QueryCommand).resolves({
+    Items: [
+      {
+        cluster: { S: 'seed-usw2' },
+        entry: { S: 'window' },
+        id: { S: WINDOW },
+        openedAt: { N: String(NOW - 60_000) },
+        closesAt: { N: String(NOW + 3_600_000) },
+        count: { N: '2' },
+        remaining: { N: '1' },
+        openedBy: { S: 'kafka-plc accept-window' },
+      },
+      {
+        cluster: { S: 'seed-usw2' },
+        entry: { S: `endpoint#${LIVE}` },
+        vpcEndpointId: { S: LIVE },
+        decision: { S: 'accept' },
+        at: { N: String(Date.parse('2026-11-30T09:01:00Z')) },
+        by: { S: WINDOW },
+        reason: { S: `owner 123456789012 is on the allow list; inside ${WINDOW}` },
+      },
+    ],
+  });
+  dynamodb.on(PutItemCommand).resolves({});
   ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
     ServiceConfigurations: [
       {
@@ -76,22 +108,30 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('kafka-plc connections', () => {
-  it('lists every connection with owner, state, creation time and what auto-accept decides and why', async () => {
+  it('lists every connection with owner, state, creation time, who decided it when, and why', async () => {
     // Act
     const { code, text } = await run(['connections', '--spec', 'examples/seed-usw2.json']);
     // Assess
     expect(code).toBe(0);
     expect(text).toContain(`${SERVICE}); allowed accounts: 123456789012`);
     const row = (id: string) => text.split('\n').find((l) => l.startsWith(id)) ?? '';
+    expect(text).toContain(`accept window: ${WINDOW} open until `);
+    expect(text).toContain('1 of 2 acceptance(s) left');
     expect(row(MINE)).toMatch(
-      /123456789012\s+pendingAcceptance\s+2026-12-01T10:00:00.000Z\s+accept\s+owner 123456789012 is on the allow list/,
+      /123456789012\s+pendingAcceptance\s+2026-12-01T10:00:00.000Z\s+accept\s+\(auto-accept, now\)\s+owner 123456789012 is on the allow list; inside window-/,
     );
     expect(row(STRANGERS)).toMatch(
-      /999999999999\s+pendingAcceptance\s+.*reject\s+owner 999999999999 is not on the allow list/,
+      /999999999999\s+pendingAcceptance\s+.*reject\s+\(auto-accept, now\)\s+owner 999999999999 is not on the allow list/,
     );
     expect(row(LIVE)).toMatch(
-      /available\s+2026-11-30T09:00:00.000Z\s+none\s+state available is not pendingAcceptance/,
+      new RegExp(
+        `available\\s+2026-11-30T09:00:00.000Z\\s+accept\\s+${WINDOW} at 2026-11-30T09:01:00.000Z\\s+owner 123456789012 is on the allow list; inside ${WINDOW}`,
+      ),
     );
+    expect(dynamodb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'kafka-plc-accept-windows',
+      ConsistentRead: true,
+    });
     expect(ec2.commandCalls(AcceptVpcEndpointConnectionsCommand)).toHaveLength(0);
   });
 
@@ -112,7 +152,7 @@ describe('kafka-plc connections', () => {
     expect(listed.connections.map((c) => [c.vpcEndpointId, c.decision])).toEqual([
       [MINE, 'accept'],
       [STRANGERS, 'leave'],
-      [LIVE, 'none'],
+      [LIVE, 'accept'],
     ]);
   });
 
@@ -146,6 +186,13 @@ describe('kafka-plc accept --endpoint', () => {
     expect(ec2.commandCalls(AcceptVpcEndpointConnectionsCommand).map((c) => c.args[0].input)).toEqual([
       { ServiceId: SERVICE, VpcEndpointIds: [MINE] },
     ]);
+    // Recorded before the call, so `connections` says who accepted it; no window slot is taken
+    const [record] = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
+    expect(record?.Item).toMatchObject({
+      entry: { S: `endpoint#${MINE}` },
+      decision: { S: 'accept' },
+      by: { S: 'kafka-plc accept' },
+    });
     expect(info).toHaveBeenCalledWith(
       'endpoint connection decision',
       expect.objectContaining({
@@ -203,5 +250,47 @@ describe('kafka-plc accept --endpoint', () => {
     // Assess
     expect(code).toBe(1);
     expect(text).toContain('cluster seed-usw2 has no endpoint service in us-west-2: provision it first');
+  });
+});
+
+describe('kafka-plc accept-window', () => {
+  it('opens a window for the next K connections, replacing the last, and says until when', async () => {
+    // Act
+    const { code, text } = await run([
+      'accept-window',
+      '--spec',
+      'examples/seed-usw2.json',
+      '--minutes',
+      '30',
+      '--count',
+      '2',
+    ]);
+    // Assess
+    expect(code).toBe(0);
+    expect(text).toMatch(/^seed-usw2: window-\d{8}T\d{9}Z open until .*, 2 of 2 acceptance\(s\) left/);
+    const [put] = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
+    expect(put).toMatchObject({ TableName: 'kafka-plc-accept-windows', Item: { entry: { S: 'window' } } });
+    expect(put?.ConditionExpression).toBeUndefined();
+    const item = put?.Item ?? {};
+    expect(Number(item.closesAt?.N) - Number(item.openedAt?.N)).toBe(30 * 60_000);
+    expect(item.remaining).toEqual({ N: '2' });
+    expect(item.openedBy).toEqual({ S: 'kafka-plc accept-window' });
+  });
+
+  it.each([
+    [['--minutes', '0'], '--minutes = "0": must be 1..10080 minutes'],
+    [['--minutes', 'soon'], '--minutes = "soon"'],
+    [['--minutes', '60', '--count', '0'], '--count = "0": must be 1..20'],
+    [['--minutes', '60', '--count', '2.5'], '--count = "2.5"'],
+    [[], '--minutes is required'],
+  ])('refuses %j with exit 2, naming the flag, before any AWS call', async (args, message) => {
+    // Act
+    const { code, text } = await run(['accept-window', '--spec', 'examples/seed-usw2.json', ...args]);
+    // Assess
+    expect(code).toBe(2);
+    expect(text).toContain(message);
+    expect(text).not.toContain('    at ');
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(ec2.calls()).toHaveLength(0);
   });
 });

@@ -4,19 +4,13 @@
  * Amazon DynamoDB Developer Guide — an eventually consistent read could miss a lock just taken). A failed
  * condition is an answer (false), not an error.
  */
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LockItem } from '../domain/roll-lock';
-import { ConfigurationError } from '../errors';
 import { dynamodbClient } from './clients/dynamodb';
-import { call, hasCode } from './errors';
+import { conditional, ensureTable, onTable, type TableRef } from './tables';
 
 const db = (region: string) => dynamodbClient(region);
+const ref = (region: string, name: string): TableRef => ({ region, name, env: 'ROLL_LOCK_TABLE' });
 
 function item(lock: LockItem) {
   return {
@@ -27,41 +21,15 @@ function item(lock: LockItem) {
   };
 }
 
-/** A call on the table; a missing table is the deployment's configuration, named. */
-async function onTable<T>(operation: string, send: () => Promise<T>, table: string): Promise<T> {
-  try {
-    return await call(operation, send);
-  } catch (error) {
-    if (hasCode(error, 'ResourceNotFoundException'))
-      throw new ConfigurationError(`roll lock table ${table} does not exist (ROLL_LOCK_TABLE)`, {
-        cause: error,
-      });
-    throw error;
-  }
-}
-
-async function conditional(operation: string, send: () => Promise<unknown>, table: string): Promise<boolean> {
-  try {
-    await onTable(operation, send, table);
-    return true;
-  } catch (error) {
-    if (hasCode(error, 'ConditionalCheckFailedException')) return false;
-    throw error;
-  }
-}
-
 export async function readLock(
   region: string,
   table: string,
   cluster: string,
 ): Promise<LockItem | undefined> {
-  const out = await onTable(
-    'GetItem',
-    () =>
-      db(region).send(
-        new GetItemCommand({ TableName: table, Key: { cluster: { S: cluster } }, ConsistentRead: true }),
-      ),
-    table,
+  const out = await onTable(ref(region, table), 'GetItem', () =>
+    db(region).send(
+      new GetItemCommand({ TableName: table, Key: { cluster: { S: cluster } }, ConsistentRead: true }),
+    ),
   );
   const found = out.Item;
   if (!found) return undefined;
@@ -83,10 +51,8 @@ function conditionalPut(
     'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
   >,
 ): Promise<boolean> {
-  return conditional(
-    'PutItem',
-    () => db(region).send(new PutItemCommand({ TableName: table, Item: item(lock), ...condition })),
-    table,
+  return conditional(ref(region, table), 'PutItem', () =>
+    db(region).send(new PutItemCommand({ TableName: table, Item: item(lock), ...condition })),
   );
 }
 
@@ -108,40 +74,19 @@ export function replaceLock(region: string, table: string, lock: LockItem, stale
 
 /** Gives the lock back if `holder` holds it; false when it does not (nothing deleted). */
 export function deleteLock(region: string, table: string, cluster: string, holder: string): Promise<boolean> {
-  return conditional(
-    'DeleteItem',
-    () =>
-      db(region).send(
-        new DeleteItemCommand({
-          TableName: table,
-          Key: { cluster: { S: cluster } },
-          ConditionExpression: 'holder = :me',
-          ExpressionAttributeValues: { ':me': { S: holder } },
-        }),
-      ),
-    table,
-  );
-}
-
-/**
- * For a local run only (the deployed stack has infra/roll-lock.yml): the table, created when absent, in the
- * stack's shape (key `cluster`, on-demand).
- */
-export async function ensureLockTable(region: string, table: string): Promise<void> {
-  try {
-    await call('DescribeTable', () => db(region).send(new DescribeTableCommand({ TableName: table })));
-    return;
-  } catch (error) {
-    if (!hasCode(error, 'ResourceNotFoundException')) throw error;
-  }
-  await call('CreateTable', () =>
+  return conditional(ref(region, table), 'DeleteItem', () =>
     db(region).send(
-      new CreateTableCommand({
+      new DeleteItemCommand({
         TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'cluster', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'cluster', KeyType: 'HASH' }],
+        Key: { cluster: { S: cluster } },
+        ConditionExpression: 'holder = :me',
+        ExpressionAttributeValues: { ':me': { S: holder } },
       }),
     ),
   );
+}
+
+/** For a local run only (the deployed stack has infra/roll-lock.yml): the table in the stack's shape. */
+export function ensureLockTable(region: string, table: string): Promise<void> {
+  return ensureTable(region, table, { hash: 'cluster' });
 }

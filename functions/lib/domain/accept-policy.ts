@@ -1,19 +1,37 @@
 /**
  * Which endpoint connections to accept or reject: pure decisions over `DescribeVpcEndpointConnections` items.
  * The accept Lambda (SNS notification fast path, scheduled sweep as safety net) describes the connections,
- * calls `planConnections`, logs `audit`, calls Accept/Reject and reads the result with `interpretUnsuccessful`.
+ * reads the cluster's accept window and records (domain/accept-window.ts), calls `planConnections`, claims
+ * each window acceptance atomically, logs `audit`, calls Accept/Reject and reads the result with
+ * `interpretUnsuccessful`.
  *
  * 1. Only `pendingAcceptance` is acted on; every other state is `none` (nothing to do). Available
  *    endpoints from accounts not on the list are left alone but flagged in the reason.
- * 2. Pending and owner on the allow list → `accept`. Nothing else is ever accepted.
- * 3. Pending and owner unknown (or missing) → `reject` or `leave`, as the policy says.
+ * 2. Pending, owner on the allow list and an accept window open with a slot left → `accept` (claimed in
+ *    that window, oldest connection first). A connection already recorded as accepted (a claim whose
+ *    Accept call did not finish) → `accept` again without a new claim. Nothing else is ever accepted.
+ * 3. Pending, owner on the allow list, no slot → `leave` or `reject`, as the stage's onOutsideWindow says.
+ * 4. Pending and owner unknown (or missing) → `reject` or `leave`, as the policy says.
  * State values are compared without case: the API returns `pendingAcceptance` (AWS CLI examples) while the
  * SDK's `State` enum spells `PendingAcceptance`.
  */
 
 import { type FieldIssue, SpecValidationError } from '../errors';
+import { type AcceptRecord, type AcceptWindow, windowStatus } from './accept-window';
 
 export type UnknownOwnerAction = 'reject' | 'leave';
+/** What to do with a pending connection from an allowed owner when no accept window has a slot for it. */
+export type OutsideWindowAction = 'reject' | 'leave';
+
+/** The cluster's accept state at decision time (read with ConsistentRead). */
+export interface AcceptContext {
+  window: AcceptWindow | undefined;
+  /** By endpoint ID: what was decided before (an accept claim or a rejection). */
+  records: ReadonlyMap<string, AcceptRecord>;
+  /** Epoch milliseconds. */
+  now: number;
+  outsideWindow: OutsideWindowAction;
+}
 
 export interface AcceptPolicy {
   /** 12-digit AWS account IDs whose endpoints are accepted (the plan's `endpointService.allowedAccounts`). */
@@ -27,6 +45,8 @@ export interface EndpointConnection {
   vpcEndpointOwner?: string | undefined;
   vpcEndpointState?: string | undefined;
   serviceId?: string | undefined;
+  /** CreationTimestamp, ISO 8601: window slots go to the oldest connections first. */
+  createdAt?: string | undefined;
 }
 
 export type ConnectionDecisionKind = 'accept' | 'reject' | 'leave' | 'none';
@@ -34,6 +54,12 @@ export type ConnectionDecisionKind = 'accept' | 'reject' | 'leave' | 'none';
 export interface ConnectionDecision {
   decision: ConnectionDecisionKind;
   reason: string;
+  /** What allowed or refused it: a window ID, a recorded decision's author, or the stage policy. */
+  by?: string;
+  /** Set when accepting takes a slot of this window (the step claims it before calling Accept). */
+  claimWindow?: string;
+  /** An allowed owner's connection that no window admits (reported by the sweep). */
+  outsideWindow?: true;
 }
 
 export interface ConnectionAudit {
@@ -43,11 +69,16 @@ export interface ConnectionAudit {
   vpcEndpointState: string | null;
   decision: ConnectionDecisionKind;
   reason: string;
+  by: string | null;
 }
 
 export interface ConnectionPlan {
   serviceId: string;
+  /** Allowed owners' connections no window admitted (left or rejected). */
+  outsideWindow: string[];
   accept: string[];
+  /** The accepts that take a window slot: claimed (atomically) before Accept is called. */
+  claims: { vpcEndpointId: string; windowId: string }[];
   reject: string[];
   leave: string[];
   audit: ConnectionAudit[];
@@ -61,12 +92,14 @@ export function fromEc2Connection(item: {
   VpcEndpointOwner?: string | undefined;
   VpcEndpointState?: string | undefined;
   ServiceId?: string | undefined;
+  CreationTimestamp?: Date | undefined;
 }): EndpointConnection {
   return {
     vpcEndpointId: item.VpcEndpointId,
     vpcEndpointOwner: item.VpcEndpointOwner,
     vpcEndpointState: item.VpcEndpointState,
     serviceId: item.ServiceId,
+    createdAt: item.CreationTimestamp?.toISOString(),
   };
 }
 
@@ -91,6 +124,10 @@ export function assertAcceptPolicy(policy: AcceptPolicy): void {
 const isState = (state: string | undefined, expected: string) =>
   state !== undefined && state.toLowerCase() === expected.toLowerCase();
 
+/**
+ * The owner check alone: `accept` here means "the owner may connect", not yet "accept it now" — that also
+ * needs a window slot (planConnections) or a person naming the endpoint (kafka-plc accept).
+ */
 export function decideConnection(connection: EndpointConnection, policy: AcceptPolicy): ConnectionDecision {
   const { vpcEndpointId: id, vpcEndpointOwner: owner, vpcEndpointState: state } = connection;
   const allowed = owner !== undefined && policy.allowedAccounts.includes(owner);
@@ -103,8 +140,63 @@ export function decideConnection(connection: EndpointConnection, policy: AcceptP
   if (allowed) return { decision: 'accept', reason: `owner ${owner} is on the allow list` };
   const who = owner ? `owner ${owner} is not on the allow list` : 'owner is missing';
   return policy.onUnknown === 'reject'
-    ? { decision: 'reject', reason: `${who}; policy rejects unknown owners` }
+    ? { decision: 'reject', reason: `${who}; policy rejects unknown owners`, by: 'onUnknownOwner' }
     : { decision: 'leave', reason: `${who}; policy leaves unknown owners pending` };
+}
+
+/**
+ * An allowed owner's pending connection: a recorded claim is finished, a window slot is taken (when
+ * `slotLeft`), or the stage's onOutsideWindow applies.
+ */
+export function decideAllowed(
+  connection: EndpointConnection,
+  owner: ConnectionDecision,
+  context: AcceptContext,
+  slotLeft: boolean,
+): ConnectionDecision {
+  const record = connection.vpcEndpointId ? context.records.get(connection.vpcEndpointId) : undefined;
+  if (record?.decision === 'accept')
+    return {
+      decision: 'accept',
+      reason: `${owner.reason}; accepted by ${record.by} at ${new Date(record.at).toISOString()} (finishing it)`,
+      by: record.by,
+    };
+  if (record?.decision === 'reject')
+    return { decision: 'reject', reason: `recorded as rejected: ${record.reason}`, by: record.by };
+  const status = windowStatus(context.window, context.now);
+  if (status.open && slotLeft)
+    return {
+      decision: 'accept',
+      reason: `${owner.reason}; inside ${status.id} (${status.remaining} acceptance(s) were left)`,
+      by: status.id,
+      claimWindow: status.id,
+    };
+  const why = status.open ? `${status.id}'s acceptances go to older pending connections` : status.reason;
+  return context.outsideWindow === 'reject'
+    ? {
+        decision: 'reject',
+        reason: `${owner.reason} but no accept window admits it (${why}); stage rejects connections outside a window`,
+        by: 'onOutsideWindow',
+        outsideWindow: true,
+      }
+    : {
+        decision: 'leave',
+        reason: `${owner.reason} but no accept window admits it (${why}); left pending: kafka-plc accept-window or kafka-plc accept --endpoint`,
+        outsideWindow: true,
+      };
+}
+
+/** A window slot planned for a connection that the claim found gone (taken meanwhile, or the window closed). */
+export function lostClaim(windowId: string, outsideWindow: OutsideWindowAction): ConnectionDecision {
+  const why = `${windowId} had no slot left when claimed (taken meanwhile, or the window closed)`;
+  return outsideWindow === 'reject'
+    ? {
+        decision: 'reject',
+        reason: `${why}; stage rejects connections outside a window`,
+        by: 'onOutsideWindow',
+        outsideWindow: true,
+      }
+    : { decision: 'leave', reason: `${why}; left pending`, outsideWindow: true };
 }
 
 export function auditRecord(
@@ -119,27 +211,62 @@ export function auditRecord(
     vpcEndpointState: connection.vpcEndpointState ?? null,
     decision: decision.decision,
     reason: decision.reason,
+    by: decision.by ?? null,
   };
 }
 
-/** Decides a batch for one endpoint service: accept and reject lists (deduplicated) plus one audit record each. */
+const byAge = (a: EndpointConnection, b: EndpointConnection) =>
+  (a.createdAt ?? '').localeCompare(b.createdAt ?? '') ||
+  (a.vpcEndpointId ?? '').localeCompare(b.vpcEndpointId ?? '');
+
+/**
+ * Decides a batch for one endpoint service: accept (and which accepts take a window slot), reject and leave
+ * lists (deduplicated) plus one audit record each, in the order given. Window slots go to the oldest
+ * pending connections first (CreationTimestamp, then ID), at most the window's `remaining`.
+ */
 export function planConnections(
   serviceId: string,
   connections: readonly EndpointConnection[],
   policy: AcceptPolicy,
+  context: AcceptContext,
 ): ConnectionPlan {
   assertAcceptPolicy(policy);
-  const plan: ConnectionPlan = { serviceId, accept: [], reject: [], leave: [], audit: [] };
+  const plan: ConnectionPlan = {
+    serviceId,
+    accept: [],
+    claims: [],
+    reject: [],
+    leave: [],
+    outsideWindow: [],
+    audit: [],
+  };
+  const status = windowStatus(context.window, context.now);
+  let slots = status.open ? status.remaining : 0;
+  const decisions = new Map<EndpointConnection, ConnectionDecision>();
+  const ours = (c: EndpointConnection) => c.serviceId === undefined || c.serviceId === serviceId;
+  for (const connection of [...connections].filter(ours).sort(byAge)) {
+    const owner = decideConnection(connection, policy);
+    if (owner.decision !== 'accept') {
+      decisions.set(connection, owner);
+      continue;
+    }
+    const decided = decideAllowed(connection, owner, context, slots > 0);
+    if (decided.claimWindow) slots--;
+    decisions.set(connection, decided);
+  }
+  const seen = new Set<string>();
   for (const connection of connections) {
-    const decision: ConnectionDecision =
-      connection.serviceId !== undefined && connection.serviceId !== serviceId
-        ? { decision: 'none', reason: `belongs to service ${connection.serviceId}, not ${serviceId}` }
-        : decideConnection(connection, policy);
+    const decision: ConnectionDecision = decisions.get(connection) ?? {
+      decision: 'none',
+      reason: `belongs to service ${connection.serviceId}, not ${serviceId}`,
+    };
     plan.audit.push(auditRecord(serviceId, connection, decision));
     const id = connection.vpcEndpointId;
-    if (id && decision.decision !== 'none' && !plan[decision.decision].includes(id)) {
-      plan[decision.decision].push(id);
-    }
+    if (!id || decision.decision === 'none' || seen.has(id)) continue;
+    seen.add(id);
+    plan[decision.decision].push(id);
+    if (decision.claimWindow) plan.claims.push({ vpcEndpointId: id, windowId: decision.claimWindow });
+    if (decision.outsideWindow) plan.outsideWindow.push(id);
   }
   return plan;
 }

@@ -31,6 +31,11 @@ export const EXPOSED_BY_TAG = 'kafka-plc:exposed-by';
 export const APPLIED_CONFIG_TAG = 'kafka-plc:applied-config';
 /** The tag naming what a resource is within its cluster (e.g. broker-1, subnet-broker-usw2-az1). */
 export const ROLE_TAG = 'kafka-plc:role';
+/**
+ * The accept window table (infra/accept-windows.yml), as the stack names it: the CLI's accept-window,
+ * accept and connections read and write it with the operator's credentials (ACCEPT_TABLE overrides).
+ */
+export const ACCEPT_TABLE = 'kafka-plc-accept-windows';
 
 /** Written by the user (or `kafka-plc set-unique-name`): the unique name TiDB Cloud returned. */
 export function uniqueNameParameter(clusterName: string): string {

@@ -4,16 +4,22 @@
  * itself is the allow list), reject (or leave pending) the others, and log one audit line per decision.
  * The SNS notification is only a wake-up: decisions always come from DescribeVpcEndpointConnections.
  */
+import * as records from '../aws/accept-records';
 import * as eps from '../aws/endpoint-service';
 import {
   type AcceptPolicy,
   type ConnectionAudit,
   type ConnectionOutcome,
+  type ConnectionPlan,
   interpretUnsuccessful,
+  lostClaim,
+  type OutsideWindowAction,
   planConnections,
   type UnknownOwnerAction,
   unresolvedOutcomes,
 } from '../domain/accept-policy';
+import type { AcceptRecord } from '../domain/accept-window';
+import { requireEnv } from '../env';
 import { EndpointConnectionError } from '../errors';
 import { logger, moduleLogger } from '../logger';
 import { principalAccount } from '../spec';
@@ -25,6 +31,8 @@ export interface AcceptSummary {
   accepted: string[];
   rejected: string[];
   left: string[];
+  /** Allowed owners' pending connections that no window admitted (left or rejected). */
+  outsideWindow: string[];
 }
 
 /** `vpce-svc-…` IDs mentioned in a notification, used only to narrow the sweep (never to decide). */
@@ -34,6 +42,11 @@ export function serviceIdsIn(text: string): string[] {
 
 export function unknownOwnerAction(value: string | undefined): UnknownOwnerAction {
   return value === 'leave' ? 'leave' : 'reject';
+}
+
+/** The stage's onOutsideWindow: an allowed owner's connection outside any window is left pending unless 'reject'. */
+export function outsideWindowAction(value: string | undefined): OutsideWindowAction {
+  return value === 'reject' ? 'reject' : 'leave';
 }
 
 /** The service's policy: its allowed principals' accounts (the service itself is the allow list). */
@@ -52,11 +65,159 @@ export function auditDecision(cluster: string, record: ConnectionAudit): void {
   logger.info('endpoint connection decision', { audit: true, cluster, ...record });
 }
 
+export interface AcceptOptions {
+  onUnknown: UnknownOwnerAction;
+  outsideWindow: OutsideWindowAction;
+  /** The accept table (ACCEPT_TABLE). */
+  table: string;
+  onlyServiceIds?: string[];
+  now?: () => number;
+}
+
+/** The Lambdas' options from the stage (serverless.yml params onUnknownOwner, onOutsideWindow). */
+export function acceptOptionsFromEnv(): Omit<AcceptOptions, 'onlyServiceIds'> {
+  return {
+    onUnknown: unknownOwnerAction(process.env.ON_UNKNOWN_OWNER),
+    outsideWindow: outsideWindowAction(process.env.ON_OUTSIDE_WINDOW),
+    table: requireEnv('ACCEPT_TABLE'),
+  };
+}
+
+/** A service's decisions once settled: what to accept and reject, what stays, which no window admitted. */
+export interface Settled {
+  audit: ConnectionAudit[];
+  accept: string[];
+  reject: string[];
+  leave: string[];
+  outsideWindow: string[];
+}
+
+/**
+ * Decides one service's pending connections and acts: claims window slots (atomically, one transaction
+ * each), records rejections, then one Accept and one Reject call.
+ */
+async function decideService(
+  region: string,
+  service: { serviceId: string; cluster: string },
+  options: AcceptOptions,
+): Promise<Settled & { outcomes: ConnectionOutcome[] }> {
+  const { serviceId, cluster } = service;
+  const now = (options.now ?? Date.now)();
+  const policy = await servicePolicy(region, serviceId, options.onUnknown);
+  const pending = await eps.endpointConnections(region, serviceId, 'pendingAcceptance');
+  const state =
+    pending.length > 0
+      ? await records.readAcceptState(region, options.table, cluster)
+      : { window: undefined, records: new Map() };
+  const plan = planConnections(serviceId, pending, policy, {
+    ...state,
+    now,
+    outsideWindow: options.outsideWindow,
+  });
+  const settled = await settlePlan(region, cluster, options, plan, now);
+  const { accept, reject } = settled;
+  const outcomes = [
+    ...interpretUnsuccessful('accept', accept, await eps.acceptConnections(region, serviceId, accept)),
+    ...interpretUnsuccessful('reject', reject, await eps.rejectConnections(region, serviceId, reject)),
+  ];
+  return { ...settled, outcomes };
+}
+
+/**
+ * Makes a plan's decisions durable before any Accept/Reject call — a window accept claimed, a rejection
+ * recorded — and logs one audit line each: the final decision (a claim lost to the other path is logged
+ * as what happened instead).
+ */
+export async function settlePlan(
+  region: string,
+  cluster: string,
+  options: Pick<AcceptOptions, 'table' | 'outsideWindow'>,
+  plan: ConnectionPlan,
+  now: number,
+): Promise<Settled> {
+  const settled: Settled = { audit: [], accept: [], reject: [], leave: [], outsideWindow: [] };
+  for (const planned of plan.audit) {
+    const id = planned.vpcEndpointId;
+    const { audit, outside } = await settle(region, cluster, options, plan, planned, now);
+    auditDecision(cluster, audit);
+    settled.audit.push(audit);
+    if (!id) continue;
+    const into = { accept: settled.accept, reject: settled.reject, leave: settled.leave, none: undefined };
+    const list = into[audit.decision];
+    if (list && !list.includes(id)) list.push(id);
+    if (outside && !settled.outsideWindow.includes(id)) settled.outsideWindow.push(id);
+  }
+  return settled;
+}
+
+async function settle(
+  region: string,
+  cluster: string,
+  options: Pick<AcceptOptions, 'table' | 'outsideWindow'>,
+  plan: ConnectionPlan,
+  planned: ConnectionAudit,
+  now: number,
+): Promise<{ audit: ConnectionAudit; outside: boolean }> {
+  const id = planned.vpcEndpointId;
+  let audit = planned;
+  let outside = id !== null && plan.outsideWindow.includes(id);
+  if (!id || (audit.decision !== 'accept' && audit.decision !== 'reject')) return { audit, outside };
+  const claim = plan.claims.find((c) => c.vpcEndpointId === id);
+  if (claim) {
+    const result = await records.claimInWindow(
+      region,
+      options.table,
+      cluster,
+      claim.windowId,
+      recordOf(audit, id, now),
+    );
+    if (result === 'claimed') return { audit, outside };
+    if (result === 'recorded')
+      return { audit: await recordedMeanwhile(region, cluster, options, audit), outside };
+    const lost = lostClaim(claim.windowId, options.outsideWindow);
+    audit = { ...audit, decision: lost.decision, reason: lost.reason, by: lost.by ?? null };
+    outside = true;
+    if (audit.decision !== 'reject') return { audit, outside };
+  } else if (audit.decision === 'accept') {
+    return { audit, outside }; // finishing an accept recorded earlier
+  }
+  if (await records.putRecord(region, options.table, cluster, recordOf(audit, id, now)))
+    return { audit, outside };
+  return { audit: await recordedMeanwhile(region, cluster, options, audit), outside };
+}
+
+const recordOf = (audit: ConnectionAudit, vpcEndpointId: string, at: number): AcceptRecord => ({
+  vpcEndpointId,
+  decision: audit.decision === 'accept' ? 'accept' : 'reject',
+  at,
+  by: audit.by ?? 'policy',
+  reason: audit.reason,
+});
+
+/** Another path recorded this endpoint between our read and our write: its decision stands. */
+async function recordedMeanwhile(
+  region: string,
+  cluster: string,
+  options: Pick<AcceptOptions, 'table'>,
+  audit: ConnectionAudit,
+): Promise<ConnectionAudit> {
+  const theirs = (await records.readAcceptState(region, options.table, cluster)).records.get(
+    audit.vpcEndpointId ?? '',
+  );
+  if (!theirs) return audit;
+  return {
+    ...audit,
+    decision: theirs.decision,
+    reason: `decided meanwhile by ${theirs.by}: ${theirs.reason}`,
+    by: theirs.by,
+  };
+}
+
 export async function acceptPendingConnections(
   region: string,
-  options: { onUnknown: UnknownOwnerAction; onlyServiceIds?: string[] },
+  options: AcceptOptions,
 ): Promise<AcceptSummary> {
-  const summary: AcceptSummary = { services: 0, accepted: [], rejected: [], left: [] };
+  const summary: AcceptSummary = { services: 0, accepted: [], rejected: [], left: [], outsideWindow: [] };
   const unresolved: ConnectionOutcome[] = [];
   let services = await eps.clusterServices(region);
   if (options.onlyServiceIds?.length) {
@@ -65,28 +226,28 @@ export async function acceptPendingConnections(
   }
   for (const service of services) {
     summary.services++;
-    const policy = await servicePolicy(region, service.serviceId, options.onUnknown);
-    const pending = await eps.endpointConnections(region, service.serviceId, 'pendingAcceptance');
-    const plan = planConnections(service.serviceId, pending, policy);
-    for (const record of plan.audit) auditDecision(service.cluster, record);
-    const accepted = interpretUnsuccessful(
-      'accept',
-      plan.accept,
-      await eps.acceptConnections(region, service.serviceId, plan.accept),
-    );
-    const rejected = interpretUnsuccessful(
-      'reject',
-      plan.reject,
-      await eps.rejectConnections(region, service.serviceId, plan.reject),
-    );
-    for (const outcome of [...accepted, ...rejected]) {
+    const { leave, outsideWindow, outcomes } = await decideService(region, service, options);
+    for (const outcome of outcomes) {
       if (outcome.outcome !== 'done')
         log.warn('endpoint connection not changed', { cluster: service.cluster, ...outcome });
     }
-    summary.accepted.push(...accepted.filter((o) => o.outcome === 'done').map((o) => o.vpcEndpointId));
-    summary.rejected.push(...rejected.filter((o) => o.outcome === 'done').map((o) => o.vpcEndpointId));
-    summary.left.push(...plan.leave);
-    unresolved.push(...unresolvedOutcomes([...accepted, ...rejected]));
+    const done = (action: string) =>
+      outcomes.filter((o) => o.action === action && o.outcome === 'done').map((o) => o.vpcEndpointId);
+    summary.accepted.push(...done('accept'));
+    summary.rejected.push(...done('reject'));
+    summary.left.push(...leave);
+    const outside = outsideWindow.filter((id) => !done('accept').includes(id));
+    if (outside.length > 0) {
+      summary.outsideWindow.push(...outside);
+      // On the root logger, as the audit lines: one query finds every connection nobody expected.
+      logger.warn('pending connections from an allowed owner that no accept window admits', {
+        cluster: service.cluster,
+        serviceId: service.serviceId,
+        vpcEndpointIds: outside,
+        hint: `kafka-plc accept --spec <file> --endpoint <id> accepts one; kafka-plc accept-window opens a window`,
+      });
+    }
+    unresolved.push(...unresolvedOutcomes(outcomes));
   }
   if (unresolved.length > 0) {
     throw new EndpointConnectionError(

@@ -13,6 +13,7 @@
  * Every step looks up what exists before deleting and skips what is already going, so a re-run (or a
  * run after everything is gone) makes no mutating call.
  */
+import * as acceptRecords from '../aws/accept-records';
 import * as discovery from '../aws/ec2-discovery';
 import * as eps from '../aws/endpoint-service';
 import type { DeleteOutcome } from '../aws/teardown-common';
@@ -21,6 +22,7 @@ import * as elb from '../aws/teardown-elbv2';
 import * as svc from '../aws/teardown-endpoint-service';
 import * as params from '../aws/teardown-ssm';
 import { APPLIED_CONFIG_TAG } from '../domain/names';
+import { requireEnv } from '../env';
 import { ApiNotImplementedError, EndpointConnectionError } from '../errors';
 import { emulatorMode, moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
@@ -68,6 +70,11 @@ export async function teardownEndpointService(spec: ClusterSpec): Promise<ReadyS
   );
   const blocked: string[] = [];
   const waiting: string[] = [];
+  if (services.length === 0) {
+    // The service is gone: its accept window and records go with it (a re-provisioned cluster starts anew).
+    const removed = await acceptRecords.deleteClusterEntries(region, requireEnv('ACCEPT_TABLE'), cluster);
+    if (removed > 0) log.info('removed accept window and records', { cluster, entries: removed });
+  }
   for (const service of services) {
     if (['Deleting', 'Deleted'].includes(service.state)) {
       waiting.push(`${service.serviceId} is ${service.state}`);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type AcceptContext,
   type AcceptPolicy,
   auditRecord,
   classifyUnsuccessfulCode,
@@ -11,6 +12,7 @@ import {
   planConnections,
   unresolvedOutcomes,
 } from '../../../functions/lib/domain/accept-policy';
+import { openWindow } from '../../../functions/lib/domain/accept-window';
 import { SpecValidationError } from '../../../functions/lib/errors';
 
 const TIDB = '123456789012';
@@ -18,6 +20,14 @@ const STRANGER = '999999999999';
 const SERVICE = 'vpce-svc-0123456789abcdef0';
 const reject: AcceptPolicy = { allowedAccounts: [TIDB], onUnknown: 'reject' };
 const leave: AcceptPolicy = { allowedAccounts: [TIDB], onUnknown: 'leave' };
+
+/** A window wide enough for every batch here: these tests are about owners; windows have their own file. */
+const OPEN: AcceptContext = {
+  window: openWindow({ minutes: 60, count: 10 }, 0, 'test'),
+  records: new Map(),
+  now: 1,
+  outsideWindow: 'leave',
+};
 
 const pending = (owner: string | undefined, id = 'vpce-0a'): EndpointConnection => ({
   vpcEndpointId: id,
@@ -139,7 +149,7 @@ describe('planConnections (one service, one batch)', () => {
 
   it('splits into accept and reject lists, without duplicates or other services', () => {
     // Act
-    const plan = planConnections(SERVICE, batch, reject);
+    const plan = planConnections(SERVICE, batch, reject, OPEN);
     // Assess
     expect(plan).toMatchObject({
       serviceId: SERVICE,
@@ -150,13 +160,13 @@ describe('planConnections (one service, one batch)', () => {
   });
 
   it('leaves unknown owners pending when the policy says so', () => {
-    const plan = planConnections(SERVICE, batch, leave);
+    const plan = planConnections(SERVICE, batch, leave, OPEN);
     expect(plan).toMatchObject({ accept: ['vpce-1', 'vpce-5'], reject: [], leave: ['vpce-2', 'vpce-6'] });
   });
 
   it('writes one audit record per connection, none for nothing', () => {
     // Act
-    const plan = planConnections(SERVICE, batch, reject);
+    const plan = planConnections(SERVICE, batch, reject, OPEN);
     // Assess
     expect(plan.audit.map((a) => [a.vpcEndpointId, a.decision])).toEqual([
       ['vpce-1', 'accept'],
@@ -168,9 +178,11 @@ describe('planConnections (one service, one batch)', () => {
       ['vpce-6', 'reject'],
     ]);
     expect(plan.audit[4]?.reason).toBe(`belongs to service vpce-svc-other, not ${SERVICE}`);
-    expect(planConnections(SERVICE, [], reject)).toEqual({
+    expect(planConnections(SERVICE, [], reject, OPEN)).toEqual({
       serviceId: SERVICE,
+      outsideWindow: [],
       accept: [],
+      claims: [],
       reject: [],
       leave: [],
       audit: [],
@@ -191,7 +203,7 @@ describe('planConnections (one service, one batch)', () => {
     ['an unknown onUnknown', { allowedAccounts: [TIDB], onUnknown: 'accept' as 'reject' }, 'onUnknown'],
   ])('refuses a policy with %s, naming the field', (_name, policy, path) => {
     // Act
-    const act = () => planConnections(SERVICE, [pending(TIDB)], policy);
+    const act = () => planConnections(SERVICE, [pending(TIDB)], policy, OPEN);
     // Assess
     expect(act).toThrow(SpecValidationError);
     expect(act).toThrow(path);
@@ -208,6 +220,7 @@ describe('audit records and SDK items', () => {
       vpcEndpointState: null,
       decision: 'none',
       reason: 'r',
+      by: null,
     });
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });
@@ -224,8 +237,9 @@ describe('audit records and SDK items', () => {
       vpcEndpointOwner: TIDB,
       vpcEndpointState: 'pendingAcceptance',
       serviceId: SERVICE,
+      createdAt: undefined,
     });
-    expect(planConnections(SERVICE, [fromEc2Connection(item)], reject).accept).toEqual(['vpce-1']);
+    expect(planConnections(SERVICE, [fromEc2Connection(item)], reject, OPEN).accept).toEqual(['vpce-1']);
   });
 });
 

@@ -113,9 +113,7 @@ describe('AcquireRollLock', () => {
     // Act + Assess
     await expect(acquire()).rejects.toMatchObject({
       name: 'ConfigurationError',
-      message: expect.stringContaining(
-        'roll lock table kafka-plc-roll-locks does not exist (ROLL_LOCK_TABLE)',
-      ),
+      message: expect.stringContaining('table kafka-plc-roll-locks does not exist (ROLL_LOCK_TABLE)'),
     });
   });
 });

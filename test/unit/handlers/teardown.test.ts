@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
+import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseClusterSpec } from '../../../functions/lib/spec';
 import { teardownEndpointService, teardownNetwork } from '../../../functions/lib/steps/teardown';
@@ -33,6 +34,7 @@ import { seedSpec } from '../../fixtures/specs';
 
 const ec2 = mockClient(EC2Client);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const dynamodb = mockClient(DynamoDBClient);
 const spec = parseClusterSpec(seedSpec());
 const TAGS = [{ Key: 'kafka-plc:cluster', Value: 'seed-usw2' }];
 
@@ -47,6 +49,9 @@ const htmlPage = () =>
 beforeEach(() => {
   ec2.reset();
   elbv2.reset();
+  dynamodb.reset();
+  process.env.ACCEPT_TABLE = 'kafka-plc-accept-windows';
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
   delete process.env.KAFKA_PLC_EMULATOR;
   elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
   ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
@@ -117,6 +122,30 @@ describe('teardownEndpointService', () => {
       detail: 'endpoint service: nothing left',
     });
     expect(ec2).not.toHaveReceivedCommand(DeleteVpcEndpointServiceConfigurationsCommand);
+  });
+
+  it("once the service is gone, removes the cluster's accept window and records, and only those", async () => {
+    // Prepare: no service left; the table holds the cluster's window and one record
+    ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({ ServiceConfigurations: [] });
+    dynamodb.on(QueryCommand).resolves({
+      Items: [
+        { cluster: { S: 'seed-usw2' }, entry: { S: 'window' }, id: { S: 'window-1' } },
+        { cluster: { S: 'seed-usw2' }, entry: { S: 'endpoint#vpce-1' }, vpcEndpointId: { S: 'vpce-1' } },
+      ],
+    });
+    dynamodb.on(DeleteItemCommand).resolves({});
+    // Act
+    const status = await teardownEndpointService(spec);
+    // Assess
+    expect(status.ready).toBe(true);
+    expect(dynamodb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'kafka-plc-accept-windows',
+      ExpressionAttributeValues: { ':c': { S: 'seed-usw2' } },
+    });
+    expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input.Key)).toEqual([
+      { cluster: { S: 'seed-usw2' }, entry: { S: 'window' } },
+      { cluster: { S: 'seed-usw2' }, entry: { S: 'endpoint#vpce-1' } },
+    ]);
   });
 
   it('an endpoint without DescribeVpcEndpointConnections fails the step, except against an emulator', async () => {
