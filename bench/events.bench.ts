@@ -1,4 +1,10 @@
 import {
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
   AcceptVpcEndpointConnectionsCommand,
   DescribeVpcEndpointConnectionsCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
@@ -14,9 +20,28 @@ export const name = 'events';
 
 const seed = SEED;
 
+/** One decision of the SNS path: two pending connections, an open window (claim + record), a stranger. */
 async function acceptDecisionMs(): Promise<number> {
   process.env.AWS_REGION = 'us-west-2';
+  process.env.ACCEPT_TABLE = 'kafka-plc-accept-windows';
   const ec2 = mockClient(EC2Client);
+  const dynamodb = mockClient(DynamoDBClient);
+  dynamodb.on(QueryCommand).resolves({
+    Items: [
+      {
+        cluster: { S: 'c' },
+        entry: { S: 'window' },
+        id: { S: 'window-bench' },
+        openedAt: { N: '0' },
+        closesAt: { N: String(Date.now() + 3_600_000) },
+        count: { N: '20' },
+        remaining: { N: '20' },
+        openedBy: { S: 'bench' },
+      },
+    ],
+  });
+  dynamodb.on(TransactWriteItemsCommand).resolves({});
+  dynamodb.on(PutItemCommand).resolves({});
   ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
     ServiceConfigurations: [
       { ServiceId: 'vpce-svc-0123456789abcdef0', Tags: [{ Key: 'kafka-plc:cluster', Value: 'c' }] },
@@ -49,6 +74,7 @@ async function acceptDecisionMs(): Promise<number> {
   for (let i = 0; i < runs; i++) await handler(event, fakeContext('bench'));
   const ms = Number(process.hrtime.bigint() - started) / 1e6 / runs;
   ec2.restore();
+  dynamodb.restore();
   return Math.round(ms * 1000) / 1000;
 }
 
