@@ -4,6 +4,7 @@ export const SDK_CLIENTS: Record<string, string> = {
   ec2: 'EC2Client',
   'elastic-load-balancing-v2': 'ElasticLoadBalancingV2Client',
   iam: 'IAMClient',
+  secretsmanager: 'SecretsManagerClient',
   sfn: 'SFNClient',
   sns: 'SNSClient',
   ssm: 'SSMClient',

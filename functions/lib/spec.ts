@@ -6,6 +6,7 @@
 
 import { acceptWindowSettingsSchema } from './domain/accept-window';
 import { type Cidr, isCanonicalCidr, overlaps, parseCidr } from './domain/cidr';
+import { CONSUMER_AUTHENTICATIONS, SASL_USERNAME, TOPIC_PREFIX } from './domain/consumer-auth';
 import { capacityProblem, LARGEST_PREFIX, MAX_BROKERS, SMALLEST_PREFIX, subnetPrefix } from './domain/layout';
 import { AZ_ID_PATTERN, azIdPrefix, REGION_PATTERN } from './domain/regions';
 import { type FieldIssue, SpecValidationError } from './errors';
@@ -88,6 +89,32 @@ const consumerSchema = z.strictObject({
   cidrs: z.array(cidrText('e.g. 10.1.0.0/16')).check(z.minLength(1, 'needs at least one CIDR')),
   /** The accept window provisioning opens (once per cluster): domain/accept-window.ts. */
   acceptWindow: z.prefault(acceptWindowSettingsSchema, {}),
+  /**
+   * How the consumer authenticates on EXTERNAL (domain/consumer-auth.ts): none (the seed: PLAINTEXT) or SASL
+   * with one mechanism TiDB Cloud's Kafka sink speaks; then ACLs limit it to `topicPrefix`.
+   */
+  authentication: z._default(
+    z.enum(CONSUMER_AUTHENTICATIONS, {
+      error: `must be one of ${CONSUMER_AUTHENTICATIONS.join(', ')}`,
+    }),
+    'none',
+  ),
+  username: z._default(
+    z
+      .string()
+      .check(z.regex(SASL_USERNAME, 'must be 1..64 of [A-Za-z0-9._-] (a SASL user name, also in the ACLs)')),
+    'tidbcloud',
+  ),
+  topicPrefix: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          TOPIC_PREFIX,
+          'must be 1..200 of [A-Za-z0-9._-] (the start of every topic the consumer may create and write)',
+        ),
+      ),
+  ),
 });
 
 const existingSchema = z.strictObject({
@@ -216,6 +243,14 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
         add(['vpcCidr'], `is too small for ${spec.azIds.length} broker subnets and a public one: ${problem}`);
     }
   }
+
+  if (spec.existing && spec.consumer.authentication !== 'none')
+    add(
+      ['consumer', 'authentication'],
+      'is not supported with `existing` yet (SASL is configured on clusters kafka-plc provisions); use none',
+    );
+  if (spec.consumer.authentication === 'none' && spec.consumer.topicPrefix !== undefined)
+    add(['consumer', 'topicPrefix'], 'scopes ACLs, which need authentication (set consumer.authentication)');
 
   const consumerBlocks: { cidr: Cidr; index: number }[] = [];
   spec.consumer.cidrs.forEach((text, index) => {

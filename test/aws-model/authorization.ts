@@ -36,6 +36,8 @@ export interface Lookup {
   imageOwner(imageId: string): Promise<string>;
   /** The role an instance profile carries. */
   profileRole(profileName: string): Promise<string | undefined>;
+  /** Tags of a Secrets Manager secret by name or ARN. */
+  secretTags(id: string): Promise<Tags>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -120,6 +122,7 @@ export const IAM_PREFIX: Record<string, string> = {
   sns: 'sns',
   sfn: 'states',
   dynamodb: 'dynamodb',
+  secretsmanager: 'secretsmanager',
 };
 
 /** Actions that support no resource-level permissions (Resource "*" only), besides the Describe and List calls. */
@@ -494,7 +497,46 @@ const DYNAMODB_BUILDERS: Record<string, Builder> = {
   TransactWriteItems: transactWrite,
 };
 
+/**
+ * Secrets Manager ("Actions, resources, and condition keys for AWS Secrets Manager"): a secret's ARN is
+ * `secret:<name>-<6 random characters>`, so a name stands for `<name>-??????`. CreateSecret with Tags also
+ * needs secretsmanager:TagResource ("CreateSecret", AWS Secrets Manager API Reference).
+ */
+const secretArn = (region: string, id: string) =>
+  id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${id}-AbCdEf`;
+const tagsOf = (input: Record<string, unknown>): Tags =>
+  Object.fromEntries(
+    ((input.Tags ?? []) as { Key?: string; Value?: string }[]).map((t) => [t.Key ?? '', t.Value ?? '']),
+  );
+const onSecret =
+  (operation: string): Builder =>
+  async (input, region, lookup) => [
+    {
+      action: `secretsmanager:${operation}`,
+      resource: secretArn(region, str(input.SecretId)),
+      context: resourceTagContext(await lookup.secretTags(str(input.SecretId))),
+    },
+  ];
+const SECRETS_BUILDERS: Record<string, Builder> = {
+  CreateSecret: async (input, region) => {
+    const resource = secretArn(region, str(input.Name));
+    const context = requestTagContext(tagsOf(input));
+    return [
+      { action: 'secretsmanager:CreateSecret', resource, context },
+      ...(Object.keys(tagsOf(input)).length > 0
+        ? [{ action: 'secretsmanager:TagResource', resource, context }]
+        : []),
+    ];
+  },
+  DescribeSecret: onSecret('DescribeSecret'),
+  GetResourcePolicy: onSecret('GetResourcePolicy'),
+  PutResourcePolicy: onSecret('PutResourcePolicy'),
+  DeleteSecret: onSecret('DeleteSecret'),
+  GetSecretValue: onSecret('GetSecretValue'),
+};
+
 const BUILDERS: Record<string, Record<string, Builder>> = {
+  secretsmanager: SECRETS_BUILDERS,
   ec2: EC2_BUILDERS,
   elbv2: ELB_BUILDERS,
   ssm: SSM_BUILDERS,

@@ -19,6 +19,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import type { TaskFunction } from '../../functions/lib/handler';
 import { onEveryCall } from '../helpers/middleware';
@@ -139,6 +140,43 @@ export function functionPolicies(
   return out;
 }
 
+/** One role's inline policies from the template (e.g. BrokerInstanceRole, which no Lambda carries). */
+export function rolePolicies(template: Template, region: string, roleId: string): RolePolicies {
+  const arns = templateArns(template, region);
+  const props = template.Resources[roleId]?.Properties ?? {};
+  const policies = ((props.Policies ?? []) as { PolicyName: string; PolicyDocument: Json }[]).map((p) => ({
+    name: p.PolicyName,
+    policy: resolve(p.PolicyDocument, region, arns),
+  }));
+  return { roleId, policies };
+}
+
+/** A request judged against a role and the resource's own policy (a secret's resource policy). */
+export async function judgeWithResourcePolicy(
+  role: RolePolicies,
+  request: AuthRequest,
+  resourcePolicy: Json,
+): Promise<string> {
+  const result = (await runSimulation(
+    {
+      identityPolicies: role.policies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy,
+      request: {
+        action: request.action,
+        principal: `arn:aws:iam::${ACCOUNT}:role/${role.roleId}`,
+        resource: { resource: request.resource, accountId: ACCOUNT },
+        contextVariables: request.context,
+      },
+    } as never,
+    {},
+  )) as { resultType: string; overallResult?: string; errors?: unknown };
+  if (result.resultType === 'error')
+    throw new Error(`iam model: cannot judge ${request.action}: ${JSON.stringify(result.errors)}`);
+  return result.overallResult ?? 'ImplicitlyDenied';
+}
+
 export interface Judgement {
   functionKey: string;
   call: string;
@@ -229,6 +267,7 @@ function lookups(region: string): Lookup {
   const ec2 = new EC2Client({ region, endpoint });
   const elb = new ElasticLoadBalancingV2Client({ region, endpoint });
   const iam = new IAMClient({ region, endpoint });
+  const secrets = new SecretsManagerClient({ region, endpoint });
   const motoElbArn = (arn: string) =>
     arn.replace(':loadbalancer/net/', ':loadbalancer/app/').replace(':listener/net/', ':listener/app/');
   return {
@@ -264,6 +303,12 @@ function lookups(region: string): Lookup {
       const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
       const image = out.Images?.[0];
       return image?.ImageOwnerAlias ?? image?.OwnerId ?? '';
+    },
+    async secretTags(id) {
+      const out = await secrets
+        .send(new DescribeSecretCommand({ SecretId: id }))
+        .catch(() => ({ Tags: [] as { Key?: string; Value?: string }[] }));
+      return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) as Tags;
     },
     async profileRole(name) {
       const out = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));

@@ -110,6 +110,7 @@ export function harnessPlan(
     privateIps: { 1: brokerAddress(1), 2: brokerAddress(2), 3: brokerAddress(3) },
     listenAddress: 'private-ip',
     logDirs: (nodeId) => join(dataRoot, `b${nodeId}`, 'data'),
+    confDir: (nodeId) => join(dataRoot, `b${nodeId}`, 'conf'),
   });
   if (plan.brokers.length !== 3) {
     throw new Error(
@@ -166,7 +167,10 @@ async function preflight(plan: Plan, libs: string): Promise<string> {
   return haproxyBinary;
 }
 
-export async function startKafkaCluster(spec: ClusterSpecInput = seedSpec()): Promise<KafkaCluster> {
+export async function startKafkaCluster(
+  spec: ClusterSpecInput = seedSpec(),
+  options: { awsEndpoint?: string } = {},
+): Promise<KafkaCluster> {
   const started = Date.now();
   const timings: Record<string, number> = {};
   const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-kafka-'));
@@ -212,7 +216,11 @@ export async function startKafkaCluster(spec: ClusterSpecInput = seedSpec()): Pr
 
   try {
     await timed(timings, 'brokerScripts', () =>
-      Promise.all(plan.brokers.map((b) => configureBroker(plan, b.nodeId, join(dir, b.name), home))),
+      Promise.all(
+        plan.brokers.map((b) =>
+          configureBroker(plan, b.nodeId, join(dir, b.name), home, options.awsEndpoint),
+        ),
+      ),
     );
     await timed(timings, 'brokersReady', async () => {
       for (const b of plan.brokers) record(startBroker(b.nodeId, join(dir, b.name), libs));

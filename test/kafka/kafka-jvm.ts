@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { renderBrokerScript } from '../../functions/lib/domain/broker-script';
 import type { Plan } from '../../functions/lib/domain/plan';
+import { installAwsCli } from './aws-cli';
 import { startProcess, type Tracked } from './processes';
 
 const run = promisify(execFile);
@@ -39,6 +40,8 @@ export function configureBroker(
   nodeId: number,
   brokerDir: string,
   home: string,
+  /** The emulator the broker's `aws` (test/kafka/aws-cli.ts) reads its cluster's secret from. */
+  awsEndpoint?: string,
 ): Promise<string> {
   const broker = plan.brokers.find((b) => b.nodeId === nodeId);
   if (!broker) throw new Error(`no broker ${nodeId} in the plan`);
@@ -47,8 +50,13 @@ export function configureBroker(
   writeFileSync(script, renderBrokerScript(plan, broker));
   const storageLog4j = join(brokerDir, 'storage-tool-log4j.properties');
   writeFileSync(storageLog4j, log4jProperties(join(brokerDir, 'storage-tool.log'), 'INFO'));
+  const bin = join(brokerDir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  installAwsCli(bin);
   const env = {
     ...process.env,
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    ...(awsEndpoint ? { KAFKA_PLC_AWS_CLI_URL: awsEndpoint } : {}),
     KAFKA_PLC_KAFKA_HOME: home,
     KAFKA_PLC_CONF_DIR: join(brokerDir, 'conf'),
     KAFKA_PLC_SERVICE_MANAGER: 'none',

@@ -33,8 +33,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CREDENTIALS_FILE } from '../../functions/lib/domain/consumer-auth';
+import { BROKER_CONF_DIR } from '../../functions/lib/domain/kafka-config';
 import { DEFAULT_LOG_DIRS, type Plan } from '../../functions/lib/domain/plan';
 import { SSM_STDERR_LIMIT, SSM_STDOUT_LIMIT } from '../aws-model/rules';
+import { installAwsCli } from './aws-cli';
 import { TOOL_JAVA_OPTS } from './kafka-jvm';
 
 /** What the executor needs of the harness (test/kafka/harness.ts KafkaCluster). */
@@ -87,6 +90,8 @@ export interface RunCommandExecutor {
   commands: ExecutedCommand[];
   /** What the systemctl stand-in carried out (is-active queries not included), oldest first. */
   serviceActions: ServiceAction[];
+  /** Secret IDs brokers read through the aws stand-in, oldest first. */
+  secretReads: string[];
   /**
    * Forgets every command run so far, as SSM does once its retention has passed (command history is kept for
    * a limited time: ListCommands, ListCommandInvocations and GetCommandInvocation no longer return them);
@@ -113,6 +118,7 @@ export function hostView(script: string, awsPlan: Plan, hosts: BrokerHosts, node
     text = text.replace(pattern, hosts.addressOf(broker.nodeId));
   }
   text = text.replace(/(?<![\d.])0\.0\.0\.0(?![\d])/g, own);
+  text = text.replaceAll(`${BROKER_CONF_DIR}/${CREDENTIALS_FILE}`, join(dir, 'conf', CREDENTIALS_FILE));
   return text.replaceAll(DEFAULT_LOG_DIRS, join(dir, 'data'));
 }
 
@@ -149,6 +155,7 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   mkdirSync(bin);
   writeFileSync(join(bin, 'systemctl'), SYSTEMCTL);
   chmodSync(join(bin, 'systemctl'), 0o755);
+  installAwsCli(bin);
   // Each host's systemd unit directory (KAFKA_PLC_SYSTEMD_DIR), made once.
   for (const broker of hosts.brokers) mkdirSync(join(broker.dir, 'systemd'), { recursive: true });
   const ec2 = new EC2Client({
@@ -158,6 +165,8 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   });
   const nodeOfInstance = new Map<string, number | null>();
   const commands: ExecutedCommand[] = [];
+  /** Secret IDs the brokers read through the aws stand-in, in order. */
+  const secretReads: string[] = [];
   /** Commands before this index have left SSM's history (expireHistory). */
   let expiredBefore = 0;
   const history = () => commands.slice(expiredBefore);
@@ -198,6 +207,7 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
       KAFKA_PLC_USER: 'kafka-plc-harness-no-such-user',
       KAFKA_PLC_TOOL_JAVA_OPTS: TOOL_JAVA_OPTS.join(' '),
       KAFKA_PLC_SYSTEMCTL_URL: `http://127.0.0.1:${port}/systemctl/${nodeId}`,
+      KAFKA_PLC_AWS_CLI_URL: `http://127.0.0.1:${port}/aws-cli/${nodeId}`,
     };
   }
 
@@ -419,6 +429,13 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
       await systemctl(Number(service[1]), url.searchParams.get('verb') ?? '', res);
       return;
     }
+    if (/^\/aws-cli\/\d+$/.test(url.pathname)) {
+      // The broker's AWS CLI call, recorded and passed to the emulator as it came.
+      secretReads.push(String(req.headers['x-kafka-plc-secret-id'] ?? ''));
+      req.url = '/';
+      await forward(req, body, res);
+      return;
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AmazonSSM.') ? target.slice('AmazonSSM.'.length) : '';
     const handler = handlers[operation];
@@ -466,6 +483,7 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   return {
     endpoint: `http://127.0.0.1:${port}`,
     commands,
+    secretReads,
     serviceActions,
     expireHistory() {
       expiredBefore = commands.length;

@@ -6,6 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -14,6 +15,7 @@ import { dynamodbClient } from './clients/dynamodb';
 import { ec2Client } from './clients/ec2';
 import { elbv2Client } from './clients/elbv2';
 import { iamClient } from './clients/iam';
+import { secretsClient } from './clients/secrets';
 import { sfnClient } from './clients/sfn';
 import { snsClient } from './clients/sns';
 import { ssmClient } from './clients/ssm';
@@ -28,6 +30,7 @@ export interface Clients {
   sns: SNSClient;
   sfn: SFNClient;
   dynamodb: DynamoDBClient;
+  secretsmanager: SecretsManagerClient;
 }
 
 export function clients(region: string): Clients {
@@ -39,6 +42,7 @@ export function clients(region: string): Clients {
     sns: snsClient(region),
     sfn: sfnClient(region),
     dynamodb: dynamodbClient(region),
+    secretsmanager: secretsClient(region),
   };
 }
 

@@ -12,11 +12,13 @@
  *      finding the config "unchanged" while Kafka still runs the old one.
  * It never deletes data. Every value interpolated below passes through shellQuote or a quoted here-doc.
  */
+import { aclLine, CREDENTIALS_FILE, consumerAcls, SCRAM_ITERATIONS } from './consumer-auth';
+import { BROKER_CONF_DIR } from './kafka-config';
 import type { Plan, PlannedBroker } from './plan';
 import { heredoc, shellQuote } from './shell';
 
 export const KAFKA_HOME = '/opt/kafka';
-export const CONF_DIR = '/etc/kafka';
+export const CONF_DIR = BROKER_CONF_DIR;
 export const SERVICE_NAME = 'kafka.service';
 export const READY_TIMEOUT_SECONDS = 300;
 
@@ -169,6 +171,133 @@ start_or_restart() {
 }
 `;
 
+/**
+ * The consumer's credential and ACLs (domain/consumer-auth.ts), when it authenticates. The password is read
+ * here, on the broker, by the instance role, and goes only into 0600 files: never to standard output (SSM
+ * keeps it), never onto a command line (the process list).
+ */
+const AUTH_FUNCTIONS = `
+# fetch_consumer_secret: SECRET_VERSION and SECRET_VALUE from Secrets Manager (the instance role's read).
+fetch_consumer_secret() {
+  local out
+  out="$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ID" \\
+    --query '[VersionId,SecretString]' --output text)" \\
+    || die "cannot read secret $SECRET_ID (the broker role reads the secrets of its own cluster only)"
+  SECRET_VERSION="\${out%%$'\\t'*}"
+  SECRET_VALUE="\${out#*$'\\t'}"
+  [ -n "$SECRET_VERSION" ] && [ -n "$SECRET_VALUE" ] && [ "$SECRET_VALUE" != "$out" ] \\
+    || die "secret $SECRET_ID has no value"
+  case "$SECRET_VALUE" in
+    *[!A-Za-z0-9._~-]*) die "secret $SECRET_ID holds characters outside [A-Za-z0-9._~-]" ;;
+  esac
+  log "read secret $SECRET_ID (version $SECRET_VERSION)"
+}
+
+# write_secret_file PATH: stdin to PATH, 0600 and the Kafka user's, replaced atomically; no copy kept.
+write_secret_file() {
+  local path="$1" tmp
+  tmp="$(mktemp "$path.kafka-plc.XXXXXX")"
+  chmod 0600 "$tmp"
+  cat > "$tmp"
+  if [ "$(id -u)" = 0 ] && id "$KAFKA_USER" > /dev/null 2>&1; then chown "$KAFKA_USER:$KAFKA_USER" "$tmp"; fi
+  if [ -f "$path" ] && cmp -s "$tmp" "$path"; then
+    rm -f -- "$tmp"
+    return 0
+  fi
+  mv -f -- "$tmp" "$path"
+  CHANGED=yes
+  log "$path written (0600)"
+}
+
+TOOL_OPTS="\${KAFKA_PLC_TOOL_JAVA_OPTS:--Xmx128m}"
+tool() {
+  # shellcheck disable=SC2086 # TOOL_OPTS holds several options
+  java $TOOL_OPTS -cp "$KAFKA_HOME/libs/*" "$@"
+}
+
+# acl_lines: the consumer's ACLs as TYPE|NAME|PATTERN|Operation|PERMISSION|HOST, sorted.
+acl_lines() {
+  tool kafka.admin.AclCommand --bootstrap-server "$BOOTSTRAP" --list --principal "User:$SASL_USER" \\
+    | awk '
+      /^Current ACLs for resource/ {
+        match($0, /resourceType=[^,]*/); t = substr($0, RSTART + 13, RLENGTH - 13)
+        match($0, /name=[^,]*/); n = substr($0, RSTART + 5, RLENGTH - 5)
+        match($0, /patternType=[^)]*/); p = substr($0, RSTART + 12, RLENGTH - 12)
+        next
+      }
+      /principal=/ {
+        match($0, /host=[^,]*/); h = substr($0, RSTART + 5, RLENGTH - 5)
+        match($0, /operation=[^,]*/); o = substr($0, RSTART + 10, RLENGTH - 10)
+        match($0, /permissionType=[^)]*/); m = substr($0, RSTART + 15, RLENGTH - 15)
+        k = split(tolower(o), w, "_"); op = ""
+        for (i = 1; i <= k; i++) op = op toupper(substr(w[i], 1, 1)) substr(w[i], 2)
+        print t "|" n "|" p "|" op "|" m "|" h
+      }' | LC_ALL=C sort
+}
+
+# acl_change add|remove TYPE|NAME|PATTERN|Operation|PERMISSION|HOST
+acl_change() {
+  local action="$1" type name pattern op permission host resource who
+  IFS='|' read -r type name pattern op permission host <<< "$2"
+  case "$type" in
+    TOPIC) resource=(--topic "$name") ;;
+    GROUP) resource=(--group "$name") ;;
+    CLUSTER) resource=(--cluster) ;;
+    TRANSACTIONAL_ID) resource=(--transactional-id "$name") ;;
+    DELEGATION_TOKEN) resource=(--delegation-token "$name") ;;
+    USER) resource=(--user-principal "$name") ;;
+    *) die "unknown ACL resource type $type" ;;
+  esac
+  if [ "$permission" = DENY ]; then who=(--deny-principal "User:$SASL_USER" --deny-host "$host"); else who=(--allow-principal "User:$SASL_USER" --allow-host "$host"); fi
+  tool kafka.admin.AclCommand --bootstrap-server "$BOOTSTRAP" "--$action" --force "\${who[@]}" \\
+    --operation "$op" "\${resource[@]}" --resource-pattern-type "$(printf '%s' "$pattern" | tr '[:upper:]' '[:lower:]')" > /dev/null
+  log "ACL $action: $2"
+}
+
+# apply_consumer_auth: the SCRAM credential (SCRAM only; set again only for a new secret version, which a
+# marker records) and exactly the consumer's ACLs (listed and corrected on every run), cluster-wide.
+apply_consumer_auth() {
+  local marker="$CONF_DIR/consumer-credential.applied" current line file
+  if [ "$SERVICE_MANAGER" = none ]; then
+    log "service manager 'none': the consumer credential and ACLs are applied by a run with Kafka up"
+    return 0
+  fi
+  if [ "$MECHANISM" = PLAIN ]; then
+    :
+  elif [ -f "$marker" ] && [ "$(cat -- "$marker")" = "$MECHANISM $SECRET_VERSION" ]; then
+    log "$MECHANISM credential of $SASL_USER already set (secret version $SECRET_VERSION)"
+  else
+    file="$(mktemp)"
+    chmod 0600 "$file"
+    # The file form takes the value without the brackets --add-config needs (ConfigCommand's pattern
+    # "(?:iterations=N,)?password=P"); its error message echoes the value, so its output is redacted.
+    printf '%s=iterations=%s,password=%s\\n' "$MECHANISM" "$SCRAM_ITERATIONS" "$SECRET_VALUE" > "$file"
+    if ! tool kafka.admin.ConfigCommand --bootstrap-server "$BOOTSTRAP" --alter --entity-type users \\
+      --entity-name "$SASL_USER" --add-config-file "$file" > "$file.out" 2>&1; then
+      sed -e "s/$SECRET_VALUE/[redacted]/g" -- "$file.out" | tail -n 5 >&2
+      rm -f -- "$file" "$file.out"
+      die "could not set the $MECHANISM credential of $SASL_USER"
+    fi
+    rm -f -- "$file.out"
+    rm -f -- "$file"
+    printf '%s\\n' "$MECHANISM $SECRET_VERSION" > "$marker"
+    log "$MECHANISM credential of $SASL_USER set (secret version $SECRET_VERSION)"
+  fi
+  current="$(acl_lines)" || die "could not list the ACLs of User:$SASL_USER"
+  while IFS= read -r line; do
+    if [ -n "$line" ]; then acl_change remove "$line"; fi
+  done < <(LC_ALL=C comm -23 <(printf '%s\\n' "$current") <(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort))
+  while IFS= read -r line; do
+    if [ -n "$line" ]; then acl_change add "$line"; fi
+  done < <(LC_ALL=C comm -13 <(printf '%s\\n' "$current") <(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort))
+  if [ "$current" != "$(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort)" ]; then
+    [ "$(acl_lines)" = "$(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort)" ] \\
+      || die "the ACLs of User:$SASL_USER are not the expected ones after correcting them"
+  fi
+  log "ACLs of User:$SASL_USER are exactly: $(printf '%s' "$EXPECTED_ACLS" | tr '\\n' ' ')"
+}
+`;
+
 export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
   const q = shellQuote;
   return [
@@ -197,9 +326,19 @@ export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
     `READY_TIMEOUT="\${KAFKA_PLC_READY_TIMEOUT:-${READY_TIMEOUT_SECONDS}}"`,
     'CHANGED=no',
     FUNCTIONS,
+    ...authPreamble(plan, broker),
     'install_java',
     'install_kafka',
     'ensure_user_and_dirs',
+    ...(plan.consumerAuth ? ['fetch_consumer_secret'] : []),
+    ...(plan.consumerAuth?.mechanism === 'PLAIN'
+      ? [
+          'CHANGED=no',
+          `printf 'password=%s\\n' "$SECRET_VALUE" | write_secret_file "$CONF_DIR/${CREDENTIALS_FILE}"`,
+          '# A new password is read by Kafka at start: restart for it.',
+          'if [ "$CHANGED" = yes ]; then : > "$CONF_DIR/server.properties.kafka-plc-restart-pending"; fi',
+        ]
+      : []),
     '',
     'readonly PENDING="$CONF_DIR/server.properties.kafka-plc-restart-pending"',
     'CHANGED=no',
@@ -214,9 +353,33 @@ export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
     '',
     'format_storage_once',
     'start_or_restart',
+    ...(plan.consumerAuth && appliesClusterAuth(plan, broker) ? ['apply_consumer_auth'] : []),
     'log "done: broker $NODE_ID configured"',
     '',
   ].join('\n');
+}
+
+/** Cluster-wide settings (the SCRAM credential, the ACLs) are applied by one broker: the lowest node ID. */
+export function appliesClusterAuth(plan: Plan, broker: PlannedBroker): boolean {
+  return broker.nodeId === Math.min(...plan.brokers.map((b) => b.nodeId));
+}
+
+function authPreamble(plan: Plan, broker: PlannedBroker): string[] {
+  const auth = plan.consumerAuth;
+  if (!auth) return [];
+  const q = shellQuote;
+  return [
+    `readonly REGION=${q(plan.region)}`,
+    `readonly SECRET_ID=${q(auth.secretName)}`,
+    `readonly MECHANISM=${q(auth.mechanism)}`,
+    `readonly SASL_USER=${q(auth.username)}`,
+    `readonly SCRAM_ITERATIONS=${q(SCRAM_ITERATIONS)}`,
+    `readonly BOOTSTRAP=${q(`${broker.privateIp}:${plan.kafka.ports.internal}`)}`,
+    `readonly EXPECTED_ACLS=${q(consumerAcls(auth).map(aclLine).join('\n'))}`,
+    'SECRET_VERSION=""',
+    'SECRET_VALUE=""',
+    AUTH_FUNCTIONS,
+  ];
 }
 
 function logDirsOf(broker: PlannedBroker): string {

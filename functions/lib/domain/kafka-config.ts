@@ -3,7 +3,12 @@
  * the same text, so a re-render with nothing changed is byte-identical and the broker is not restarted.
  */
 
+import { authServerProperties, type ConsumerAuth } from './consumer-auth';
+
 export type ProcessRole = 'broker' | 'controller';
+
+/** Where a broker's server.properties lives on EC2 (the broker script's CONF_DIR). */
+export const BROKER_CONF_DIR = '/etc/kafka';
 
 export interface ListenerPorts {
   internal: number;
@@ -26,10 +31,21 @@ export interface BrokerConfigInput {
   rack: string;
   logDirs: string;
   brokerCount: number;
+  /** SASL on EXTERNAL and the authorizer (domain/consumer-auth.ts); absent or null: the seed's PLAINTEXT. */
+  auth?: ConsumerAuth | null;
+  /** The broker's config directory (where the PLAIN credential file is referenced from). */
+  confDir?: string;
 }
 
 export const SECURITY_PROTOCOL_MAP =
   'INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,EXTERNAL:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL';
+
+/** The map with EXTERNAL on SASL_PLAINTEXT when the consumer authenticates. */
+export function securityProtocolMap(auth: ConsumerAuth | null | undefined): string {
+  return auth
+    ? SECURITY_PROTOCOL_MAP.replace('EXTERNAL:PLAINTEXT', 'EXTERNAL:SASL_PLAINTEXT')
+    : SECURITY_PROTOCOL_MAP;
+}
 
 export function advertisedListeners(
   input: Pick<BrokerConfigInput, 'privateIp' | 'ports' | 'externalHost' | 'externalPort'>,
@@ -66,7 +82,7 @@ export function renderServerProperties(input: BrokerConfigInput): string {
     ['inter.broker.listener.name', 'INTERNAL'],
     ['advertised.listeners', advertisedListeners(input)],
     ['controller.listener.names', 'CONTROLLER'],
-    ['listener.security.protocol.map', SECURITY_PROTOCOL_MAP],
+    ['listener.security.protocol.map', securityProtocolMap(input.auth)],
     ['log.dirs', input.logDirs],
     ['broker.rack', input.rack],
     ['num.partitions', 3],
@@ -78,6 +94,7 @@ export function renderServerProperties(input: BrokerConfigInput): string {
     ['unclean.leader.election.enable', 'false'],
     ['auto.leader.rebalance.enable', 'true'],
     ['group.initial.rebalance.delay.ms', 3000],
+    ...authServerProperties(input.auth ?? null, input.confDir ?? BROKER_CONF_DIR),
   ];
   const lines = entries.map(([key, value]) => {
     const text = String(value);

@@ -16,7 +16,13 @@ import { PlanError } from '../errors';
 import type { ClusterSpec } from '../spec';
 import { principalAccount } from '../spec';
 import { addressText, parseCidr } from './cidr';
-import { advertisedListeners, type ProcessRole, renderServerProperties } from './kafka-config';
+import { type ConsumerAuth, consumerAuthOf } from './consumer-auth';
+import {
+  advertisedListeners,
+  BROKER_CONF_DIR,
+  type ProcessRole,
+  renderServerProperties,
+} from './kafka-config';
 import { BROKER_IP_OFFSET, brokerSubnetBlock, publicSubnetBlock } from './layout';
 import { CLUSTER_TAG, elbName, kraftClusterId, uniqueNameParameter } from './names';
 
@@ -84,6 +90,8 @@ export interface Plan {
   uniqueNameParameter: string;
   advertisedDomain: string;
   consumerCidrs: string[];
+  /** SASL on EXTERNAL and the consumer's ACLs (domain/consumer-auth.ts); null: PLAINTEXT, as the seed. */
+  consumerAuth: ConsumerAuth | null;
   tags: Record<string, string>;
 }
 
@@ -94,6 +102,8 @@ export interface PlanOptions {
   listenAddress?: '0.0.0.0' | 'private-ip';
   /** log.dirs on the brokers (or per broker, for several brokers on one host); default /var/lib/kafka/data. */
   logDirs?: string | ((nodeId: number) => string);
+  /** The brokers' config directory (per broker, for several brokers on one host); default /etc/kafka. */
+  confDir?: (nodeId: number) => string;
 }
 
 /**
@@ -202,6 +212,7 @@ export function assemblePlan(
   const logDirsOf = (nodeId: number) =>
     typeof options.logDirs === 'function' ? options.logDirs(nodeId) : (options.logDirs ?? DEFAULT_LOG_DIRS);
 
+  const consumerAuth = consumerAuthOf(spec.clusterName, spec.consumer);
   const brokers: PlannedBroker[] = sorted.map((placement) => {
     const nlbPort = spec.ports.brokerBase + (placement.nodeId - 1);
     const processRoles: ProcessRole[] = voters.includes(placement.nodeId)
@@ -226,6 +237,8 @@ export function assemblePlan(
       rack: placement.azId,
       logDirs: logDirsOf(placement.nodeId),
       brokerCount,
+      auth: consumerAuth,
+      confDir: options.confDir?.(placement.nodeId) ?? BROKER_CONF_DIR,
     };
     return {
       ...placement,
@@ -288,6 +301,7 @@ export function assemblePlan(
     uniqueNameParameter: uniqueNameParameter(spec.clusterName),
     advertisedDomain: spec.advertisedDomain,
     consumerCidrs: [...spec.consumer.cidrs],
+    consumerAuth,
     tags: { [CLUSTER_TAG]: spec.clusterName },
   };
 }

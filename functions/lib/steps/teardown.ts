@@ -16,6 +16,7 @@
 import * as acceptRecords from '../aws/accept-records';
 import * as discovery from '../aws/ec2-discovery';
 import * as eps from '../aws/endpoint-service';
+import * as secrets from '../aws/secrets';
 import type { DeleteOutcome } from '../aws/teardown-common';
 import * as ec2 from '../aws/teardown-ec2';
 import * as elb from '../aws/teardown-elbv2';
@@ -209,9 +210,17 @@ export async function teardownNetwork(spec: ClusterSpec): Promise<ReadyStatus> {
   return pendingDetail('network', blocked, []);
 }
 
-export async function teardownParameters(spec: ClusterSpec): Promise<{ deletedParameters: string[] }> {
+export async function teardownParameters(
+  spec: ClusterSpec,
+): Promise<{ deletedParameters: string[]; deletedSecrets: string[] }> {
   const names = await params.parametersUnder(spec.region, `/kafka-plc/${spec.clusterName}/`);
   const deleted = await params.deleteParameters(spec.region, names);
   if (deleted.length > 0) log.info('deleted parameters', { names: deleted });
-  return { deletedParameters: deleted };
+  // The consumer's credential (whatever username it was made for): gone for good, no recovery window.
+  const deletedSecrets: string[] = [];
+  for (const name of await secrets.clusterSecrets(spec.region, spec.clusterName)) {
+    if ((await secrets.deleteSecret(spec.region, name)) === 'deleted') deletedSecrets.push(name);
+  }
+  if (deletedSecrets.length > 0) log.info('deleted secrets', { names: deletedSecrets });
+  return { deletedParameters: deleted, deletedSecrets };
 }

@@ -14,6 +14,14 @@ import { venvTool } from '../../helpers/tools';
 const plan = (overrides: Partial<ClusterSpecInput> = {}, options: PlanOptions = {}) =>
   planCluster(parseClusterSpec(seedSpec(overrides)), options);
 
+const saslSpec = (authentication: string, topicPrefix = 'cdc-'): Partial<ClusterSpecInput> => ({
+  consumer: {
+    ...seedSpec().consumer,
+    authentication: authentication as 'sasl-plain',
+    topicPrefix,
+  },
+});
+
 function shellcheck(script: string): { status: number | null; output: string } {
   const result = spawnSync(venvTool('shellcheck'), ['--shell=bash', '--severity=style', '-'], {
     input: script,
@@ -27,6 +35,8 @@ describe('broker bootstrap script: static checks', () => {
     ['a combined broker,controller', plan(), 0],
     ['a broker-only node after scale-out', plan({ brokersPerAz: 2 }), 4],
     ['a real unique name and custom ports', plan({ uniqueName: 'tidb-1', ports: { bootstrap: 7000 } }), 1],
+    ['SCRAM: the broker that applies the credential and ACLs', plan(saslSpec('sasl-scram-sha-512')), 0],
+    ['PLAIN: a broker that only reads the password', plan(saslSpec('sasl-plain')), 2],
   ])('passes shellcheck for %s', (_name, p, index) => {
     // Act
     const result = shellcheck(renderBrokerScript(p, p.brokers[index] ?? p.brokers[0]!));
@@ -39,6 +49,32 @@ describe('broker bootstrap script: static checks', () => {
     const result = shellcheck('#!/usr/bin/env bash\nrm -rf $DIR/*\n');
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('SC2086');
+  });
+
+  it('reads the consumer password on the broker: the script names the secret and never holds a password', () => {
+    // Prepare
+    const p = plan(saslSpec('sasl-scram-sha-512'));
+    // Act
+    const first = renderBrokerScript(p, p.brokers[0]!);
+    const second = renderBrokerScript(p, p.brokers[1]!);
+    // Assess: every broker reads the secret; only the lowest node ID applies cluster-wide settings
+    for (const script of [first, second]) {
+      expect(script).toContain("readonly SECRET_ID='kafka-plc/seed-usw2/consumer/tidbcloud'");
+      expect(script).toContain('fetch_consumer_secret');
+      expect(script).not.toMatch(/password=[A-Za-z0-9_-]{16,}/);
+    }
+    expect(first).toMatch(/\napply_consumer_auth\n/);
+    expect(second).not.toMatch(/\napply_consumer_auth\n/);
+    expect(first).toContain(
+      "readonly EXPECTED_ACLS='TOPIC|cdc-|PREFIXED|Create|ALLOW|*\nTOPIC|cdc-|PREFIXED|Write|ALLOW|*\nCLUSTER|kafka-cluster|LITERAL|DescribeConfigs|ALLOW|*'",
+    );
+  });
+
+  it('a cluster without authentication has none of it: the seed is rendered as before', () => {
+    const p = plan();
+    const script = renderBrokerScript(p, p.brokers[0]!);
+    expect(script).not.toMatch(/SECRET_ID|apply_consumer_auth|secretsmanager/);
+    expect(p.brokers[0]?.serverProperties).toContain('EXTERNAL:PLAINTEXT');
   });
 
   it('never kills with -9 nor deletes the data directory', () => {
