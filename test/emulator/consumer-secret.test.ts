@@ -62,6 +62,14 @@ describe('EnsureConsumerSecret in the provision state machine', () => {
     const password = (await sm().send(new GetSecretValueCommand({ SecretId: SECRET }))).SecretString ?? '';
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(JSON.stringify(first)).not.toContain(password);
+    // What the user needs for TiDB Cloud: the mechanism, the user name, where the password is
+    expect((first.output as { consumerSecret: unknown }).consumerSecret).toEqual({
+      authentication: 'sasl-scram-sha-512',
+      username: 'tidbcloud',
+      secretName: SECRET,
+      secretArn: described.ARN,
+      passwordCommand: `aws secretsmanager get-secret-value --region us-west-2 --secret-id ${described.ARN} --query SecretString --output text`,
+    });
     expect(sent.length).toBeGreaterThan(0);
     expect(JSON.stringify(sent)).not.toContain(password);
     // Each function's calls were judged against its packaged role

@@ -12,13 +12,23 @@ const log = moduleLogger('consumer-secret');
 
 export interface ConsumerSecretRef {
   authentication: string;
+  username: string | null;
   secretName: string | null;
   secretArn: string | null;
+  /** What to run to read the password for TiDB Cloud (the password itself is never in an output). */
+  passwordCommand: string | null;
 }
 
 export async function ensureConsumerSecret(spec: ClusterSpec, vpcId: string): Promise<ConsumerSecretRef> {
   const auth = consumerAuthOf(spec.clusterName, spec.consumer);
-  if (!auth) return { authentication: 'none', secretName: null, secretArn: null };
+  if (!auth)
+    return {
+      authentication: 'none',
+      username: null,
+      secretName: null,
+      secretArn: null,
+      passwordCommand: null,
+    };
   const found = await secrets.ensureSecret(
     spec.region,
     auth.secretName,
@@ -30,5 +40,11 @@ export async function ensureConsumerSecret(spec: ClusterSpec, vpcId: string): Pr
     cluster: spec.clusterName,
     secretArn: found.arn,
   });
-  return { authentication: spec.consumer.authentication, secretName: found.name, secretArn: found.arn };
+  return {
+    authentication: spec.consumer.authentication,
+    username: auth.username,
+    secretName: found.name,
+    secretArn: found.arn,
+    passwordCommand: `aws secretsmanager get-secret-value --region ${spec.region} --secret-id ${found.arn} --query SecretString --output text`,
+  };
 }

@@ -1,0 +1,200 @@
+/**
+ * SASL/PLAIN on a real Kafka 3.7.1 cluster configured by kafka-plc (the password read on each broker from
+ * Secrets Manager into a 0600 file that server.properties only references), and the unique-name roll with
+ * the authorizer on: under an acks=all idempotent producer authenticating as the consumer, nothing
+ * acknowledged is lost, and the roll's broker script puts the consumer's ACLs back to exactly its three.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients } from '../../functions/lib/aws/clients';
+import { CREDENTIALS_FILE, secretNameOf } from '../../functions/lib/domain/consumer-auth';
+import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
+import { ensureConsumerSecret } from '../../functions/lib/steps/consumer-secret';
+import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
+import { consumerSocketFactory } from './consumer-side';
+import { attachControlPlane, type ControlPlane } from './control-plane';
+import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
+import { runKafkaTool } from './kafka-jvm';
+import { readWholeTopic } from './load';
+import { stopAllProcesses } from './processes';
+import { TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { changefeedProducer } from './topics';
+
+const SPEC: ClusterSpecInput = {
+  ...SEED,
+  consumer: { ...SEED.consumer, authentication: 'sasl-plain', username: 'cdc', topicPrefix: 'tidb-' },
+};
+const TOPIC = 'tidb-orders';
+
+let emulator: Emulator;
+let cluster: KafkaCluster;
+let control: ControlPlane;
+let password = '';
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  await emulator.fresh();
+  Object.assign(process.env, TEST_ROLL_RETRY_ENV);
+  await ensureConsumerSecret(parseClusterSpec(SPEC), 'vpc-0harness0000000');
+  cluster = await startKafkaCluster(SPEC, { awsEndpoint: emulator.moto.endpoint });
+  control = await attachControlPlane(cluster, emulator.moto.endpoint, { ...FAST, waitScale: 0.2 });
+  expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
+    'SUCCEEDED',
+  );
+  password =
+    (
+      await clients(SEED.region).secretsmanager.send(
+        new GetSecretValueCommand({ SecretId: secretNameOf(SEED.clusterName, 'cdc') }),
+      )
+    ).SecretString ?? '';
+}, 300_000);
+
+afterAll(async () => {
+  await control?.stop();
+  await emulator?.stop();
+  await (cluster ? cluster.stop() : stopAllProcesses());
+  for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
+}, 120_000);
+
+function consumerSide(sasl?: KafkaConfig['sasl']): Kafka {
+  return new Kafka({
+    clientId: 'kafka-plc-sasl-plain',
+    brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
+    socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress]),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 10, initialRetryTime: 250, maxRetryTime: 5_000 },
+    ...(sasl ? { sasl } : {}),
+  });
+}
+const cdc = () => consumerSide({ mechanism: 'plain', username: 'cdc', password });
+/** Inside the VPC: the brokers' own INTERNAL listeners (PLAINTEXT, User:ANONYMOUS, the super user). */
+const inside = () =>
+  new Kafka({
+    clientId: 'kafka-plc-inside',
+    brokers: cluster.plan.brokers.map((b) => `${b.privateIp}:${cluster.plan.kafka.ports.internal}`),
+    logLevel: logLevel.NOTHING,
+  });
+const aclsOfCdc = async () =>
+  (
+    await runKafkaTool(
+      { libs: cluster.libs, hostsFile: cluster.hostsFile, workDir: cluster.dir },
+      'kafka.admin.AclCommand',
+      [
+        '--bootstrap-server',
+        `${cluster.addressOf(1)}:${cluster.plan.kafka.ports.internal}`,
+        '--list',
+        '--principal',
+        'User:cdc',
+      ],
+    )
+  )
+    .split('\n')
+    .filter((l) => l.includes('principal='))
+    .map((l) => l.trim())
+    .sort();
+
+describe('SASL/PLAIN', () => {
+  it('the right password creates a topic in scope and produces; a wrong one is refused', async () => {
+    // Prepare
+    const admin = cdc().admin();
+    const producer = changefeedProducer(cdc());
+    await admin.connect();
+    await producer.connect();
+    try {
+      // Act
+      await admin.createTopics({
+        topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }],
+        waitForLeaders: false,
+      });
+      const sent = await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: 'first', value: '1' }] });
+      const wrong = consumerSide({ mechanism: 'plain', username: 'cdc', password: `${password}x` }).admin();
+      const refused = await wrong.connect().then(
+        () => 'connected',
+        (error: Error) => error.name,
+      );
+      // Assess
+      expect(sent[0]?.errorCode).toBe(0);
+      expect(refused).toBe('KafkaJSSASLAuthenticationError');
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it('each broker holds the password only in its 0600 credentials file; server.properties references it', () => {
+    for (const broker of cluster.brokers) {
+      const file = join(broker.dir, 'conf', CREDENTIALS_FILE);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).toBe(`password=${password}\n`);
+      const properties = readFileSync(join(broker.dir, 'conf', 'server.properties'), 'utf8');
+      expect(properties).not.toContain(password);
+      expect(properties).toContain(`\${file:${join(broker.dir, 'conf', CREDENTIALS_FILE)}:password}`);
+    }
+    expect(JSON.stringify(control.executor.commands)).not.toContain(password);
+  });
+});
+
+describe('the unique-name roll with the authorizer on', () => {
+  it('under an acks=all idempotent producer as the consumer: nothing acknowledged lost, ACLs exactly three again', async () => {
+    // Prepare: a stray grant (Read) added by hand, a producer running through the private link
+    await runKafkaTool(
+      { libs: cluster.libs, hostsFile: cluster.hostsFile, workDir: cluster.dir },
+      'kafka.admin.AclCommand',
+      [
+        '--bootstrap-server',
+        `${cluster.addressOf(1)}:${cluster.plan.kafka.ports.internal}`,
+        '--add',
+        '--allow-principal',
+        'User:cdc',
+        '--operation',
+        'Read',
+        '--topic',
+        'tidb-',
+        '--resource-pattern-type',
+        'prefixed',
+      ],
+    );
+    expect(await aclsOfCdc()).toHaveLength(4);
+    cluster.addConsumerNames(harnessPlan(cluster.dir, 'tidb-plain1', cluster.spec));
+    const producer = changefeedProducer(cdc());
+    await producer.connect();
+    const acked: string[] = [];
+    const failed: string[] = [];
+    let producing = true;
+    const loop = (async () => {
+      for (let n = 0; producing; n++) {
+        const key = `k-${n}`;
+        await producer
+          .send({ topic: TOPIC, acks: -1, messages: [{ key, value: key }] })
+          .then(() => acked.push(key))
+          .catch((error: Error) => failed.push(`${key}: ${error.message}`));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    // Act
+    const rolled = await control.roll('tidb-plain1', 'unique_name');
+    producing = false;
+    await loop;
+    await producer.disconnect();
+    // Assess: the roll ran, every acknowledged message is stored (read inside the VPC), ACLs corrected
+    console.info(
+      `PLAIN roll under load: ${acked.length} acked, ${failed.length} failed, roll ${Math.round(rolled.ms / 1000)} s`,
+    );
+    expect(rolled.run.status, `${rolled.run.error}: ${rolled.run.cause}`).toBe('SUCCEEDED');
+    expect(rolled.rolled.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+    expect(failed).toEqual([]);
+    expect(acked.length).toBeGreaterThan(20);
+    const stored = await readWholeTopic(inside(), TOPIC, 'kafka-plc-verify-plain');
+    const lost = acked.filter((key) => !stored.keys.has(key));
+    expect(lost).toEqual([]);
+    expect(await aclsOfCdc()).toEqual([
+      '(principal=User:cdc, host=*, operation=CREATE, permissionType=ALLOW)',
+      '(principal=User:cdc, host=*, operation=DESCRIBE_CONFIGS, permissionType=ALLOW)',
+      '(principal=User:cdc, host=*, operation=WRITE, permissionType=ALLOW)',
+    ]);
+  }, 240_000);
+});
