@@ -6,21 +6,18 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../functions/lib/aws/clients';
-import { CREDENTIALS_FILE, secretNameOf } from '../../functions/lib/domain/consumer-auth';
-import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
-import { ensureConsumerSecret } from '../../functions/lib/steps/consumer-secret';
-import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
+import { CREDENTIALS_FILE } from '../../functions/lib/domain/consumer-auth';
+import type { ClusterSpecInput } from '../../functions/lib/spec';
+import { SEED } from '../helpers/emulator';
 import { consumerSocketFactory } from './consumer-side';
-import { attachControlPlane, type ControlPlane } from './control-plane';
-import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
+import type { ControlPlane } from './control-plane';
+import { harnessPlan, type KafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { readWholeTopic } from './load';
-import { stopAllProcesses } from './processes';
 import { TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
 import { changefeedProducer } from './topics';
 
 const SPEC: ClusterSpecInput = {
@@ -29,33 +26,19 @@ const SPEC: ClusterSpecInput = {
 };
 const TOPIC = 'tidb-orders';
 
-let emulator: Emulator;
+let harness: SaslHarness | undefined;
 let cluster: KafkaCluster;
 let control: ControlPlane;
 let password = '';
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  await emulator.fresh();
   Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-  await ensureConsumerSecret(parseClusterSpec(SPEC), 'vpc-0harness0000000');
-  cluster = await startKafkaCluster(SPEC, { awsEndpoint: emulator.moto.endpoint });
-  control = await attachControlPlane(cluster, emulator.moto.endpoint, { ...FAST, waitScale: 0.2 });
-  expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
-    'SUCCEEDED',
-  );
-  password =
-    (
-      await clients(SEED.region).secretsmanager.send(
-        new GetSecretValueCommand({ SecretId: secretNameOf(SEED.clusterName, 'cdc') }),
-      )
-    ).SecretString ?? '';
+  harness = await startSaslHarness(SPEC);
+  ({ cluster, control, password } = harness);
 }, 300_000);
 
 afterAll(async () => {
-  await control?.stop();
-  await emulator?.stop();
-  await (cluster ? cluster.stop() : stopAllProcesses());
+  await stopSaslHarness(harness);
   for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
 }, 120_000);
 

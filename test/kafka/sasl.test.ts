@@ -7,19 +7,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfigResourceTypes, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../functions/lib/aws/clients';
 import { secretNameOf } from '../../functions/lib/domain/consumer-auth';
-import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
-import { ensureConsumerSecret } from '../../functions/lib/steps/consumer-secret';
-import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
+import type { ClusterSpecInput } from '../../functions/lib/spec';
+import { type Emulator, SEED } from '../helpers/emulator';
 import { consumerSocketFactory } from './consumer-side';
-import { attachControlPlane, type ControlPlane } from './control-plane';
-import { type KafkaCluster, startKafkaCluster } from './harness';
+import type { ControlPlane } from './control-plane';
+import type { KafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
-import { stopAllProcesses } from './processes';
+import { type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
 
 const SPEC: ClusterSpecInput = {
   ...SEED,
@@ -27,35 +24,19 @@ const SPEC: ClusterSpecInput = {
 };
 const SECRET = secretNameOf(SEED.clusterName, 'tidbcloud');
 
+let harness: SaslHarness | undefined;
 let emulator: Emulator;
 let cluster: KafkaCluster;
 let control: ControlPlane;
 let password = '';
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  await emulator.fresh();
-  // The secret exists before any broker starts, as provisioning's EnsureConsumerSecret leaves it (the harness
-  // configures its brokers once before starting them; that run reads it too).
-  await ensureConsumerSecret(parseClusterSpec(SPEC), 'vpc-0harness0000000');
-  cluster = await startKafkaCluster(SPEC, { awsEndpoint: emulator.moto.endpoint });
-  // Broker 1 starts Kafka's tools for the credential and the ACLs (a JVM each): real waits between checks.
-  control = await attachControlPlane(cluster, emulator.moto.endpoint, { ...FAST, waitScale: 0.2 });
-  const outputs = control.executor.commands.map((c) => `b${c.nodeId} ${c.status}\n${c.stdout}\n${c.stderr}`);
-  expect(
-    control.provision?.status,
-    `${control.provision?.error}: ${control.provision?.cause}\n${outputs.join('\n')}`,
-  ).toBe('SUCCEEDED');
-  // The user's copy of the password: what TiDB Cloud is given (aws secretsmanager get-secret-value).
-  password =
-    (await clients(SEED.region).secretsmanager.send(new GetSecretValueCommand({ SecretId: SECRET })))
-      .SecretString ?? '';
+  harness = await startSaslHarness(SPEC);
+  ({ emulator, cluster, control, password } = harness);
 }, 300_000);
 
 afterAll(async () => {
-  await control?.stop();
-  await emulator?.stop();
-  await (cluster ? cluster.stop() : stopAllProcesses());
+  await stopSaslHarness(harness);
 }, 120_000);
 
 function consumer(sasl?: KafkaConfig['sasl'], retries = 5): Kafka {
