@@ -8,7 +8,7 @@ import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib
 import { type Command, CommandFailedError, type Io, parse, required } from './commands/common';
 import { provision } from './commands/provision';
 import { rehearse } from './commands/rehearse';
-import { roll, setUniqueName } from './commands/roll';
+import { roll, rotateCredentials, setUniqueName } from './commands/roll';
 import { loadSpecFile } from './spec-file';
 
 const processIo: Io = {
@@ -32,6 +32,9 @@ Commands:
                                                    every connection to the endpoint service: owner, state,
                                                    created, what was decided (by which window or command)
                                                    or what auto-accept decides now, and why
+  rotate-credentials --spec FILE [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+                                                   a new consumer password (Secrets Manager), rolled to
+                                                   every broker; the old one is refused afterwards
   accept --spec FILE --endpoint vpce-ID            accept one named pending endpoint (an allowed owner's)
   accept-window --spec FILE --minutes N [--count K]
                                                    let auto-accept admit the next K (default 1) pending
@@ -63,6 +66,7 @@ const COMMANDS: Record<string, Command> = {
   provision,
   roll,
   'set-unique-name': setUniqueName,
+  'rotate-credentials': rotateCredentials,
   rehearse,
   teardown: async (args, io) => (await import('./commands/teardown')).teardown(args, io),
   connections: async (args, io) => (await import('./commands/connections')).connections(args, io),

@@ -10,6 +10,7 @@ import { uniqueNameParameter } from '../../functions/lib/domain/names';
 import { ResourceConflictError, SpecValidationError, UsageError } from '../../functions/lib/errors';
 import { clusterSpecSchema } from '../../functions/lib/spec';
 import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
+import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secret';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
 import { loadSpecFile } from '../spec-file';
@@ -126,4 +127,44 @@ export const setUniqueName: Command = async (args, io) => {
       `(execution ${cluster}-unique-name-v${version}-<write time>); without the deployed stack run "kafka-plc roll".\n`,
   );
   io.stdout(`${JSON.stringify({ parameter: name, value, version })}\n`);
+};
+
+/**
+ * kafka-plc rotate-credentials --spec FILE [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+ * A new consumer password in Secrets Manager, then the roll that brings it to every broker (the broker
+ * scripts are rendered for the secret's current version), to the unique name the brokers should advertise
+ * (the parameter's, else the spec's). The old password is refused once the roll has run. A spec without
+ * consumer authentication exits 2 before any AWS call.
+ */
+export const rotateCredentials: Command = async (args, io) => {
+  const values = parse(args, {
+    spec: { type: 'string' },
+    local: { type: 'boolean', default: false },
+    'kafka-bootstrap': { type: 'string' },
+    'assume-healthy': { type: 'boolean', default: false },
+    'state-machine-arn': { type: 'string' },
+    'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
+  });
+  const file = await loadSpecFile(required(values.spec, '--spec'));
+  if (file.consumer.authentication === 'none')
+    throw new SpecValidationError([
+      {
+        path: 'consumer.authentication',
+        value: 'none',
+        message: 'has no credential to rotate (set sasl-scram-sha-512, sasl-scram-sha-256 or sasl-plain)',
+      },
+    ]);
+  const parameter = await ssm.getParameter(file.region, uniqueNameParameter(file.clusterName));
+  const uniqueName = parameter && !uniqueNameProblem(parameter.value) ? parameter.value : file.uniqueName;
+  // Checked before the secret changes: a rotation whose roll cannot run would leave brokers on the old one.
+  const problem = uniqueNameProblem(uniqueName);
+  if (problem)
+    throw new ResourceConflictError(
+      `the roll that brings the new password to the brokers needs TiDB Cloud's unique name (${uniqueNameParameter(file.clusterName)}: ${problem}); set it first (kafka-plc set-unique-name), then rotate`,
+    );
+  const rotated = await rotateConsumerPassword(file);
+  io.stderr(
+    `${rotated.secretName}: new password (version ${rotated.version}); rolling it to every broker (unique name ${uniqueName})\n`,
+  );
+  await roll([...args, '--unique-name', uniqueName], io);
 };

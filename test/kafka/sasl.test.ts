@@ -7,14 +7,17 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfigResourceTypes, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients } from '../../functions/lib/aws/clients';
 import { secretNameOf } from '../../functions/lib/domain/consumer-auth';
-import type { ClusterSpecInput } from '../../functions/lib/spec';
+import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
+import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secret';
 import { type Emulator, SEED } from '../helpers/emulator';
 import { consumerSocketFactory } from './consumer-side';
 import type { ControlPlane } from './control-plane';
-import type { KafkaCluster } from './harness';
+import { harnessPlan, type KafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
 
@@ -252,4 +255,40 @@ describe('what the brokers hold, and what nobody sees', () => {
     const b1 = commands.find((c) => c.nodeId === 1);
     expect(b1?.stdout).toContain('SCRAM-SHA-512 credential of tidbcloud set');
   });
+});
+
+describe('rotating the password (a roll)', () => {
+  it('brings a new password to every broker: the new one works, the old one is refused afterwards', async () => {
+    // Prepare
+    const old = password;
+    const before = control.executor.commands.length;
+    // Act: kafka-plc rotate-credentials' two steps: a new secret version, then the roll (here the first one,
+    // to TiDB Cloud's unique name: a roll needs the real name)
+    cluster.addConsumerNames(harnessPlan(cluster.dir, 'tidb-sasl1', cluster.spec));
+    const rotated = await rotateConsumerPassword(parseClusterSpec(SPEC));
+    const rolled = await control.roll('tidb-sasl1', 'unique_name');
+    password =
+      (await clients(SEED.region).secretsmanager.send(new GetSecretValueCommand({ SecretId: SECRET })))
+        .SecretString ?? '';
+    // Assess: each broker got the script for the new version
+    expect(rolled.run.status, `${rolled.run.error}: ${rolled.run.cause}`).toBe('SUCCEEDED');
+    expect(rolled.rolled.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+    const sent = control.executor.commands.slice(before);
+    expect(sent.filter((c) => c.stdout.includes(`version ${rotated.version}`)).length).toBeGreaterThanOrEqual(
+      3,
+    );
+    expect(password).not.toBe(old);
+    const producer = tidbcloud().producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const sentNew = await producer.send({
+      topic: 'cdc-orders',
+      acks: -1,
+      messages: [{ value: 'after rotation' }],
+    });
+    await producer.disconnect();
+    expect(sentNew[0]?.errorCode).toBe(0);
+    const stale = consumer({ mechanism: 'scram-sha-512', username: 'tidbcloud', password: old }, 0).admin();
+    expect(await failure(() => stale.connect())).toMatch(/SASL.*[Aa]uthentication failed|SASLAuthentication/);
+    expect(JSON.stringify(control.executor.commands)).not.toContain(password);
+  }, 240_000);
 });

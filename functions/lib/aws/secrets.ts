@@ -13,6 +13,7 @@ import {
   GetResourcePolicyCommand,
   ListSecretsCommand,
   PutResourcePolicyCommand,
+  PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CLUSTER_TAG } from '../domain/names';
 import { type TagMap, tagMap } from '../domain/tags';
@@ -111,6 +112,24 @@ export async function ensureSecret(
     );
   }
   return { arn: found.ARN, name, created };
+}
+
+/** The version labelled AWSCURRENT; undefined when the secret does not exist. */
+export async function currentVersion(region: string, name: string): Promise<string | undefined> {
+  const found = await describe(region, name);
+  if (!found || found.DeletedDate) return undefined;
+  return Object.entries(found.VersionIdsToStages ?? {}).find(([, stages]) =>
+    stages.includes('AWSCURRENT'),
+  )?.[0];
+}
+
+/** A new password as the secret's current version (the previous one becomes AWSPREVIOUS); its VersionId. */
+export async function rotatePassword(region: string, name: string): Promise<string> {
+  const out = await call('PutSecretValue', () =>
+    sm(region).send(new PutSecretValueCommand({ SecretId: name, SecretString: newPassword() })),
+  );
+  if (!out.VersionId) throw new ResourceConflictError(`PutSecretValue on ${name} returned no VersionId`);
+  return out.VersionId;
 }
 
 /** The cluster's secrets: named under kafka-plc/<cluster>/ and tagged with it (both, so nothing else matches). */

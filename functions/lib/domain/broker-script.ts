@@ -190,6 +190,9 @@ fetch_consumer_secret() {
   case "$SECRET_VALUE" in
     *[!A-Za-z0-9._~-]*) die "secret $SECRET_ID holds characters outside [A-Za-z0-9._~-]" ;;
   esac
+  if [ -n "$EXPECTED_SECRET_VERSION" ] && [ "$SECRET_VERSION" != "$EXPECTED_SECRET_VERSION" ]; then
+    die "secret $SECRET_ID is at version $SECRET_VERSION, this command was rendered for $EXPECTED_SECRET_VERSION (rotated again meanwhile?): roll again"
+  fi
   log "read secret $SECRET_ID (version $SECRET_VERSION)"
 }
 
@@ -298,7 +301,12 @@ apply_consumer_auth() {
 }
 `;
 
-export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
+/**
+ * `secretVersion`: the consumer secret's current version (AWSCURRENT) when the cluster authenticates its
+ * consumer. It is part of the script, so a rotated password makes every broker's script new: the roll sends
+ * it to each broker in turn (PLAIN restarts with the new password file; SCRAM's credential is reset once).
+ */
+export function renderBrokerScript(plan: Plan, broker: PlannedBroker, secretVersion?: string): string {
   const q = shellQuote;
   return [
     '#!/usr/bin/env bash',
@@ -326,7 +334,7 @@ export function renderBrokerScript(plan: Plan, broker: PlannedBroker): string {
     `READY_TIMEOUT="\${KAFKA_PLC_READY_TIMEOUT:-${READY_TIMEOUT_SECONDS}}"`,
     'CHANGED=no',
     FUNCTIONS,
-    ...authPreamble(plan, broker),
+    ...authPreamble(plan, broker, secretVersion),
     'install_java',
     'install_kafka',
     'ensure_user_and_dirs',
@@ -364,7 +372,7 @@ export function appliesClusterAuth(plan: Plan, broker: PlannedBroker): boolean {
   return broker.nodeId === Math.min(...plan.brokers.map((b) => b.nodeId));
 }
 
-function authPreamble(plan: Plan, broker: PlannedBroker): string[] {
+function authPreamble(plan: Plan, broker: PlannedBroker, secretVersion: string | undefined): string[] {
   const auth = plan.consumerAuth;
   if (!auth) return [];
   const q = shellQuote;
@@ -376,6 +384,7 @@ function authPreamble(plan: Plan, broker: PlannedBroker): string[] {
     `readonly SCRAM_ITERATIONS=${q(SCRAM_ITERATIONS)}`,
     `readonly BOOTSTRAP=${q(`${broker.privateIp}:${plan.kafka.ports.internal}`)}`,
     `readonly EXPECTED_ACLS=${q(consumerAcls(auth).map(aclLine).join('\n'))}`,
+    `readonly EXPECTED_SECRET_VERSION=${q(secretVersion ?? '')}`,
     'SECRET_VERSION=""',
     'SECRET_VALUE=""',
     AUTH_FUNCTIONS,

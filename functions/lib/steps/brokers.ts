@@ -23,6 +23,7 @@ import { ConfigurationError, ResourceConflictError, UnsupportedChangeError } fro
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import { recordAppliedConfig, recordedConfigs } from './applied-config';
+import { secretVersionFor } from './consumer-secret';
 import type { NetworkRefs, ReadyStatus } from './network';
 import { sendToClusterInstance } from './run-command';
 
@@ -182,10 +183,11 @@ export async function configureBrokers(
     refs.brokers.map((b) => b.instanceId),
   );
   const commands: ConfigureCommand[] = [];
+  const secretVersion = await secretVersionFor(spec);
   for (const ref of refs.brokers) {
     const broker = plan.brokers.find((b) => b.nodeId === ref.nodeId);
     if (!broker) throw new ResourceConflictError(`broker ${ref.nodeId} is not in the plan`);
-    const script = renderBrokerScript(plan, broker);
+    const script = renderBrokerScript(plan, broker, secretVersion);
     const hash = scriptHash(script);
     const history = brokerCommands(
       await ssm.commandsFor(plan.region, ref.instanceId),

@@ -5,6 +5,7 @@
 import * as secrets from '../aws/secrets';
 import { consumerAuthOf } from '../domain/consumer-auth';
 import { resourceTags } from '../domain/tags';
+import { ResourceConflictError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 
@@ -47,4 +48,33 @@ export async function ensureConsumerSecret(spec: ClusterSpec, vpcId: string): Pr
     secretArn: found.arn,
     passwordCommand: `aws secretsmanager get-secret-value --region ${spec.region} --secret-id ${found.arn} --query SecretString --output text`,
   };
+}
+
+/**
+ * The version the broker scripts are rendered for: the consumer secret's AWSCURRENT (undefined without
+ * authentication). A missing secret is a deployment error named here, before any broker is touched.
+ */
+export async function secretVersionFor(spec: ClusterSpec): Promise<string | undefined> {
+  const auth = consumerAuthOf(spec.clusterName, spec.consumer);
+  if (!auth) return undefined;
+  const version = await secrets.currentVersion(spec.region, auth.secretName);
+  if (!version)
+    throw new ResourceConflictError(
+      `secret ${auth.secretName} does not exist: provision the cluster (EnsureConsumerSecret creates it) before configuring or rolling it`,
+    );
+  return version;
+}
+
+/** A new password for the consumer: the next roll brings it to every broker. Returns the new version. */
+export async function rotateConsumerPassword(
+  spec: ClusterSpec,
+): Promise<{ secretName: string; version: string }> {
+  const auth = consumerAuthOf(spec.clusterName, spec.consumer);
+  if (!auth)
+    throw new ResourceConflictError(
+      `${spec.clusterName} has no consumer authentication (consumer.authentication is none): nothing to rotate`,
+    );
+  const version = await secrets.rotatePassword(spec.region, auth.secretName);
+  log.info('consumer password rotated', { cluster: spec.clusterName, secretName: auth.secretName, version });
+  return { secretName: auth.secretName, version };
 }

@@ -30,6 +30,7 @@ import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import { recordAppliedConfig, recordedConfigs } from './applied-config';
 import { recordAppliedSpec } from './cluster-record';
+import { secretVersionFor } from './consumer-secret';
 import { readHealth } from './health';
 import type { ReadyStatus } from './network';
 import { sendToClusterInstance } from './run-command';
@@ -85,8 +86,14 @@ async function brokerInstances(spec: ClusterSpec, plan: Plan): Promise<Map<numbe
 }
 
 /** The script a broker runs: the full render for brokers kafka-plc built, the patch for existing ones. */
-function configScript(spec: ClusterSpec, plan: Plan, broker: PlannedBroker, instanceId: string): string {
-  if (!spec.existing) return renderBrokerScript(plan, broker);
+function configScript(
+  spec: ClusterSpec,
+  plan: Plan,
+  broker: PlannedBroker,
+  instanceId: string,
+  secretVersion: string | undefined,
+): string {
+  if (!spec.existing) return renderBrokerScript(plan, broker, secretVersion);
   const existing = spec.existing.brokers.find((b) => b.nodeId === broker.nodeId);
   if (!existing) throw new RollAbortedError(`broker ${broker.nodeId} is not in spec.existing`);
   return renderPatchScript(plan, broker, { ...existing, instanceId });
@@ -97,6 +104,7 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
   const plan = planCluster(spec);
   const found = await brokerInstances(spec, plan);
   const recorded = await recordedConfigs(plan.region, [...found.values()]);
+  const secretVersion = await secretVersionFor(spec);
   const brokers: RollBroker[] = [];
   const pending: number[] = [];
   for (const broker of plan.brokers) {
@@ -111,7 +119,7 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
       plan.clusterName,
       broker.nodeId,
     );
-    const hash = scriptHash(configScript(spec, plan, broker, instanceId));
+    const hash = scriptHash(configScript(spec, plan, broker, instanceId, secretVersion));
     const decision = decideWithRecord(history, hash, recorded.get(instanceId));
     if (decision.action !== 'skip' && decision.action !== 'recorded') pending.push(broker.nodeId);
     // A command that succeeded unobserved (its roll stopped before the check) is recorded now, while the
@@ -173,7 +181,7 @@ export async function reconfigureBroker(
   const plan = planCluster(spec);
   const broker = brokerOf(plan, nodeId);
   const instanceId = instanceOf(state, nodeId);
-  const script = configScript(spec, plan, broker, instanceId);
+  const script = configScript(spec, plan, broker, instanceId, await secretVersionFor(spec));
   const hash = scriptHash(script);
   const history = brokerCommands(await ssm.commandsFor(plan.region, instanceId), plan.clusterName, nodeId);
   const decision = decideCommand(history, hash);
