@@ -260,7 +260,7 @@ acl_change() {
 # apply_consumer_auth: the SCRAM credential (SCRAM only; set again only for a new secret version, which a
 # marker records) and exactly the consumer's ACLs (listed and corrected on every run), cluster-wide.
 apply_consumer_auth() {
-  local marker="$CONF_DIR/consumer-credential.applied" current line file
+  local marker="$CONF_DIR/consumer-credential.applied" current line file out
   if [ "$SERVICE_MANAGER" = none ]; then
     log "service manager 'none': the consumer credential and ACLs are applied by a run with Kafka up"
     return 0
@@ -277,7 +277,9 @@ apply_consumer_auth() {
     printf '%s=iterations=%s,password=%s\\n' "$MECHANISM" "$SCRAM_ITERATIONS" "$SECRET_VALUE" > "$file"
     if ! tool kafka.admin.ConfigCommand --bootstrap-server "$BOOTSTRAP" --alter --entity-type users \\
       --entity-name "$SASL_USER" --add-config-file "$file" > "$file.out" 2>&1; then
-      sed -e "s/$SECRET_VALUE/[redacted]/g" -- "$file.out" | tail -n 5 >&2
+      # Redacted in the shell (a sed expression would put the value on a command line).
+      out="$(tail -n 5 -- "$file.out")"
+      printf '%s\\n' "\${out//"$SECRET_VALUE"/[redacted]}" >&2
       rm -f -- "$file" "$file.out"
       die "could not set the $MECHANISM credential of $SASL_USER"
     fi

@@ -1,8 +1,11 @@
 /**
  * Auto-accept: for each endpoint service of a kafka-plc cluster, accept pending connections whose owner
  * account is among the service's allowed principals (set from the spec at provisioning, so the service
- * itself is the allow list), reject (or leave pending) the others, and log one audit line per decision.
- * The SNS notification is only a wake-up: decisions always come from DescribeVpcEndpointConnections.
+ * itself is the allow list) while the cluster's accept window has a slot for them (domain/accept-window.ts:
+ * each slot claimed in one DynamoDB transaction, so the SNS path and the sweep never take more than the
+ * window's count between them); reject or leave pending the others, and log one audit line per decision
+ * naming what allowed or refused it. The SNS notification is only a wake-up: decisions always come from
+ * DescribeVpcEndpointConnections and the accept table, both read when deciding.
  */
 import * as records from '../aws/accept-records';
 import * as eps from '../aws/endpoint-service';

@@ -220,6 +220,66 @@ describe('broker bootstrap script: executed in a sandbox', () => {
     expect(existsSync(join(dir, 'java.log'))).toBe(false);
   });
 
+  it("a SCRAM credential Kafka rejects: the tool's message, which echoes the password, is redacted", async () => {
+    // Prepare: the secret as the broker's aws reads it; a java that fails ConfigCommand echoing the value
+    // (Kafka 3.7 does); systemd and Kafka's INTERNAL port stood in on loopback
+    const password = 'Zx9-secretvalue_0123456789abcdefg';
+    const bin = join(dir, 'bin');
+    writeFileSync(join(bin, 'aws'), `#!/usr/bin/env bash\nprintf 'v1\\t%s\\n' '${password}'\n`);
+    writeFileSync(join(bin, 'systemctl'), '#!/usr/bin/env bash\nexit 0\n');
+    writeFileSync(
+      join(bin, 'java'),
+      [
+        '#!/usr/bin/env bash',
+        'if [ "${1:-}" = -version ]; then echo "stand-in java"; exit 0; fi',
+        'config=no; next=no',
+        'for a in "$@"; do',
+        '  if [ "$next" = yes ]; then file="$a"; next=no; fi',
+        '  case "$a" in kafka.admin.ConfigCommand) config=yes ;; --add-config-file) next=yes ;; esac',
+        'done',
+        'if [ "$config" = yes ]; then',
+        '  echo "Invalid credential property SCRAM_SHA_512=$(cut -d= -f2- "$file")" >&2; exit 1',
+        'fi',
+        'exit 0',
+      ].join('\n'),
+    );
+    for (const tool of ['aws', 'systemctl', 'java']) chmodSync(join(bin, tool), 0o755);
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const p = plan(
+      { consumer: { ...seedSpec().consumer, authentication: 'sasl-scram-sha-512' } },
+      { logDirs: join(dir, 'data') },
+    );
+    writeFileSync(join(dir, 'data', 'meta.properties'), `cluster.id=${p.kafka.clusterId}\nversion=1\n`);
+    const server = createServer((socket) => socket.destroy());
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.77.9', () => resolve((server.address() as AddressInfo).port)),
+    );
+    const script = renderBrokerScript(p, p.brokers[0]!, 'v1')
+      .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
+      .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`);
+    try {
+      // Act
+      const result = spawnSync('bash', ['-c', script], {
+        env: {
+          ...env,
+          KAFKA_PLC_SERVICE_MANAGER: 'systemd',
+          KAFKA_PLC_SYSTEMD_DIR: dir,
+          KAFKA_PLC_READY_TIMEOUT: '4',
+        },
+        encoding: 'utf8',
+      });
+      // Assess: it fails, saying why, and the password is nowhere in what SSM would keep
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        'Invalid credential property SCRAM_SHA_512=iterations=8192,password=[redacted]',
+      );
+      expect(result.stderr).toContain('could not set the SCRAM-SHA-512 credential of tidbcloud');
+      expect(`${result.stdout}${result.stderr}`).not.toContain(password);
+    } finally {
+      server.close();
+    }
+  });
+
   it('a run stopped between writing the config and the restart restarts on its re-run (restart-pending mark)', async () => {
     // Prepare: a stand-in systemctl whose restart fails the first time (the run stops after the write), and a
     // loopback listener standing for Kafka's INTERNAL port at the broker's address
