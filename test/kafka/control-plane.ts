@@ -31,8 +31,15 @@ export interface ControlPlane {
   awsPlan: Plan;
   /** The provision run (when attachControlPlane was asked to provision). */
   provision: RunResult | undefined;
-  /** Rolls to `uniqueName` with the roll state machine; `previousUniqueName` is what the brokers advertise. */
-  roll(uniqueName: string, previousUniqueName: string, options?: RunOptions): Promise<DeployedRoll>;
+  /**
+   * Rolls to `uniqueName` with the roll state machine; `previousUniqueName` is what the brokers advertise.
+   * `options.spec`: another spec for this roll (a changed setting of the same cluster, e.g. authentication).
+   */
+  roll(
+    uniqueName: string,
+    previousUniqueName: string,
+    options?: RunOptions & { spec?: ClusterSpecInput },
+  ): Promise<DeployedRoll>;
   stop(): Promise<void>;
 }
 
@@ -87,8 +94,8 @@ export async function attachControlPlane(
     spec,
     awsPlan,
     provision,
-    roll: (uniqueName, previousUniqueName, options = {}) =>
-      deployedRoll(executor, spec, uniqueName, previousUniqueName, {
+    roll: (uniqueName, previousUniqueName, { spec: rollSpec, ...options } = {}) =>
+      deployedRoll(executor, rollSpec ?? spec, uniqueName, previousUniqueName, {
         ...runOptions,
         ...ROLL_RUN,
         ...options,

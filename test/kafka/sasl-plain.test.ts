@@ -1,23 +1,26 @@
 /**
- * SASL/PLAIN on a real Kafka 3.7.1 cluster configured by kafka-plc (the password read on each broker from
- * Secrets Manager into a 0600 file that server.properties only references), and the unique-name roll with
- * the authorizer on: under an acks=all idempotent producer authenticating as the consumer, nothing
- * acknowledged is lost, and the roll's broker script puts the consumer's ACLs back to exactly its three.
+ * SASL/PLAIN on a real Kafka 3.7.1 cluster configured by kafka-plc: the cluster is provisioned without
+ * authentication (as the seed) and a roll turns it on (the roll's EnsureConsumerSecret creates the password;
+ * each broker reads it from Secrets Manager into a 0600 file that server.properties only references). Then the
+ * unique-name roll with the authorizer on: under an acks=all idempotent producer authenticating as the consumer,
+ * nothing acknowledged is lost, and the roll's broker script puts the consumer's ACLs back to exactly three.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDENTIALS_FILE } from '../../functions/lib/domain/consumer-auth';
+import { clients } from '../../functions/lib/aws/clients';
+import { CREDENTIALS_FILE, secretNameOf } from '../../functions/lib/domain/consumer-auth';
 import type { ClusterSpecInput } from '../../functions/lib/spec';
-import { SEED } from '../helpers/emulator';
+import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
 import { consumerSocketFactory } from './consumer-side';
-import type { ControlPlane } from './control-plane';
-import { harnessPlan, type KafkaCluster } from './harness';
+import { attachControlPlane, type ControlPlane } from './control-plane';
+import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { readWholeTopic } from './load';
+import { stopAllProcesses } from './processes';
 import { TEST_ROLL_RETRY_ENV } from './roll-under-load';
-import { type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
 import { changefeedProducer } from './topics';
 
 const SPEC: ClusterSpecInput = {
@@ -26,30 +29,38 @@ const SPEC: ClusterSpecInput = {
 };
 const TOPIC = 'tidb-orders';
 
-let harness: SaslHarness | undefined;
+const PLAINTEXT_SPEC: ClusterSpecInput = { ...SEED };
+let emulator: Emulator;
 let cluster: KafkaCluster;
 let control: ControlPlane;
 let password = '';
 
 beforeAll(async () => {
   Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-  harness = await startSaslHarness(SPEC);
-  ({ cluster, control, password } = harness);
+  emulator = await startEmulator();
+  await emulator.fresh();
+  cluster = await startKafkaCluster(PLAINTEXT_SPEC, { awsEndpoint: emulator.moto.endpoint });
+  control = await attachControlPlane(cluster, emulator.moto.endpoint, { ...FAST, waitScale: 0.2 });
+  expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
+    'SUCCEEDED',
+  );
 }, 300_000);
 
 afterAll(async () => {
-  await stopSaslHarness(harness);
+  await control?.stop();
+  await emulator?.stop();
+  await (cluster ? cluster.stop() : stopAllProcesses());
   for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
 }, 120_000);
 
-function consumerSide(sasl?: KafkaConfig['sasl']): Kafka {
+function consumerSide(sasl?: KafkaConfig['sasl'], retries = 10): Kafka {
   return new Kafka({
     clientId: 'kafka-plc-sasl-plain',
     brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
     socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress]),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3_000,
-    retry: { retries: 10, initialRetryTime: 250, maxRetryTime: 5_000 },
+    retry: { retries, initialRetryTime: 250, maxRetryTime: 5_000 },
     ...(sasl ? { sasl } : {}),
   });
 }
@@ -79,6 +90,40 @@ const aclsOfCdc = async () =>
     .filter((l) => l.includes('principal='))
     .map((l) => l.trim())
     .sort();
+
+describe('turning authentication on for the running cluster (a roll)', () => {
+  it('a roll with consumer.authentication set creates the secret, switches EXTERNAL to SASL one broker at a time and sets the ACLs', async () => {
+    // Prepare: the cluster runs PLAINTEXT, as the seed; no secret exists
+    const before = consumerSide().admin();
+    await before.connect();
+    await before.listTopics();
+    await before.disconnect();
+    cluster.addConsumerNames(harnessPlan(cluster.dir, 'tidb-plain0', cluster.spec));
+    // Act
+    const rolled = await control.roll('tidb-plain0', 'unique_name', { spec: SPEC });
+    password =
+      (
+        await clients(SEED.region).secretsmanager.send(
+          new GetSecretValueCommand({ SecretId: secretNameOf(SEED.clusterName, 'cdc') }),
+        )
+      ).SecretString ?? '';
+    // Assess
+    expect(rolled.run.status, `${rolled.run.error}: ${rolled.run.cause}`).toBe('SUCCEEDED');
+    expect(rolled.rolled.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await aclsOfCdc()).toHaveLength(3);
+    const plaintext = consumerSide(undefined, 0).admin();
+    const refused = await plaintext
+      .connect()
+      .then(() => plaintext.listTopics())
+      .then(
+        () => 'listed',
+        (error: Error) => error.name,
+      )
+      .finally(() => plaintext.disconnect());
+    expect(refused).not.toBe('listed');
+  }, 240_000);
+});
 
 describe('SASL/PLAIN', () => {
   it('the right password creates a topic in scope and produces; a wrong one is refused', async () => {
@@ -159,7 +204,7 @@ describe('the unique-name roll with the authorizer on', () => {
       }
     })();
     // Act
-    const rolled = await control.roll('tidb-plain1', 'unique_name');
+    const rolled = await control.roll('tidb-plain1', 'tidb-plain0', { spec: SPEC });
     producing = false;
     await loop;
     await producer.disconnect();

@@ -2,9 +2,10 @@
  * EnsureConsumerSecret: the consumer's SASL password, created once in Secrets Manager (domain/consumer-auth.ts)
  * before any broker is configured. Returns where it is — never the password.
  */
+import * as network from '../aws/ec2-network';
 import * as secrets from '../aws/secrets';
 import { consumerAuthOf } from '../domain/consumer-auth';
-import { resourceTags } from '../domain/tags';
+import { ROLES, resourceTags } from '../domain/tags';
 import { ResourceConflictError } from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
@@ -20,7 +21,14 @@ export interface ConsumerSecretRef {
   passwordCommand: string | null;
 }
 
-export async function ensureConsumerSecret(spec: ClusterSpec, vpcId: string): Promise<ConsumerSecretRef> {
+/**
+ * `vpcId`: the cluster's VPC (provisioning passes the one it built; the roll — which turns authentication on
+ * for a running cluster, or finds the secret already there — looks it up by the cluster's tag).
+ */
+export async function ensureConsumerSecret(
+  spec: ClusterSpec,
+  vpcId: string | undefined,
+): Promise<ConsumerSecretRef> {
   const auth = consumerAuthOf(spec.clusterName, spec.consumer);
   if (!auth)
     return {
@@ -30,11 +38,16 @@ export async function ensureConsumerSecret(spec: ClusterSpec, vpcId: string): Pr
       secretArn: null,
       passwordCommand: null,
     };
+  const vpc = vpcId ?? (await network.findVpc(spec.region, spec.clusterName, ROLES.vpc))?.vpcId;
+  if (!vpc)
+    throw new ResourceConflictError(
+      `cluster ${spec.clusterName} has no VPC tagged ${ROLES.vpc} in ${spec.region}: provision it first`,
+    );
   const found = await secrets.ensureSecret(
     spec.region,
     auth.secretName,
     resourceTags(spec.clusterName, 'consumer-secret'),
-    vpcId,
+    vpc,
     `kafka-plc ${spec.clusterName}: ${auth.mechanism} password of Kafka user ${auth.username} (TiDB Cloud's changefeed)`,
   );
   log.info(found.created ? 'consumer secret created' : 'consumer secret found', {
