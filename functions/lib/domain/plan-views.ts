@@ -50,8 +50,21 @@ export function planTable(plan: Plan): string {
   const service =
     `Endpoint service: acceptance required, no private DNS, allowed principals ${plan.endpointService.allowedPrincipals.join(', ')}\n` +
     `KRaft voters: ${plan.kafka.controllerQuorumVoters}\n` +
-    `Unique name: ${plan.uniqueName} (set it in ${plan.uniqueNameParameter})`;
+    `Unique name: ${plan.uniqueName} (set it in ${plan.uniqueNameParameter})\n` +
+    consumerLine(plan);
   return [summary, '', subnets, '', ports, '', brokers, '', service, ''].join('\n');
+}
+
+/** How the consumer connects on EXTERNAL, and what it may do (domain/consumer-auth.ts). */
+export function consumerLine(plan: Plan): string {
+  const auth = plan.consumerAuth;
+  if (!auth)
+    return 'Consumer: PLAINTEXT, no authentication or ACLs (consumer.authentication: none, as the seed)';
+  const scope = auth.topicPrefix ? `topics ${auth.topicPrefix}*` : 'every topic';
+  return (
+    `Consumer: SASL/${auth.mechanism} as ${auth.username}, password in Secrets Manager ${auth.secretName}; ` +
+    `ACLs: Create, Write on ${scope}, DescribeConfigs on the cluster`
+  );
 }
 
 const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, '_');

@@ -11,6 +11,7 @@ import {
 } from '../../../functions/lib/domain/consumer-auth';
 import { parseProperties } from '../../../functions/lib/domain/kafka-config';
 import { planCluster } from '../../../functions/lib/domain/plan';
+import { consumerLine, planTable } from '../../../functions/lib/domain/plan-views';
 import { SpecValidationError } from '../../../functions/lib/errors';
 import { parseClusterSpec } from '../../../functions/lib/spec';
 import { seedSpec } from '../../fixtures/specs';
@@ -134,5 +135,23 @@ describe('the spec fields', () => {
     const spec = parseClusterSpec(seedSpec());
     expect(spec.consumer).toMatchObject({ authentication: 'none', username: 'tidbcloud' });
     expect(spec.consumer.topicPrefix).toBeUndefined();
+  });
+});
+
+describe('the plan says how the consumer connects', () => {
+  it('examples/seed-usw2-sasl.json: SCRAM-SHA-512, where the password is, the exact ACLs', async () => {
+    // Prepare
+    const { readFileSync } = await import('node:fs');
+    const example = JSON.parse(
+      readFileSync(new URL('../../../examples/seed-usw2-sasl.json', import.meta.url), 'utf8'),
+    );
+    // Act
+    const plan = planCluster(parseClusterSpec(example));
+    // Assess
+    expect(consumerLine(plan)).toBe(
+      'Consumer: SASL/SCRAM-SHA-512 as tidbcloud, password in Secrets Manager kafka-plc/seed-usw2-sasl/consumer/tidbcloud; ACLs: Create, Write on topics tidb-cdc-*, DescribeConfigs on the cluster',
+    );
+    expect(planTable(plan)).toContain(consumerLine(plan));
+    expect(consumerLine(planCluster(parseClusterSpec(seedSpec())))).toContain('PLAINTEXT, no authentication');
   });
 });
