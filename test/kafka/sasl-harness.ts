@@ -6,12 +6,14 @@
  * TiDB Cloud is given: aws secretsmanager get-secret-value).
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { expect } from 'vitest';
 import { clients } from '../../functions/lib/aws/clients';
 import { consumerAuthOf } from '../../functions/lib/domain/consumer-auth';
 import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
 import { ensureConsumerSecret } from '../../functions/lib/steps/consumer-secret';
 import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
+import { consumerSocketFactory } from './consumer-side';
 import { attachControlPlane, type ControlPlane } from './control-plane';
 import { type KafkaCluster, startKafkaCluster } from './harness';
 import { stopAllProcesses } from './processes';
@@ -33,7 +35,7 @@ export async function startSaslHarness(spec: ClusterSpecInput): Promise<SaslHarn
   await emulator.fresh();
   await ensureConsumerSecret(parsed, 'vpc-0harness0000000');
   const cluster = await startKafkaCluster(spec, { awsEndpoint: emulator.moto.endpoint });
-  // The lowest broker starts Kafka's tools for the credential and the ACLs (a JVM each): real waits between checks.
+  // Each broker starts Kafka's tools for the credential and the ACLs (a JVM each): real waits between checks.
   const control = await attachControlPlane(cluster, emulator.moto.endpoint, { ...FAST, waitScale: 0.2 });
   const outputs = control.executor.commands.map((c) => `b${c.nodeId} ${c.status}\n${c.stdout}\n${c.stderr}`);
   expect(
@@ -60,4 +62,26 @@ export async function startSaslHarness(spec: ClusterSpecInput): Promise<SaslHarn
 /** For afterAll: stops what started, or every harness process when the start itself failed. */
 export async function stopSaslHarness(harness: SaslHarness | undefined): Promise<void> {
   await (harness ? harness.stop() : stopAllProcesses());
+}
+
+/**
+ * A client on the consumer side of `cluster` (bootstrap on haproxy, advertised names resolving to it only),
+ * with SASL settings or none; `retries` low for the refusals a test expects.
+ */
+export function consumerSideClient(
+  cluster: KafkaCluster,
+  clientId: string,
+  sasl?: KafkaConfig['sasl'],
+  retries = 10,
+): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
+    socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress]),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { retries, initialRetryTime: 250, maxRetryTime: 5_000 },
+    ...(sasl ? { sasl } : {}),
+  });
 }

@@ -14,13 +14,13 @@ import { clients } from '../../functions/lib/aws/clients';
 import { CREDENTIALS_FILE, secretNameOf } from '../../functions/lib/domain/consumer-auth';
 import type { ClusterSpecInput } from '../../functions/lib/spec';
 import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
-import { consumerSocketFactory } from './consumer-side';
 import { attachControlPlane, type ControlPlane } from './control-plane';
 import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { readWholeTopic } from './load';
 import { stopAllProcesses } from './processes';
 import { TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { consumerSideClient } from './sasl-harness';
 import { changefeedProducer } from './topics';
 
 const SPEC: ClusterSpecInput = {
@@ -54,15 +54,7 @@ afterAll(async () => {
 }, 120_000);
 
 function consumerSide(sasl?: KafkaConfig['sasl'], retries = 10): Kafka {
-  return new Kafka({
-    clientId: 'kafka-plc-sasl-plain',
-    brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
-    socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress]),
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    retry: { retries, initialRetryTime: 250, maxRetryTime: 5_000 },
-    ...(sasl ? { sasl } : {}),
-  });
+  return consumerSideClient(cluster, 'kafka-plc-sasl-plain', sasl, retries);
 }
 const cdc = () => consumerSide({ mechanism: 'plain', username: 'cdc', password });
 /** Inside the VPC: the brokers' own INTERNAL listeners (PLAINTEXT, User:ANONYMOUS, the super user). */

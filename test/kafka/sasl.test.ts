@@ -8,18 +8,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ConfigResourceTypes, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka, type KafkaConfig } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../functions/lib/aws/clients';
 import { secretNameOf } from '../../functions/lib/domain/consumer-auth';
 import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
 import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secret';
 import { type Emulator, SEED } from '../helpers/emulator';
-import { consumerSocketFactory } from './consumer-side';
 import type { ControlPlane } from './control-plane';
 import { harnessPlan, type KafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
-import { type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
+import { consumerSideClient, type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
 
 const SPEC: ClusterSpecInput = {
   ...SEED,
@@ -43,16 +42,7 @@ afterAll(async () => {
 }, 120_000);
 
 function consumer(sasl?: KafkaConfig['sasl'], retries = 5): Kafka {
-  return new Kafka({
-    clientId: 'kafka-plc-sasl',
-    brokers: [`${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`],
-    socketFactory: consumerSocketFactory(cluster.consumerNames, [cluster.haproxyAddress]),
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    retry: { retries, initialRetryTime: 200, maxRetryTime: 2_000 },
-    ...(sasl ? { sasl } : {}),
-  });
+  return consumerSideClient(cluster, 'kafka-plc-sasl', sasl, retries);
 }
 /** Kafka's own clients' SASL settings, as TiDB Cloud's are entered (mode 0600: it holds the password). */
 function clientConfig(): string {

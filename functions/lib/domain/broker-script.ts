@@ -218,10 +218,12 @@ tool() {
   java $TOOL_OPTS -cp "$KAFKA_HOME/libs/*" "$@"
 }
 
-# acl_lines: the consumer's ACLs as TYPE|NAME|PATTERN|Operation|PERMISSION|HOST, sorted.
+# acl_lines: the consumer's ACLs as TYPE|NAME|PATTERN|Operation|PERMISSION|HOST, sorted; the tool's whole
+# output (it reports errors on standard output) stays in $CONF_DIR/consumer-acls.out.
 acl_lines() {
   tool kafka.admin.AclCommand --bootstrap-server "$BOOTSTRAP" --list --principal "User:$SASL_USER" \\
-    | awk '
+    > "$CONF_DIR/consumer-acls.out" 2>&1 || return 1
+  awk '
       /^Current ACLs for resource/ {
         match($0, /resourceType=[^,]*/); t = substr($0, RSTART + 13, RLENGTH - 13)
         match($0, /name=[^,]*/); n = substr($0, RSTART + 5, RLENGTH - 5)
@@ -235,7 +237,7 @@ acl_lines() {
         k = split(tolower(o), w, "_"); op = ""
         for (i = 1; i <= k; i++) op = op toupper(substr(w[i], 1, 1)) substr(w[i], 2)
         print t "|" n "|" p "|" op "|" m "|" h
-      }' | LC_ALL=C sort
+      }' "$CONF_DIR/consumer-acls.out" | LC_ALL=C sort
 }
 
 # acl_change add|remove TYPE|NAME|PATTERN|Operation|PERMISSION|HOST
@@ -288,7 +290,16 @@ apply_consumer_auth() {
     printf '%s\\n' "$MECHANISM $SECRET_VERSION" > "$marker"
     log "$MECHANISM credential of $SASL_USER set (secret version $SECRET_VERSION)"
   fi
-  current="$(acl_lines)" || die "could not list the ACLs of User:$SASL_USER"
+  # While a roll turns authentication on, brokers not rolled yet (maybe the active controller) have no
+  # authorizer and Kafka refuses ACL calls (SecurityDisabledException): a later broker of the roll sets them.
+  if ! current="$(acl_lines)"; then
+    if grep -q SecurityDisabledException -- "$CONF_DIR/consumer-acls.out"; then
+      log "the authorizer is not on every broker yet (this roll turns it on): a later broker sets the ACLs of User:$SASL_USER"
+      return 0
+    fi
+    grep -v '^[[:space:]]*at ' -- "$CONF_DIR/consumer-acls.out" | tail -n 5 >&2
+    die "could not list the ACLs of User:$SASL_USER"
+  fi
   while IFS= read -r line; do
     if [ -n "$line" ]; then acl_change remove "$line"; fi
   done < <(LC_ALL=C comm -23 <(printf '%s\\n' "$current") <(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort))
@@ -363,15 +374,10 @@ export function renderBrokerScript(plan: Plan, broker: PlannedBroker, secretVers
     '',
     'format_storage_once',
     'start_or_restart',
-    ...(plan.consumerAuth && appliesClusterAuth(plan, broker) ? ['apply_consumer_auth'] : []),
+    ...(plan.consumerAuth ? ['apply_consumer_auth'] : []),
     'log "done: broker $NODE_ID configured"',
     '',
   ].join('\n');
-}
-
-/** Cluster-wide settings (the SCRAM credential, the ACLs) are applied by one broker: the lowest node ID. */
-export function appliesClusterAuth(plan: Plan, broker: PlannedBroker): boolean {
-  return broker.nodeId === Math.min(...plan.brokers.map((b) => b.nodeId));
 }
 
 function authPreamble(plan: Plan, broker: PlannedBroker, secretVersion: string | undefined): string[] {

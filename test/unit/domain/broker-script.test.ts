@@ -57,14 +57,15 @@ describe('broker bootstrap script: static checks', () => {
     // Act
     const first = renderBrokerScript(p, p.brokers[0]!);
     const second = renderBrokerScript(p, p.brokers[1]!);
-    // Assess: every broker reads the secret; only the lowest node ID applies cluster-wide settings
+    // Assess: every broker reads the secret and applies the cluster-wide settings (idempotent: while a roll
+    // turns authentication on, the brokers rolled before the authorizer is everywhere cannot set ACLs)
     for (const script of [first, second]) {
       expect(script).toContain("readonly SECRET_ID='kafka-plc/seed-usw2/consumer/tidbcloud'");
       expect(script).toContain('fetch_consumer_secret');
       expect(script).not.toMatch(/password=[A-Za-z0-9_-]{16,}/);
     }
     expect(first).toMatch(/\napply_consumer_auth\n/);
-    expect(second).not.toMatch(/\napply_consumer_auth\n/);
+    expect(second).toMatch(/\napply_consumer_auth\n/);
     expect(first).toContain(
       "readonly EXPECTED_ACLS='TOPIC|cdc-|PREFIXED|Create|ALLOW|*\nTOPIC|cdc-|PREFIXED|Write|ALLOW|*\nCLUSTER|kafka-cluster|LITERAL|DescribeConfigs|ALLOW|*'",
     );
@@ -218,6 +219,68 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       'cluster.id=someOtherClusterIdAAAA\n',
     );
     expect(existsSync(join(dir, 'java.log'))).toBe(false);
+  });
+
+  it.each([
+    [
+      'no authorizer on every broker yet (a roll turning it on): the ACLs are left to a later broker',
+      'org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured.',
+      0,
+      'the authorizer is not on every broker yet (this roll turns it on)',
+    ],
+    [
+      'any other failure to list the ACLs: the broker fails, saying so',
+      'org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.',
+      1,
+      'could not list the ACLs of User:tidbcloud',
+    ],
+  ])('ACLs: %s', async (_name, error, status, says) => {
+    // Prepare: the secret; a java whose AclCommand fails as Kafka's does (on standard output)
+    const bin = join(dir, 'bin');
+    writeFileSync(join(bin, 'aws'), "#!/usr/bin/env bash\nprintf 'v1\\tsecretvalue0123456789\\n'\n");
+    writeFileSync(join(bin, 'systemctl'), '#!/usr/bin/env bash\nexit 0\n');
+    writeFileSync(
+      join(bin, 'java'),
+      [
+        '#!/usr/bin/env bash',
+        'if [ "${1:-}" = -version ]; then echo "stand-in java"; exit 0; fi',
+        'for a in "$@"; do if [ "$a" = kafka.admin.AclCommand ]; then',
+        `  echo "Error while executing ACL command: ${error}"; exit 1`,
+        'fi; done',
+        'exit 0',
+      ].join('\n'),
+    );
+    for (const tool of ['aws', 'systemctl', 'java']) chmodSync(join(bin, tool), 0o755);
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const p = plan(
+      { consumer: { ...seedSpec().consumer, authentication: 'sasl-scram-sha-512' } },
+      { logDirs: join(dir, 'data') },
+    );
+    writeFileSync(join(dir, 'data', 'meta.properties'), `cluster.id=${p.kafka.clusterId}\nversion=1\n`);
+    const server = createServer((socket) => socket.destroy());
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.77.9', () => resolve((server.address() as AddressInfo).port)),
+    );
+    const script = renderBrokerScript(p, p.brokers[1]!, 'v1')
+      .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
+      .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`);
+    try {
+      // Act
+      const result = spawnSync('bash', ['-c', script], {
+        env: {
+          ...env,
+          KAFKA_PLC_SERVICE_MANAGER: 'systemd',
+          KAFKA_PLC_SYSTEMD_DIR: dir,
+          KAFKA_PLC_READY_TIMEOUT: '4',
+        },
+        encoding: 'utf8',
+      });
+      // Assess
+      expect(result.status, result.stderr).toBe(status);
+      expect(`${result.stdout}${result.stderr}`).toContain(says);
+    } finally {
+      server.close();
+    }
   });
 
   it("a SCRAM credential Kafka rejects: the tool's message, which echoes the password, is redacted", async () => {
