@@ -255,8 +255,20 @@ acl_change() {
   esac
   if [ "$permission" = DENY ]; then who=(--deny-principal "User:$SASL_USER" --deny-host "$host"); else who=(--allow-principal "User:$SASL_USER" --allow-host "$host"); fi
   tool kafka.admin.AclCommand --bootstrap-server "$BOOTSTRAP" "--$action" --force "\${who[@]}" \\
-    --operation "$op" "\${resource[@]}" --resource-pattern-type "$(printf '%s' "$pattern" | tr '[:upper:]' '[:lower:]')" > /dev/null
+    --operation "$op" "\${resource[@]}" --resource-pattern-type "$(printf '%s' "$pattern" | tr '[:upper:]' '[:lower:]')" \\
+    > "$CONF_DIR/consumer-acls.out" 2>&1 || return 1
   log "ACL $action: $2"
+}
+
+# acls_deferred: true (and says so) when the last ACL call failed because a broker or controller not rolled
+# yet has no authorizer (SecurityDisabledException): a later broker of the roll turning it on sets the ACLs.
+acls_deferred() {
+  if grep -q SecurityDisabledException -- "$CONF_DIR/consumer-acls.out"; then
+    log "the authorizer is not on every broker yet (this roll turns it on): a later broker sets the ACLs of User:$SASL_USER"
+    return 0
+  fi
+  grep -v '^[[:space:]]*at ' -- "$CONF_DIR/consumer-acls.out" | tail -n 5 >&2
+  return 1
 }
 
 # apply_consumer_auth: the SCRAM credential (SCRAM only; set again only for a new secret version, which a
@@ -293,18 +305,20 @@ apply_consumer_auth() {
   # While a roll turns authentication on, brokers not rolled yet (maybe the active controller) have no
   # authorizer and Kafka refuses ACL calls (SecurityDisabledException): a later broker of the roll sets them.
   if ! current="$(acl_lines)"; then
-    if grep -q SecurityDisabledException -- "$CONF_DIR/consumer-acls.out"; then
-      log "the authorizer is not on every broker yet (this roll turns it on): a later broker sets the ACLs of User:$SASL_USER"
-      return 0
-    fi
-    grep -v '^[[:space:]]*at ' -- "$CONF_DIR/consumer-acls.out" | tail -n 5 >&2
+    if acls_deferred; then return 0; fi
     die "could not list the ACLs of User:$SASL_USER"
   fi
   while IFS= read -r line; do
-    if [ -n "$line" ]; then acl_change remove "$line"; fi
+    if [ -n "$line" ] && ! acl_change remove "$line"; then
+      if acls_deferred; then return 0; fi
+      die "could not remove an ACL of User:$SASL_USER ($line)"
+    fi
   done < <(LC_ALL=C comm -23 <(printf '%s\\n' "$current") <(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort))
   while IFS= read -r line; do
-    if [ -n "$line" ]; then acl_change add "$line"; fi
+    if [ -n "$line" ] && ! acl_change add "$line"; then
+      if acls_deferred; then return 0; fi
+      die "could not add an ACL of User:$SASL_USER ($line)"
+    fi
   done < <(LC_ALL=C comm -13 <(printf '%s\\n' "$current") <(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort))
   if [ "$current" != "$(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort)" ]; then
     [ "$(acl_lines)" = "$(printf '%s\\n' "$EXPECTED_ACLS" | LC_ALL=C sort)" ] \\
