@@ -221,79 +221,17 @@ describe('broker bootstrap script: executed in a sandbox', () => {
     expect(existsSync(join(dir, 'java.log'))).toBe(false);
   });
 
-  it.each([
-    [
-      'no authorizer on every broker yet (a roll turning it on): the ACLs are left to a later broker',
-      'org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured.',
-      0,
-      'the authorizer is not on every broker yet (this roll turns it on)',
-    ],
-    [
-      'any other failure to list the ACLs: the broker fails, saying so',
-      'org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.',
-      1,
-      'could not list the ACLs of User:tidbcloud',
-    ],
-    [
-      'listing works on a rolled broker but adding goes to a controller without an authorizer: left to a later broker',
-      'org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured.',
-      0,
-      'the authorizer is not on every broker yet (this roll turns it on)',
-    ],
-  ])('ACLs: %s', async (name, error, status, says) => {
-    // Prepare: the secret; a java whose AclCommand fails as Kafka's does (on standard output)
-    const bin = join(dir, 'bin');
-    writeFileSync(join(bin, 'aws'), "#!/usr/bin/env bash\nprintf 'v1\\tsecretvalue0123456789\\n'\n");
-    writeFileSync(join(bin, 'systemctl'), '#!/usr/bin/env bash\nexit 0\n');
-    writeFileSync(
-      join(bin, 'java'),
-      [
-        '#!/usr/bin/env bash',
-        'if [ "${1:-}" = -version ]; then echo "stand-in java"; exit 0; fi',
-        'acl=no; list=no',
-        'for a in "$@"; do case "$a" in kafka.admin.AclCommand) acl=yes ;; --list) list=yes ;; esac; done',
-        `if [ "$acl" = yes ] && { [ "$list" = no ] || [ "$FAIL_LIST" = yes ]; }; then echo "Error while executing ACL command: ${error}"; exit 1; fi`,
-        'exit 0',
-      ].join('\n'),
-    );
-    for (const tool of ['aws', 'systemctl', 'java']) chmodSync(join(bin, tool), 0o755);
-    mkdirSync(join(dir, 'data'), { recursive: true });
-    const p = plan(
-      { consumer: { ...seedSpec().consumer, authentication: 'sasl-scram-sha-512' } },
-      { logDirs: join(dir, 'data') },
-    );
-    writeFileSync(join(dir, 'data', 'meta.properties'), `cluster.id=${p.kafka.clusterId}\nversion=1\n`);
-    const server = createServer((socket) => socket.destroy());
-    const port = await new Promise<number>((resolve) =>
-      server.listen(0, '127.0.77.9', () => resolve((server.address() as AddressInfo).port)),
-    );
-    const script = renderBrokerScript(p, p.brokers[1]!, 'v1')
-      .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
-      .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`);
-    try {
-      // Act
-      const result = spawnSync('bash', ['-c', script], {
-        env: {
-          ...env,
-          KAFKA_PLC_SERVICE_MANAGER: 'systemd',
-          KAFKA_PLC_SYSTEMD_DIR: dir,
-          KAFKA_PLC_READY_TIMEOUT: '4',
-          FAIL_LIST: name.startsWith('listing works') ? 'no' : 'yes',
-        },
-        encoding: 'utf8',
-      });
-      // Assess
-      expect(result.status, result.stderr).toBe(status);
-      expect(`${result.stdout}${result.stderr}`).toContain(says);
-    } finally {
-      server.close();
-    }
-  });
-
-  it("a SCRAM credential Kafka rejects: the tool's message, which echoes the password, is redacted", async () => {
-    // Prepare: the secret as the broker's aws reads it; a java that fails ConfigCommand echoing the value
-    // (Kafka 3.7 does); systemd and Kafka's INTERNAL port stood in on loopback
-    const password = 'Zx9-secretvalue_0123456789abcdefg';
+  /**
+   * Runs broker `nodeIndex`'s script of a SCRAM cluster in the sandbox with stand-ins for the AWS CLI (the
+   * secret at version v1), systemd and Kafka's INTERNAL port (a loopback listener), and a java whose behaviour
+   * is `javaBody` (after answering -version).
+   */
+  async function runAuthScript(
+    password: string,
+    javaBody: string[],
+    nodeIndex: number,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ) {
     const bin = join(dir, 'bin');
     writeFileSync(join(bin, 'aws'), `#!/usr/bin/env bash\nprintf 'v1\\t%s\\n' '${password}'\n`);
     writeFileSync(join(bin, 'systemctl'), '#!/usr/bin/env bash\nexit 0\n');
@@ -302,14 +240,7 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       [
         '#!/usr/bin/env bash',
         'if [ "${1:-}" = -version ]; then echo "stand-in java"; exit 0; fi',
-        'config=no; next=no',
-        'for a in "$@"; do',
-        '  if [ "$next" = yes ]; then file="$a"; next=no; fi',
-        '  case "$a" in kafka.admin.ConfigCommand) config=yes ;; --add-config-file) next=yes ;; esac',
-        'done',
-        'if [ "$config" = yes ]; then',
-        '  echo "Invalid credential property SCRAM_SHA_512=$(cut -d= -f2- "$file")" >&2; exit 1',
-        'fi',
+        ...javaBody,
         'exit 0',
       ].join('\n'),
     );
@@ -324,30 +255,83 @@ describe('broker bootstrap script: executed in a sandbox', () => {
     const port = await new Promise<number>((resolve) =>
       server.listen(0, '127.0.77.9', () => resolve((server.address() as AddressInfo).port)),
     );
-    const script = renderBrokerScript(p, p.brokers[0]!, 'v1')
+    const script = renderBrokerScript(p, p.brokers[nodeIndex]!, 'v1')
       .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
       .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`);
     try {
-      // Act
-      const result = spawnSync('bash', ['-c', script], {
+      return spawnSync('bash', ['-c', script], {
         env: {
           ...env,
           KAFKA_PLC_SERVICE_MANAGER: 'systemd',
           KAFKA_PLC_SYSTEMD_DIR: dir,
           KAFKA_PLC_READY_TIMEOUT: '4',
+          ...extraEnv,
         },
         encoding: 'utf8',
       });
-      // Assess: it fails, saying why, and the password is nowhere in what SSM would keep
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain(
-        'Invalid credential property SCRAM_SHA_512=iterations=8192,password=[redacted]',
-      );
-      expect(result.stderr).toContain('could not set the SCRAM-SHA-512 credential of tidbcloud');
-      expect(`${result.stdout}${result.stderr}`).not.toContain(password);
     } finally {
       server.close();
     }
+  }
+
+  it.each([
+    [
+      'no authorizer on every broker yet (a roll turning it on): the ACLs are left to a later broker',
+      'org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured.',
+      'yes',
+      0,
+      'the authorizer is not on every broker yet (this roll turns it on)',
+    ],
+    [
+      'any other failure to list the ACLs: the broker fails, saying so',
+      'org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.',
+      'yes',
+      1,
+      'could not list the ACLs of User:tidbcloud',
+    ],
+    [
+      'listing works on a rolled broker but adding goes to a controller without an authorizer: left to a later broker',
+      'org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured.',
+      'no',
+      0,
+      'the authorizer is not on every broker yet (this roll turns it on)',
+    ],
+  ])('ACLs: %s', async (_name, error, failList, status, says) => {
+    // Prepare: a java whose AclCommand fails as Kafka's does (on standard output); listing too when failList
+    const java = [
+      'acl=no; list=no',
+      'for a in "$@"; do case "$a" in kafka.admin.AclCommand) acl=yes ;; --list) list=yes ;; esac; done',
+      `if [ "$acl" = yes ] && { [ "$list" = no ] || [ "$FAIL_LIST" = yes ]; }; then echo "Error while executing ACL command: ${error}"; exit 1; fi`,
+    ];
+    // Act
+    const result = await runAuthScript('secretvalue0123456789', java, 1, { FAIL_LIST: failList });
+    // Assess
+    expect(result.status, result.stderr).toBe(status);
+    expect(`${result.stdout}${result.stderr}`).toContain(says);
+  });
+
+  it("a SCRAM credential Kafka rejects: the tool's message, which echoes the password, is redacted", async () => {
+    // Prepare: a java that fails ConfigCommand echoing the value (Kafka 3.7 does)
+    const password = 'Zx9-secretvalue_0123456789abcdefg';
+    const java = [
+      'config=no; next=no',
+      'for a in "$@"; do',
+      '  if [ "$next" = yes ]; then file="$a"; next=no; fi',
+      '  case "$a" in kafka.admin.ConfigCommand) config=yes ;; --add-config-file) next=yes ;; esac',
+      'done',
+      'if [ "$config" = yes ]; then',
+      '  echo "Invalid credential property SCRAM_SHA_512=$(cut -d= -f2- "$file")" >&2; exit 1',
+      'fi',
+    ];
+    // Act
+    const result = await runAuthScript(password, java, 0);
+    // Assess: it fails, saying why, and the password is nowhere in what SSM would keep
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'Invalid credential property SCRAM_SHA_512=iterations=8192,password=[redacted]',
+    );
+    expect(result.stderr).toContain('could not set the SCRAM-SHA-512 credential of tidbcloud');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(password);
   });
 
   it('a run stopped between writing the config and the restart restarts on its re-run (restart-pending mark)', async () => {
