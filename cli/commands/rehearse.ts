@@ -17,12 +17,12 @@ import { readAcceptState } from '../../functions/lib/aws/accept-records';
 import { clients, resetClients } from '../../functions/lib/aws/clients';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { planConnections } from '../../functions/lib/domain/accept-policy';
-import { ACCEPT_TABLE } from '../../functions/lib/domain/names';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
 import { topologySvg } from '../../functions/lib/domain/topology-svg';
 import { principalAccount } from '../../functions/lib/spec';
 import { settlePlan } from '../../functions/lib/steps/accept';
+import { acceptTable } from '../../functions/lib/steps/connections';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
 import { type Moto, ROOT, startMotoServer } from '../emulator';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
@@ -122,7 +122,7 @@ export const rehearse: Command = async (args, io) => {
       'consumers request connections; auto-accept decides inside the accept window provisioning opened',
       async () => {
         const account = principalAccount(plan.endpointService.allowedPrincipals[0] ?? '') ?? REGION_ACCOUNT;
-        const table = process.env.ACCEPT_TABLE ?? ACCEPT_TABLE;
+        const table = acceptTable();
         const now = Date.now();
         const state = await readAcceptState(spec.region, table, spec.clusterName);
         steps.note(`accept window: ${provisioned.acceptWindow}`);
