@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { uniqueNameParameter } from '../../functions/lib/domain/names';
 import { ResourceConflictError, SpecValidationError, UsageError } from '../../functions/lib/errors';
-import { clusterSpecSchema } from '../../functions/lib/spec';
+import { clusterSpecSchema, primaryConsumer, specAwaitsUniqueName } from '../../functions/lib/spec';
 import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
 import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secret';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
@@ -78,13 +78,27 @@ export const roll: Command = async (args, io) => {
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
   });
-  const uniqueName = required(values['unique-name'], '--unique-name');
-  checkUniqueName(uniqueName, '--unique-name');
+  const specPath = required(values.spec, '--spec');
+  const given = values['unique-name'] as string | undefined;
+  if (given !== undefined) checkUniqueName(given, '--unique-name');
   configureHealthSource(values as Parameters<typeof configureHealthSource>[0]);
-  const file = await loadSpecFile(required(values.spec, '--spec'));
+  const file = await loadSpecFile(specPath);
+  const awaits = specAwaitsUniqueName(file);
+  // A spec whose patterns are complete (Dedicated, a custom domain) has no unique name to roll to: its roll
+  // brings whatever else changed (a consumer added or removed, authentication) with the names as they are.
+  if (awaits && given === undefined) required(given, '--unique-name');
+  if (!awaits && given !== undefined)
+    throw new SpecValidationError([
+      {
+        path: '--unique-name',
+        value: given,
+        message: "does not apply: the spec's advertised-listener patterns hold no unique_name placeholder",
+      },
+    ]);
+  const uniqueName = given ?? file.uniqueName;
   // An existing cluster (spec.existing) is planned from discovered facts: discover its brokers first.
   const spec = file.existing ? (await discoverBrokers(file)).spec : file;
-  await refuseAgainstParameter(spec.region, spec.clusterName, uniqueName);
+  if (awaits) await refuseAgainstParameter(spec.region, spec.clusterName, uniqueName);
   const applied = await readAppliedSpec(spec.region, spec.clusterName);
   const input = { spec: { ...spec, uniqueName }, previousUniqueName: applied?.uniqueName ?? spec.uniqueName };
   const output = await runWorkflow(
@@ -120,6 +134,11 @@ export const setUniqueName: Command = async (args, io) => {
   const region =
     (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('--region is required (or AWS_REGION)');
+  const applied = await readAppliedSpec(region, cluster);
+  if (applied && !specAwaitsUniqueName(applied))
+    throw new ResourceConflictError(
+      `${cluster}'s advertised-listener patterns hold no unique_name placeholder: its brokers advertise complete names, and a unique name would change nothing`,
+    );
   const name = uniqueNameParameter(cluster);
   const version = await ssm.putParameter(region, name, value);
   io.stderr(
@@ -146,7 +165,7 @@ export const rotateCredentials: Command = async (args, io) => {
     'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
   });
   const file = await loadSpecFile(required(values.spec, '--spec'));
-  if (file.consumer.authentication === 'none')
+  if (primaryConsumer(file).authentication === 'none')
     throw new SpecValidationError([
       {
         path: 'consumer.authentication',
@@ -154,6 +173,14 @@ export const rotateCredentials: Command = async (args, io) => {
         message: 'has no credential to rotate (set sasl-scram-sha-512, sasl-scram-sha-256 or sasl-plain)',
       },
     ]);
+  if (!specAwaitsUniqueName(file)) {
+    const rotated = await rotateConsumerPassword(file);
+    io.stderr(
+      `${rotated.secretName}: new password (version ${rotated.version}); rolling it to every broker\n`,
+    );
+    await roll(args, io);
+    return;
+  }
   const parameter = await ssm.getParameter(file.region, uniqueNameParameter(file.clusterName));
   const uniqueName = parameter && !uniqueNameProblem(parameter.value) ? parameter.value : file.uniqueName;
   // Checked before the secret changes: a rotation whose roll cannot run would leave brokers on the old one.

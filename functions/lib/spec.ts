@@ -8,6 +8,7 @@ import { acceptWindowSettingsSchema } from './domain/accept-window';
 import { type Cidr, isCanonicalCidr, overlaps, parseCidr } from './domain/cidr';
 import { CONSUMER_AUTHENTICATIONS, SASL_USERNAME, TOPIC_PREFIX } from './domain/consumer-auth';
 import { capacityProblem, LARGEST_PREFIX, MAX_BROKERS, SMALLEST_PREFIX, subnetPrefix } from './domain/layout';
+import { awaitsUniqueName, essentialPattern, patternProblem } from './domain/listener-pattern';
 import { AZ_ID_PATTERN, azIdPrefix, REGION_PATTERN } from './domain/regions';
 import { type FieldIssue, SpecValidationError } from './errors';
 import { z } from './zod';
@@ -23,6 +24,12 @@ const PRINCIPAL_ARN =
   /^arn:(?:aws|aws-us-gov|aws-cn):iam::(?<account>\d{12}):(?:root|role\/[A-Za-z0-9+=,.@_/-]{1,512}|user\/[A-Za-z0-9+=,.@_/-]{1,512})$/;
 const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8}(?:[0-9a-f]{9})?$`);
 const SYSTEMD_SERVICE = /^[A-Za-z0-9@_.:-]{1,200}\.service$/;
+/** A consumer's name: it names its target groups (`<cluster>-<name>-b1`) and appears in the plan. */
+const CONSUMER_NAME = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+/** The most consumers (listener groups) one endpoint service carries; the NLB's 50 listeners bound it too. */
+export const MAX_CONSUMERS = 10;
+/** An NLB has at most 50 listeners ("Quotas for your Network Load Balancers": listeners per NLB). */
+export const MAX_NLB_LISTENERS = 50;
 
 export function isDnsLabel(value: string): boolean {
   return DNS_LABEL.test(value);
@@ -73,7 +80,16 @@ const portsSchema = z.prefault(
   {},
 );
 
-const consumerSchema = z.strictObject({
+/**
+ * TiDB Cloud's "Kafka Advertised Listener Pattern" per AZ ID, pasted as its console shows it
+ * (domain/listener-pattern.ts); the keys are checked against azIds, the values by patternProblem.
+ */
+const patternsSchema = z.record(
+  z.string().check(z.regex(AZ_ID_PATTERN, 'must be an AZ ID like usw2-az1')),
+  z.string(),
+);
+
+const consumerFields = {
   principals: z
     .array(
       z
@@ -115,6 +131,21 @@ const consumerSchema = z.strictObject({
         ),
       ),
   ),
+  advertisedListenerPatterns: z.optional(patternsSchema),
+};
+
+/** The one-consumer shorthand (`consumer`): its ports, unique name and domain are the spec's top-level ones. */
+const consumerSchema = z.strictObject(consumerFields);
+
+/** One of `consumers`: a listener group of its own (EXTERNAL, EXTERNAL2, …) with its own NLB ports. */
+const namedConsumerSchema = z.strictObject({
+  name: z
+    .string()
+    .check(
+      z.regex(CONSUMER_NAME, 'must be 1..16 of [a-z0-9-], start with a letter and not end with a hyphen'),
+    ),
+  ...consumerFields,
+  ports: z.strictObject({ bootstrap: port, brokerBase: port, external: port }),
 });
 
 const existingSchema = z.strictObject({
@@ -186,7 +217,17 @@ export const clusterSpecSchema = z
       '3.7.1',
     ),
     ports: portsSchema,
-    consumer: consumerSchema,
+    /** One consumer (today's form). Exactly one of consumer and consumers is given. */
+    consumer: z.optional(consumerSchema),
+    /** Consumers sharing the endpoint service, each a listener group of its own. */
+    consumers: z.optional(
+      z
+        .array(namedConsumerSchema)
+        .check(
+          z.minLength(1, `needs 1..${MAX_CONSUMERS} consumers`),
+          z.maxLength(MAX_CONSUMERS, `needs 1..${MAX_CONSUMERS} consumers`),
+        ),
+    ),
     advertisedDomain: z._default(z.string(), 'aws.plc.tidbcloud.com'),
     uniqueName: z._default(z.string(), UNIQUE_NAME_PLACEHOLDER),
     existing: z.optional(existingSchema),
@@ -201,6 +242,54 @@ export const clusterSpecSchema = z
 
 export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
 export type ClusterSpec = z.output<typeof clusterSpecSchema>;
+type ConsumerFields = z.output<typeof consumerSchema>;
+
+/** The name the one-consumer shorthand (`consumer`) gets in the plan. */
+export const SHORTHAND_CONSUMER_NAME = 'consumer';
+
+/** A consumer as the plan uses it, whichever form the spec gave it in. */
+export interface SpecConsumer extends ConsumerFields {
+  name: string;
+  /** The Kafka listener of its group: EXTERNAL for the first consumer, then EXTERNAL2, EXTERNAL3, … */
+  listenerName: string;
+  /** NLB ports (bootstrap, brokerBase + nodeId − 1) and the brokers' listening port behind them. */
+  ports: { bootstrap: number; brokerBase: number; external: number };
+  /** Per AZ ID: the patterns given, or the Essential default b<id>.<az-id>.unique_name.<advertisedDomain>. */
+  patterns: Record<string, string>;
+}
+
+export function listenerNameOf(index: number): string {
+  return index === 0 ? 'EXTERNAL' : `EXTERNAL${index + 1}`;
+}
+
+/** The spec's consumers in order: `consumers`, or the `consumer` shorthand with the top-level ports. */
+export function consumersOf(spec: ClusterSpec): SpecConsumer[] {
+  const { bootstrap, brokerBase, external } = spec.ports;
+  const given =
+    spec.consumers ??
+    (spec.consumer
+      ? [{ ...spec.consumer, name: SHORTHAND_CONSUMER_NAME, ports: { bootstrap, brokerBase, external } }]
+      : []);
+  return given.map((consumer, index) => ({
+    ...consumer,
+    listenerName: listenerNameOf(index),
+    patterns:
+      consumer.advertisedListenerPatterns ??
+      Object.fromEntries(spec.azIds.map((azId) => [azId, essentialPattern(azId, spec.advertisedDomain)])),
+  }));
+}
+
+/** The first consumer: the one whose listener is EXTERNAL (SASL and the accept window's defaults follow it). */
+export function primaryConsumer(spec: ClusterSpec): SpecConsumer {
+  const first = consumersOf(spec)[0];
+  if (!first) throw new SpecValidationError([{ path: 'consumer', value: undefined, message: 'is required' }]);
+  return first;
+}
+
+/** Whether any consumer's advertised names wait for TiDB Cloud's unique name (then writing it is a roll). */
+export function specAwaitsUniqueName(spec: ClusterSpec): boolean {
+  return consumersOf(spec).some((consumer) => Object.values(consumer.patterns).some(awaitsUniqueName));
+}
 
 interface PathIssue {
   path: (string | number)[];
@@ -226,7 +315,13 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
   });
 
   const total = spec.brokersPerAz * spec.azIds.length;
-  if (total > MAX_BROKERS) {
+  const groups = spec.consumers?.length ?? 1;
+  if (groups > 1 && total * groups + groups > MAX_NLB_LISTENERS) {
+    add(
+      ['consumers'],
+      `gives ${groups} listener groups × (${total} brokers + 1 bootstrap) = ${total * groups + groups} NLB listeners; an NLB has at most ${MAX_NLB_LISTENERS}`,
+    );
+  } else if (total > MAX_BROKERS) {
     add(
       ['brokersPerAz'],
       `gives ${total} brokers over ${spec.azIds.length} AZs; at most ${MAX_BROKERS} fit behind one NLB (50 listeners, one is bootstrap)`,
@@ -244,28 +339,7 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
     }
   }
 
-  if (spec.existing && spec.consumer.authentication !== 'none')
-    add(
-      ['consumer', 'authentication'],
-      'is not supported with `existing` yet (SASL is configured on clusters kafka-plc provisions); use none',
-    );
-  if (spec.consumer.authentication === 'none' && spec.consumer.topicPrefix !== undefined)
-    add(['consumer', 'topicPrefix'], 'scopes ACLs, which need authentication (set consumer.authentication)');
-
-  const consumerBlocks: { cidr: Cidr; index: number }[] = [];
-  spec.consumer.cidrs.forEach((text, index) => {
-    const cidr = parseCidr(text);
-    if (!cidr || !isCanonicalCidr(text)) return;
-    const clash = consumerBlocks.find((other) => overlaps(other.cidr, cidr));
-    if (clash)
-      add(['consumer', 'cidrs', index], `overlaps consumer.cidrs[${clash.index}] (${clash.cidr.text})`);
-    consumerBlocks.push({ cidr, index });
-  });
-  const principals = new Set<string>();
-  spec.consumer.principals.forEach((arn, index) => {
-    if (principals.has(arn)) add(['consumer', 'principals', index], 'is listed twice');
-    principals.add(arn);
-  });
+  issues.push(...consumerIssues(spec));
 
   // An existing cluster's NLB ports follow its node IDs (brokerBase + nodeId - 1), not brokersPerAz.
   const brokerSlots = spec.existing ? Math.max(...spec.existing.brokers.map((b) => b.nodeId)) : total;
@@ -292,32 +366,154 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
 
 function portIssues(spec: ClusterSpec, total: number): PathIssue[] {
   const issues: PathIssue[] = [];
-  const { bootstrap, brokerBase, internal, controller, external } = spec.ports;
-  const lastBrokerPort = brokerBase + Math.max(total, 1) - 1;
-  if (lastBrokerPort > 65535) {
-    issues.push({
-      path: ['ports', 'brokerBase'],
-      message: `leaves no room for ${total} broker ports (last would be ${lastBrokerPort})`,
-    });
-  }
-  if (bootstrap >= brokerBase && bootstrap <= lastBrokerPort) {
-    issues.push({
-      path: ['ports', 'bootstrap'],
-      message: `collides with the broker NLB ports ${brokerBase}..${lastBrokerPort}`,
-    });
-  }
-  const listen: [string, number][] = [
-    ['internal', internal],
-    ['controller', controller],
-    ['external', external],
+  const consumers = consumersOf(spec);
+  const { internal, controller } = spec.ports;
+  const nlbPorts: { from: number; to: number; index: number; what: string }[] = [];
+  const listen: { path: (string | number)[]; name: string; port: number }[] = [
+    { path: ['ports', 'internal'], name: 'ports.internal', port: internal },
+    { path: ['ports', 'controller'], name: 'ports.controller', port: controller },
   ];
-  listen.forEach(([name, value], index) => {
-    const clash = listen.slice(0, index).find(([, other]) => other === value);
+  consumers.forEach((consumer, index) => {
+    const { bootstrap, brokerBase, external } = consumer.ports;
+    const portsPath = spec.consumers ? ['consumers', index, 'ports'] : ['ports'];
+    const prefix = spec.consumers ? `consumers[${index}].ports` : 'ports';
+    const lastBrokerPort = brokerBase + Math.max(total, 1) - 1;
+    if (lastBrokerPort > 65535) {
+      issues.push({
+        path: [...portsPath, 'brokerBase'],
+        message: `leaves no room for ${total} broker ports (last would be ${lastBrokerPort})`,
+      });
+    }
+    if (bootstrap >= brokerBase && bootstrap <= lastBrokerPort) {
+      issues.push({
+        path: [...portsPath, 'bootstrap'],
+        message: `collides with the broker NLB ports ${brokerBase}..${lastBrokerPort}`,
+      });
+    }
+    const mine = [
+      { from: bootstrap, to: bootstrap, what: `${prefix}.bootstrap`, field: 'bootstrap' },
+      { from: brokerBase, to: lastBrokerPort, what: `${prefix}.brokerBase..`, field: 'brokerBase' },
+    ];
+    for (const range of mine) {
+      const clash = nlbPorts.find((other) => other.from <= range.to && range.from <= other.to);
+      if (clash)
+        issues.push({
+          path: [...portsPath, range.field],
+          message: `overlaps the NLB ports ${clash.from}..${clash.to} of ${clash.what.replace(/\.\.$/, '')} (each consumer's NLB ports are its own)`,
+        });
+    }
+    nlbPorts.push(...mine.map((range) => ({ ...range, index })));
+    listen.push({ path: [...portsPath, 'external'], name: `${prefix}.external`, port: external });
+  });
+  listen.forEach((entry, index) => {
+    const clash = listen.slice(0, index).find((other) => other.port === entry.port);
     if (clash)
       issues.push({
-        path: ['ports', name],
-        message: `collides with ports.${clash[0]} (brokers listen on both)`,
+        path: entry.path,
+        message: `collides with ${clash.name} (brokers listen on both)`,
       });
+  });
+  return issues;
+}
+
+/** The path of a consumer's field: consumers[i].… or consumer.… */
+function consumerPath(
+  spec: ClusterSpec,
+): (index: number, ...rest: (string | number)[]) => (string | number)[] {
+  return (index, ...rest) => (spec.consumers ? ['consumers', index, ...rest] : ['consumer', ...rest]);
+}
+
+function consumerIssues(spec: ClusterSpec): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+  if (spec.consumer && spec.consumers)
+    add(
+      ['consumers'],
+      'cannot be given with consumer (the one-consumer shorthand): list every consumer in consumers',
+    );
+  if (!spec.consumer && !spec.consumers) add(['consumer'], 'is required (or consumers, for several)');
+  const consumers = consumersOf(spec);
+  const pathOf = consumerPath(spec);
+  if (spec.existing && consumers.length > 1)
+    add(
+      ['consumers'],
+      'has more than one consumer, which `existing` does not support yet (its patch adds one EXTERNAL listener to your server.properties)',
+    );
+  const brokerSlots = spec.existing
+    ? Math.max(...spec.existing.brokers.map((b) => b.nodeId))
+    : spec.brokersPerAz * spec.azIds.length;
+  const names = new Map<string, number>();
+  let awaiting: number | undefined;
+  consumers.forEach((consumer, index) => {
+    if (spec.consumers) {
+      const same = names.get(consumer.name);
+      if (same !== undefined) add(['consumers', index, 'name'], `duplicates consumers[${same}].name`);
+      names.set(consumer.name, index);
+    }
+    if (spec.existing && consumer.authentication !== 'none')
+      add(
+        pathOf(index, 'authentication'),
+        'is not supported with `existing` yet (SASL is configured on clusters kafka-plc provisions); use none',
+      );
+    if (consumers.length > 1 && consumer.authentication !== 'none')
+      add(
+        pathOf(index, 'authentication'),
+        'is not supported with more than one consumer yet (SASL is configured for one listener group); use none',
+      );
+    if (consumer.authentication === 'none' && consumer.topicPrefix !== undefined)
+      add(
+        pathOf(index, 'topicPrefix'),
+        `scopes ACLs, which need authentication (set ${pathText(pathOf(index, 'authentication'))})`,
+      );
+
+    const blocks: { cidr: Cidr; index: number }[] = [];
+    consumer.cidrs.forEach((text, cidrIndex) => {
+      const cidr = parseCidr(text);
+      if (!cidr || !isCanonicalCidr(text)) return;
+      const clash = blocks.find((other) => overlaps(other.cidr, cidr));
+      if (clash)
+        add(
+          pathOf(index, 'cidrs', cidrIndex),
+          `overlaps ${pathText(pathOf(index, 'cidrs', clash.index))} (${clash.cidr.text})`,
+        );
+      blocks.push({ cidr, index: cidrIndex });
+    });
+    const principals = new Set<string>();
+    consumer.principals.forEach((arn, principalIndex) => {
+      if (principals.has(arn)) add(pathOf(index, 'principals', principalIndex), 'is listed twice');
+      principals.add(arn);
+    });
+
+    const given = consumer.advertisedListenerPatterns;
+    if (given) {
+      for (const azId of Object.keys(given)) {
+        if (!spec.azIds.includes(azId))
+          add(
+            pathOf(index, 'advertisedListenerPatterns', azId),
+            `is not one of azIds (${spec.azIds.join(', ')})`,
+          );
+      }
+      const missing = spec.azIds.filter((azId) => given[azId] === undefined);
+      if (missing.length > 0)
+        add(
+          pathOf(index, 'advertisedListenerPatterns'),
+          `has no pattern for ${missing.join(', ')} (one per AZ ID in azIds, as TiDB Cloud shows them)`,
+        );
+      for (const [azId, pattern] of Object.entries(given)) {
+        if (!spec.azIds.includes(azId)) continue;
+        const problem = patternProblem(pattern, { azId, region: spec.region, maxNodeId: brokerSlots });
+        if (problem) add(pathOf(index, 'advertisedListenerPatterns', azId), problem);
+      }
+    }
+    if (Object.values(consumer.patterns).some(awaitsUniqueName)) {
+      if (awaiting !== undefined)
+        add(
+          pathOf(index, 'advertisedListenerPatterns'),
+          `waits for the unique name as consumers[${awaiting}] does; one consumer can: give this one's patterns with ` +
+            "TiDB Cloud's name filled in (Essential: `ticloud serverless private-link-connection attach-domains --dry-run` shows it)",
+        );
+      else awaiting = index;
+    }
   });
   return issues;
 }
@@ -397,6 +593,27 @@ function toFieldIssues(error: z.core.$ZodError, input: unknown): FieldIssue[] {
 /** Validates a parsed JSON document as a cluster spec, applying defaults; throws SpecValidationError. */
 export function parseClusterSpec(input: unknown): ClusterSpec {
   const result = clusterSpecSchema.safeParse(input);
-  if (!result.success) throw new SpecValidationError(toFieldIssues(result.error, input));
+  const issues = [
+    ...(result.success ? [] : toFieldIssues(result.error, input)),
+    ...perConsumerPortIssues(input),
+  ];
+  if (issues.length > 0 || !result.success) throw new SpecValidationError(issues);
   return result.data;
+}
+
+/**
+ * With `consumers`, the NLB ports and the EXTERNAL port are each consumer's (consumers[i].ports); the top-level
+ * `ports` keeps the cluster's own (internal, controller). Checked on the input: the schema fills defaults in.
+ */
+function perConsumerPortIssues(input: unknown): FieldIssue[] {
+  if (input === null || typeof input !== 'object') return [];
+  const { consumers, ports } = input as Record<string, unknown>;
+  if (consumers === undefined || ports === null || typeof ports !== 'object') return [];
+  return (['bootstrap', 'brokerBase', 'external'] as const)
+    .filter((key) => key in ports)
+    .map((key) => ({
+      path: `ports.${key}`,
+      value: (ports as Record<string, unknown>)[key],
+      message: `is each consumer's own with consumers: give consumers[i].ports.${key} instead`,
+    }));
 }

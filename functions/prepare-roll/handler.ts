@@ -1,8 +1,11 @@
-/** PrepareRoll: the brokers whose running configuration differs from the one for the new unique name. */
+/**
+ * PrepareRoll: the brokers whose running configuration differs from the spec's (a new unique name, a consumer
+ * added or removed, authentication turned on). A spec whose names wait for the unique name needs the real one.
+ */
 
 import { SpecValidationError } from '../lib/errors';
 import { taskHandler } from '../lib/handler';
-import { UNIQUE_NAME_PLACEHOLDER } from '../lib/spec';
+import { specAwaitsUniqueName, UNIQUE_NAME_PLACEHOLDER } from '../lib/spec';
 import { specOnly } from '../lib/state';
 import { prepareRoll } from '../lib/steps/roll';
 import { z } from '../lib/zod';
@@ -15,7 +18,7 @@ const input = z.extend(specOnly, {
 });
 
 export const handler = taskHandler('PrepareRoll', input, ({ spec, previousUniqueName, mode }) => {
-  if (mode === 'rename' && spec.uniqueName === UNIQUE_NAME_PLACEHOLDER) {
+  if (mode === 'rename' && spec.uniqueName === UNIQUE_NAME_PLACEHOLDER && specAwaitsUniqueName(spec)) {
     throw new SpecValidationError([
       {
         path: 'spec.uniqueName',

@@ -54,6 +54,8 @@ describe('kafka-plc plan', () => {
       brokerNodeIds: [1, 2, 3],
       targetPort: 39092,
       targetGroupName: 'seed-usw2-bootstrap',
+      consumer: 'consumer',
+      role: 'bootstrap',
     });
     expect(plan.endpointService).toMatchObject({
       acceptanceRequired: true,

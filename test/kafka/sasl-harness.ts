@@ -10,7 +10,7 @@ import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { expect } from 'vitest';
 import { clients } from '../../functions/lib/aws/clients';
 import { consumerAuthOf } from '../../functions/lib/domain/consumer-auth';
-import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
+import { type ClusterSpecInput, parseClusterSpec, primaryConsumer } from '../../functions/lib/spec';
 import { ensureConsumerSecret } from '../../functions/lib/steps/consumer-secret';
 import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
 import { consumerSocketFactory } from './consumer-side';
@@ -29,7 +29,7 @@ export interface SaslHarness {
 
 export async function startSaslHarness(spec: ClusterSpecInput): Promise<SaslHarness> {
   const parsed = parseClusterSpec(spec);
-  const auth = consumerAuthOf(parsed.clusterName, parsed.consumer);
+  const auth = consumerAuthOf(parsed.clusterName, primaryConsumer(parsed));
   if (!auth) throw new Error('startSaslHarness: the spec has no consumer.authentication');
   const emulator = await startEmulator();
   await emulator.fresh();

@@ -13,7 +13,17 @@ export const BROKER_CONF_DIR = '/etc/kafka';
 export interface ListenerPorts {
   internal: number;
   controller: number;
-  external: number;
+}
+
+/** One consumer's listener on the broker: EXTERNAL (the first consumer), EXTERNAL2, … */
+export interface ExternalListener {
+  /** The Kafka listener name. */
+  name: string;
+  /** The name and port the broker advertises on it (the consumer reaches it through its NLB listener). */
+  host: string;
+  port: number;
+  /** Where the broker listens for it (the NLB's target port). */
+  listenPort: number;
 }
 
 export interface BrokerConfigInput {
@@ -25,8 +35,8 @@ export interface BrokerConfigInput {
   /** Address the listeners bind to: 0.0.0.0 (as the seed) or the broker's own IP. */
   listenAddress: string;
   privateIp: string;
-  externalHost: string;
-  externalPort: number;
+  /** One per consumer, in the spec's order (the first is EXTERNAL). */
+  externals: ExternalListener[];
   ports: ListenerPorts;
   rack: string;
   logDirs: string;
@@ -40,26 +50,38 @@ export interface BrokerConfigInput {
 export const SECURITY_PROTOCOL_MAP =
   'INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,EXTERNAL:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL';
 
-/** The map with EXTERNAL on SASL_PLAINTEXT when the consumer authenticates. */
-export function securityProtocolMap(auth: ConsumerAuth | null | undefined): string {
-  return auth
-    ? SECURITY_PROTOCOL_MAP.replace('EXTERNAL:PLAINTEXT', 'EXTERNAL:SASL_PLAINTEXT')
-    : SECURITY_PROTOCOL_MAP;
+/**
+ * The map with EXTERNAL on SASL_PLAINTEXT when the consumer authenticates, and the listeners of further
+ * consumers (EXTERNAL2, …) on PLAINTEXT after EXTERNAL.
+ */
+export function securityProtocolMap(
+  auth: ConsumerAuth | null | undefined,
+  externals: readonly Pick<ExternalListener, 'name'>[] = [],
+): string {
+  const more = externals
+    .filter((external) => external.name !== 'EXTERNAL')
+    .map((external) => `,${external.name}:PLAINTEXT`)
+    .join('');
+  const map = SECURITY_PROTOCOL_MAP.replace('EXTERNAL:PLAINTEXT', `EXTERNAL:PLAINTEXT${more}`);
+  return auth ? map.replace('EXTERNAL:PLAINTEXT', 'EXTERNAL:SASL_PLAINTEXT') : map;
 }
 
 export function advertisedListeners(
-  input: Pick<BrokerConfigInput, 'privateIp' | 'ports' | 'externalHost' | 'externalPort'>,
+  input: Pick<BrokerConfigInput, 'privateIp' | 'ports' | 'externals'>,
 ): string {
-  return `INTERNAL://${input.privateIp}:${input.ports.internal},EXTERNAL://${input.externalHost}:${input.externalPort}`;
+  return [
+    `INTERNAL://${input.privateIp}:${input.ports.internal}`,
+    ...input.externals.map((external) => `${external.name}://${external.host}:${external.port}`),
+  ].join(',');
 }
 
 export function listeners(
-  input: Pick<BrokerConfigInput, 'processRoles' | 'listenAddress' | 'ports'>,
+  input: Pick<BrokerConfigInput, 'processRoles' | 'listenAddress' | 'ports' | 'externals'>,
 ): string {
   const host = input.listenAddress;
   const parts = [`INTERNAL://${host}:${input.ports.internal}`];
   if (input.processRoles.includes('controller')) parts.push(`CONTROLLER://${host}:${input.ports.controller}`);
-  parts.push(`EXTERNAL://${host}:${input.ports.external}`);
+  for (const external of input.externals) parts.push(`${external.name}://${host}:${external.listenPort}`);
   return parts.join(',');
 }
 
@@ -82,7 +104,7 @@ export function renderServerProperties(input: BrokerConfigInput): string {
     ['inter.broker.listener.name', 'INTERNAL'],
     ['advertised.listeners', advertisedListeners(input)],
     ['controller.listener.names', 'CONTROLLER'],
-    ['listener.security.protocol.map', securityProtocolMap(input.auth)],
+    ['listener.security.protocol.map', securityProtocolMap(input.auth, input.externals)],
     ['log.dirs', input.logDirs],
     ['broker.rack', input.rack],
     ['num.partitions', 3],

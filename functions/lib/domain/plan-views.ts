@@ -25,15 +25,19 @@ export function planTable(plan: Plan): string {
     ]),
   );
   const byId = new Map(plan.brokers.map((b) => [b.nodeId, b]));
+  const several = plan.consumers.length > 1;
   const ports = textTable(
-    ['NLB PORT', 'BROKERS', 'TARGET PORT', 'ADVERTISED EXTERNAL LISTENER'],
+    [...(several ? ['CONSUMER'] : []), 'NLB PORT', 'BROKERS', 'TARGET PORT', 'ADVERTISED EXTERNAL LISTENER'],
     plan.loadBalancer.listeners.map((l) => {
-      const only = l.port === plan.kafka.ports.bootstrap ? undefined : byId.get(l.brokerNodeIds[0] as number);
+      const only = l.role === 'bootstrap' ? undefined : byId.get(l.brokerNodeIds[0] as number);
+      const advertised = only?.externalListeners.find((e) => e.consumer === l.consumer);
+      const consumer = plan.consumers.find((c) => c.name === l.consumer);
       return [
+        ...(several ? [`${l.consumer} (${consumer?.listenerName ?? '?'})`] : []),
         String(l.port),
         l.brokerNodeIds.map((id) => `b${id}`).join(' '),
         String(l.targetPort),
-        only ? `${only.externalHost}:${only.nlbPort}` : '(bootstrap)',
+        advertised ? `${advertised.host}:${advertised.port}` : '(bootstrap)',
       ];
     }),
   );
@@ -50,14 +54,25 @@ export function planTable(plan: Plan): string {
   const service =
     `Endpoint service: acceptance required, no private DNS, allowed principals ${plan.endpointService.allowedPrincipals.join(', ')}\n` +
     `KRaft voters: ${plan.kafka.controllerQuorumVoters}\n` +
-    `Unique name: ${plan.uniqueName} (set it in ${plan.uniqueNameParameter})\n` +
+    uniqueNameLine(plan) +
     consumerLine(plan);
   return [summary, '', subnets, '', ports, '', brokers, '', service, ''].join('\n');
+}
+
+/** Whether the names wait for TiDB Cloud's unique name (Essential) or are complete from the start. */
+export function uniqueNameLine(plan: Plan): string {
+  if (!plan.awaitsUniqueName)
+    return 'Unique name: not needed (every advertised-listener pattern is complete: no roll after provisioning)\n';
+  const who = plan.consumers.filter((c) => c.awaitsUniqueName).map((c) => c.name);
+  const whose = plan.consumers.length > 1 ? ` for consumer ${who.join(', ')}` : '';
+  return `Unique name: ${plan.uniqueName}${whose} (set it in ${plan.uniqueNameParameter})\n`;
 }
 
 /** How the consumer connects on EXTERNAL, and what it may do (domain/consumer-auth.ts). */
 export function consumerLine(plan: Plan): string {
   const auth = plan.consumerAuth;
+  if (!auth && plan.consumers.length > 1)
+    return `Consumers: ${plan.consumers.map((c) => `${c.name} on ${c.listenerName}`).join(', ')}; PLAINTEXT, no authentication or ACLs (authentication: none)`;
   if (!auth)
     return 'Consumer: PLAINTEXT, no authentication or ACLs (consumer.authentication: none, as the seed)';
   const scope = auth.topicPrefix ? `topics ${auth.topicPrefix}*` : 'every topic';
@@ -71,14 +86,17 @@ const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, '_');
 
 export function planMermaid(plan: Plan): string {
   const lines = ['flowchart LR'];
-  lines.push(
-    `  consumer["Consumer (TiDB Cloud)<br/>${plan.endpointService.allowedPrincipals.join('<br/>')}"]`,
-  );
   lines.push('  service["VPC endpoint service<br/>acceptance required"]');
-  lines.push('  consumer -->|PrivateLink| service');
+  plan.consumers.forEach((consumer, index) => {
+    const node = index === 0 ? 'consumer' : `consumer${index + 1}`;
+    const title =
+      plan.consumers.length > 1 ? `${consumer.name} · ${consumer.listenerName}` : 'Consumer (TiDB Cloud)';
+    lines.push(`  ${node}["${title}<br/>${consumer.principals.join('<br/>')}"]`);
+    lines.push(`  ${node} -->|PrivateLink| service`);
+  });
   lines.push(`  subgraph nlb["NLB ${plan.loadBalancer.name} (internal, cross-zone off)"]`);
   for (const l of plan.loadBalancer.listeners) {
-    const label = l.port === plan.kafka.ports.bootstrap ? `:${l.port} bootstrap` : `:${l.port}`;
+    const label = l.role === 'bootstrap' ? `:${l.port} bootstrap` : `:${l.port}`;
     lines.push(`    L${l.port}["${label}"]`);
   }
   lines.push('  end');

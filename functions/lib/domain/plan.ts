@@ -8,22 +8,25 @@
  * 2. Brokers 1..N are placed round-robin over azIds in order; broker k of an AZ gets first+10+k of its subnet.
  * 3. Brokers 1..3 (or broker 1 alone below 3 brokers) are the KRaft voters (broker,controller); the rest
  *    are broker-only. A static quorum cannot grow in Kafka 3.7, so scale-out only adds broker-only nodes.
- * 4. NLB: bootstrap listener → every broker; listener brokerBase+(nodeId−1) → that broker; targets on
- *    the EXTERNAL port. Broker N advertises exactly its own listener's port.
+ * 4. NLB, per consumer (listener group): bootstrap listener → every broker; listener brokerBase+(nodeId−1) →
+ *    that broker; targets on the group's EXTERNAL port. Broker N advertises, on the group's listener
+ *    (EXTERNAL, EXTERNAL2, …), its AZ's pattern with its own listener's port.
  */
 
 import { PlanError } from '../errors';
-import type { ClusterSpec } from '../spec';
-import { principalAccount } from '../spec';
+import type { ClusterSpec, SpecConsumer } from '../spec';
+import { consumersOf, primaryConsumer, principalAccount } from '../spec';
 import { addressText, parseCidr } from './cidr';
 import { type ConsumerAuth, consumerAuthOf } from './consumer-auth';
 import {
   advertisedListeners,
   BROKER_CONF_DIR,
+  type ExternalListener,
   type ProcessRole,
   renderServerProperties,
 } from './kafka-config';
 import { BROKER_IP_OFFSET, brokerSubnetBlock, publicSubnetBlock } from './layout';
+import { awaitsUniqueName, renderPatternHost } from './listener-pattern';
 import { CLUSTER_TAG, elbName, kraftClusterId, uniqueNameParameter } from './names';
 
 export const KRAFT_VOTER_COUNT = 3;
@@ -43,9 +46,12 @@ export interface PlannedBroker {
   azId: string;
   subnetName: string;
   privateIp: string;
+  /** The first consumer's NLB port and advertised host (EXTERNAL). */
   nlbPort: number;
   processRoles: ProcessRole[];
   externalHost: string;
+  /** One per consumer, in the spec's order: what the broker advertises to it, and where it listens. */
+  externalListeners: (ExternalListener & { consumer: string })[];
   advertisedListeners: string;
   serverProperties: string;
 }
@@ -55,6 +61,27 @@ export interface PlannedListener {
   brokerNodeIds: number[];
   targetPort: number;
   targetGroupName: string;
+  /** The consumer (listener group) whose NLB port it is. */
+  consumer: string;
+  /** bootstrap: every broker behind it; broker: the one broker that advertises this port. */
+  role: 'bootstrap' | 'broker';
+}
+
+/** A consumer of the endpoint service: its own listener on the brokers, NLB ports and source CIDRs. */
+export interface PlannedConsumer {
+  name: string;
+  listenerName: string;
+  bootstrapPort: number;
+  /** Its broker NLB ports, first..last (brokerBase + nodeId − 1). */
+  brokerPorts: [number, number];
+  /** The brokers' listening port for it (the target groups' port). */
+  targetPort: number;
+  cidrs: string[];
+  principals: string[];
+  /** Per AZ ID, as given or the Essential default. */
+  advertisedListenerPatterns: Record<string, string>;
+  /** Its names hold TiDB Cloud's `unique_name` placeholder: writing the unique name rolls them. */
+  awaitsUniqueName: boolean;
 }
 
 export interface Plan {
@@ -88,8 +115,10 @@ export interface Plan {
   instances: { type: string; architecture: 'x86_64' | 'arm64'; amiParameter: string };
   uniqueName: string;
   uniqueNameParameter: string;
+  /** Some consumer's names wait for TiDB Cloud's unique name (Essential); false: complete from the start. */
+  awaitsUniqueName: boolean;
   advertisedDomain: string;
-  consumerCidrs: string[];
+  consumers: PlannedConsumer[];
   /** SASL on EXTERNAL and the consumer's ACLs (domain/consumer-auth.ts); null: PLAINTEXT, as the seed. */
   consumerAuth: ConsumerAuth | null;
   tags: Record<string, string>;
@@ -125,8 +154,26 @@ export function amiParameterFor(architecture: 'x86_64' | 'arm64'): string {
   return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
 }
 
-export function externalHostName(nodeId: number, azId: string, uniqueName: string, domain: string): string {
-  return `b${nodeId}.${azId}.${uniqueName}.${domain}`;
+/** The host a consumer's pattern gives a broker, with the unique name filled in. */
+export function externalHostOf(
+  consumer: SpecConsumer,
+  nodeId: number,
+  azId: string,
+  uniqueName: string,
+): string {
+  const pattern = consumer.patterns[azId];
+  if (pattern === undefined) throw new PlanError(`consumer ${consumer.name} has no pattern for AZ ${azId}`);
+  return renderPatternHost(pattern, nodeId, uniqueName);
+}
+
+/** The target group of a consumer's listener: the first consumer's keep the names they always had. */
+function targetGroupNameOf(
+  clusterName: string,
+  consumerIndex: number,
+  consumer: SpecConsumer,
+  what: string,
+): string {
+  return elbName(clusterName, consumerIndex === 0 ? what : `${consumer.name}-${what}`);
 }
 
 export function voterNodeIds(brokerCount: number): number[] {
@@ -212,18 +259,21 @@ export function assemblePlan(
   const logDirsOf = (nodeId: number) =>
     typeof options.logDirs === 'function' ? options.logDirs(nodeId) : (options.logDirs ?? DEFAULT_LOG_DIRS);
 
-  const consumerAuth = consumerAuthOf(spec.clusterName, spec.consumer);
+  const consumers = consumersOf(spec);
+  const consumerAuth = consumerAuthOf(spec.clusterName, primaryConsumer(spec));
   const brokers: PlannedBroker[] = sorted.map((placement) => {
-    const nlbPort = spec.ports.brokerBase + (placement.nodeId - 1);
     const processRoles: ProcessRole[] = voters.includes(placement.nodeId)
       ? ['broker', 'controller']
       : ['broker'];
-    const externalHost = externalHostName(
-      placement.nodeId,
-      placement.azId,
-      spec.uniqueName,
-      spec.advertisedDomain,
-    );
+    const externalListeners = consumers.map((consumer) => ({
+      consumer: consumer.name,
+      name: consumer.listenerName,
+      host: externalHostOf(consumer, placement.nodeId, placement.azId, spec.uniqueName),
+      port: consumer.ports.brokerBase + (placement.nodeId - 1),
+      listenPort: consumer.ports.external,
+    }));
+    const first = externalListeners[0];
+    if (!first) throw new PlanError('the spec has no consumer');
     const configInput = {
       clusterName: spec.clusterName,
       nodeId: placement.nodeId,
@@ -231,8 +281,7 @@ export function assemblePlan(
       quorumVoters,
       listenAddress: options.listenAddress === 'private-ip' ? placement.privateIp : '0.0.0.0',
       privateIp: placement.privateIp,
-      externalHost,
-      externalPort: nlbPort,
+      externals: externalListeners.map(({ consumer: _, ...listener }) => listener),
       ports: spec.ports,
       rack: placement.azId,
       logDirs: logDirsOf(placement.nodeId),
@@ -243,28 +292,48 @@ export function assemblePlan(
     return {
       ...placement,
       name: `b${placement.nodeId}`,
-      nlbPort,
+      nlbPort: first.port,
       processRoles,
-      externalHost,
+      externalHost: first.host,
+      externalListeners,
       advertisedListeners: advertisedListeners(configInput),
       serverProperties: renderServerProperties(configInput),
     };
   });
 
-  const listeners: PlannedListener[] = [
+  const listeners: PlannedListener[] = consumers.flatMap((consumer, index) => [
     {
-      port: spec.ports.bootstrap,
+      port: consumer.ports.bootstrap,
       brokerNodeIds: brokers.map((b) => b.nodeId),
-      targetPort: spec.ports.external,
-      targetGroupName: elbName(spec.clusterName, 'bootstrap'),
+      targetPort: consumer.ports.external,
+      targetGroupName: targetGroupNameOf(spec.clusterName, index, consumer, 'bootstrap'),
+      consumer: consumer.name,
+      role: 'bootstrap' as const,
     },
     ...brokers.map((b) => ({
-      port: b.nlbPort,
+      port: consumer.ports.brokerBase + (b.nodeId - 1),
       brokerNodeIds: [b.nodeId],
-      targetPort: spec.ports.external,
-      targetGroupName: elbName(spec.clusterName, b.name),
+      targetPort: consumer.ports.external,
+      targetGroupName: targetGroupNameOf(spec.clusterName, index, consumer, b.name),
+      consumer: consumer.name,
+      role: 'broker' as const,
     })),
-  ];
+  ]);
+  const plannedConsumers: PlannedConsumer[] = consumers.map((consumer) => {
+    const ports = brokers.map((b) => consumer.ports.brokerBase + (b.nodeId - 1));
+    return {
+      name: consumer.name,
+      listenerName: consumer.listenerName,
+      bootstrapPort: consumer.ports.bootstrap,
+      brokerPorts: [Math.min(...ports), Math.max(...ports)],
+      targetPort: consumer.ports.external,
+      cidrs: [...consumer.cidrs],
+      principals: [...consumer.principals],
+      advertisedListenerPatterns: { ...consumer.patterns },
+      awaitsUniqueName: Object.values(consumer.patterns).some(awaitsUniqueName),
+    };
+  });
+  const allPrincipals = [...new Set(consumers.flatMap((consumer) => consumer.principals))];
 
   const architecture = architectureOf(spec.instanceType);
   return {
@@ -283,10 +352,8 @@ export function assemblePlan(
     endpointService: {
       acceptanceRequired: true,
       privateDns: false,
-      allowedPrincipals: [...spec.consumer.principals],
-      allowedAccounts: [
-        ...new Set(spec.consumer.principals.map((arn) => principalAccount(arn) ?? '')),
-      ].filter(Boolean),
+      allowedPrincipals: allPrincipals,
+      allowedAccounts: [...new Set(allPrincipals.map((arn) => principalAccount(arn) ?? ''))].filter(Boolean),
     },
     kafka: {
       version: spec.kafkaVersion,
@@ -294,13 +361,15 @@ export function assemblePlan(
       clusterId: kraftClusterId(spec.clusterName, spec.region),
       voterNodeIds: voters,
       controllerQuorumVoters: quorumVoters,
-      ports: { ...spec.ports },
+      // The first consumer's NLB and EXTERNAL ports (with `consumers`, the top-level ones do not apply).
+      ports: { ...spec.ports, ...primaryConsumer(spec).ports },
     },
     instances: { type: spec.instanceType, architecture, amiParameter: amiParameterFor(architecture) },
     uniqueName: spec.uniqueName,
     uniqueNameParameter: uniqueNameParameter(spec.clusterName),
+    awaitsUniqueName: plannedConsumers.some((consumer) => consumer.awaitsUniqueName),
     advertisedDomain: spec.advertisedDomain,
-    consumerCidrs: [...spec.consumer.cidrs],
+    consumers: plannedConsumers,
     consumerAuth,
     tags: { [CLUSTER_TAG]: spec.clusterName },
   };

@@ -30,9 +30,9 @@ export function portRanges(ports: number[]): [number, number][] {
   return ranges;
 }
 
-/** Brokers: INTERNAL and CONTROLLER from inside the VPC; EXTERNAL only from the NLB's group. */
+/** Brokers: INTERNAL and CONTROLLER from inside the VPC; each consumer's EXTERNAL port only from the NLB's group. */
 export function brokerIngress(plan: Plan, nlbGroupId: string): IngressRule[] {
-  const { internal, controller, external } = plan.kafka.ports;
+  const { internal, controller } = plan.kafka.ports;
   return [
     {
       fromPort: internal,
@@ -46,26 +46,30 @@ export function brokerIngress(plan: Plan, nlbGroupId: string): IngressRule[] {
       source: { cidr: plan.vpc.cidr },
       description: 'KRaft CONTROLLER from the VPC',
     },
-    {
-      fromPort: external,
-      toPort: external,
+    ...plan.consumers.map((consumer) => ({
+      fromPort: consumer.targetPort,
+      toPort: consumer.targetPort,
       source: { groupId: nlbGroupId },
-      description: 'Kafka EXTERNAL from the NLB',
-    },
+      description: `Kafka ${consumer.listenerName} from the NLB`,
+    })),
   ];
 }
 
-/** NLB: the listener ports, only from the consumer's CIDRs. */
+/** NLB: each consumer's listener ports, only from that consumer's CIDRs. */
 export function nlbIngress(plan: Plan): IngressRule[] {
-  const ranges = portRanges(plan.loadBalancer.listeners.map((l) => l.port));
-  return plan.consumerCidrs.flatMap((cidr) =>
-    ranges.map(([fromPort, toPort]) => ({
-      fromPort,
-      toPort,
-      source: { cidr },
-      description: 'Kafka listeners from the consumer',
-    })),
-  );
+  return plan.consumers.flatMap((consumer) => {
+    const ports = plan.loadBalancer.listeners.filter((l) => l.consumer === consumer.name).map((l) => l.port);
+    const ranges = portRanges(ports);
+    const who = plan.consumers.length > 1 ? `consumer ${consumer.name}` : 'the consumer';
+    return consumer.cidrs.flatMap((cidr) =>
+      ranges.map(([fromPort, toPort]) => ({
+        fromPort,
+        toPort,
+        source: { cidr },
+        description: `Kafka listeners from ${who}`,
+      })),
+    );
+  });
 }
 
 export function diffRules(

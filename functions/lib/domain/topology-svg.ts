@@ -35,7 +35,9 @@ export function topologySvg(plan: Plan, extra: { endpointServiceName?: string } 
   const rowH = 26;
   const listeners = plan.loadBalancer.listeners;
   const azs = plan.subnets.filter((s) => !s.public);
-  const brokerH = 44;
+  // A line per consumer's listener under the broker's name.
+  const brokerH = 29 + 15 * plan.consumers.length;
+  const several = plan.consumers.length > 1;
   const azX = 790;
   const azW = 440;
   const nlbH = 44 + listeners.length * rowH;
@@ -46,7 +48,12 @@ export function topologySvg(plan: Plan, extra: { endpointServiceName?: string } 
   parts.push(
     box(
       consumer,
-      ['Consumer (TiDB Cloud)', ...plan.endpointService.allowedPrincipals.slice(0, 2)],
+      several
+        ? [
+            'Consumers (TiDB Cloud)',
+            ...plan.consumers.slice(0, 3).map((c) => `${c.name} · ${c.listenerName}`),
+          ]
+        : ['Consumer (TiDB Cloud)', ...plan.endpointService.allowedPrincipals.slice(0, 2)],
       '#e8f0fe',
     ),
   );
@@ -73,9 +80,8 @@ export function topologySvg(plan: Plan, extra: { endpointServiceName?: string } 
     const y = nlb.y + 40 + i * rowH;
     listenerY.set(l.port, y + rowH / 2);
     const label =
-      l.port === plan.kafka.ports.bootstrap
-        ? `:${l.port} bootstrap → all`
-        : `:${l.port} → b${l.brokerNodeIds[0]}`;
+      (several ? `${l.consumer} ` : '') +
+      (l.role === 'bootstrap' ? `:${l.port} bootstrap → all` : `:${l.port} → b${l.brokerNodeIds[0]}`);
     parts.push(
       `<rect x="${nlb.x + 10}" y="${y + 2}" width="${nlb.w - 20}" height="${rowH - 6}" rx="3" fill="#fff" stroke="#8a8"/>` +
         `<text x="${nlb.x + nlb.w / 2}" y="${y + 17}" text-anchor="middle" font-size="11">${esc(label)}</text>`,
@@ -98,7 +104,7 @@ export function topologySvg(plan: Plan, extra: { endpointServiceName?: string } 
           { x: azX + 10, y, w: azW - 20, h: brokerH },
           [
             `${b.name} · ${b.privateIp} · ${b.processRoles.join('+')}`,
-            `EXTERNAL ${b.externalHost}:${b.nlbPort}`,
+            ...b.externalListeners.map((e) => `${e.name} ${e.host}:${e.port}`),
           ],
           '#fff',
         ),
@@ -111,7 +117,7 @@ export function topologySvg(plan: Plan, extra: { endpointServiceName?: string } 
       const to = brokerPos.get(nodeId);
       const fromY = listenerY.get(l.port);
       if (to && fromY !== undefined) {
-        const dedicated = l.port !== plan.kafka.ports.bootstrap;
+        const dedicated = l.role !== 'bootstrap';
         parts.push(
           `<line x1="${nlb.x + nlb.w - 10}" y1="${fromY}" x2="${to.x}" y2="${to.y}" stroke="${dedicated ? '#1a73e8' : '#bbb'}" stroke-width="${dedicated ? 1.5 : 1}" marker-end="url(#arrow)"/>`,
         );
@@ -120,7 +126,7 @@ export function topologySvg(plan: Plan, extra: { endpointServiceName?: string } 
   }
   const width = azX + azW + 20;
   const height = Math.max(nlb.y + nlbH, azY, consumer.y + consumer.h) + 40;
-  const title = `kafka-plc · ${plan.clusterName} · ${plan.region} · VPC ${plan.vpc.cidr} · NLB targets on :${plan.kafka.ports.external}`;
+  const title = `kafka-plc · ${plan.clusterName} · ${plan.region} · VPC ${plan.vpc.cidr} · NLB targets on :${[...new Set(plan.consumers.map((c) => c.targetPort))].join(', :')}`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#666"/></marker></defs>',

@@ -11,7 +11,7 @@ import {
   openWindow,
 } from '../domain/accept-window';
 import { moduleLogger } from '../logger';
-import type { ClusterSpec } from '../spec';
+import { type ClusterSpec, consumersOf } from '../spec';
 
 const log = moduleLogger('accept-window');
 
@@ -28,6 +28,18 @@ export function windowSummary(window: AcceptWindow | undefined): string {
 }
 
 /**
+ * The window provisioning opens: one consumer's acceptWindow; with several consumers, room for each one's
+ * connections (counts added) for the longest of their durations.
+ */
+export function provisioningWindow(spec: ClusterSpec): { minutes: number; count: number } {
+  const settings = consumersOf(spec).map((consumer) => consumer.acceptWindow);
+  return {
+    minutes: Math.max(...settings.map((s) => s.minutes)),
+    count: settings.reduce((sum, s) => sum + s.count, 0),
+  };
+}
+
+/**
  * Provisioning's window: read first (a re-run makes no write and reports the same window), created only
  * when the cluster never had one — conditionally, so two provisioning runs racing open one.
  */
@@ -40,7 +52,7 @@ export async function openFirstWindow(
   const read = async () => (await records.readAcceptState(spec.region, table, spec.clusterName)).window;
   let existing = await read();
   if (!existing) {
-    const window = openWindow(spec.consumer.acceptWindow, now, `provisioning (${execution})`);
+    const window = openWindow(provisioningWindow(spec), now, `provisioning (${execution})`);
     if (await records.putWindow(spec.region, table, spec.clusterName, window, { firstOnly: true })) {
       log.info('accept window opened', { cluster: spec.clusterName, ...window });
       return { opened: true, window, summary: windowSummary(window) };

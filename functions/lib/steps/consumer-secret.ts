@@ -8,7 +8,7 @@ import { consumerAuthOf } from '../domain/consumer-auth';
 import { ROLES, resourceTags } from '../domain/tags';
 import { ResourceConflictError } from '../errors';
 import { moduleLogger } from '../logger';
-import type { ClusterSpec } from '../spec';
+import { type ClusterSpec, primaryConsumer } from '../spec';
 
 const log = moduleLogger('consumer-secret');
 
@@ -29,7 +29,7 @@ export async function ensureConsumerSecret(
   spec: ClusterSpec,
   vpcId: string | undefined,
 ): Promise<ConsumerSecretRef> {
-  const auth = consumerAuthOf(spec.clusterName, spec.consumer);
+  const auth = consumerAuthOf(spec.clusterName, primaryConsumer(spec));
   if (!auth)
     return {
       authentication: 'none',
@@ -55,7 +55,7 @@ export async function ensureConsumerSecret(
     secretArn: found.arn,
   });
   return {
-    authentication: spec.consumer.authentication,
+    authentication: primaryConsumer(spec).authentication,
     username: auth.username,
     secretName: found.name,
     secretArn: found.arn,
@@ -68,7 +68,7 @@ export async function ensureConsumerSecret(
  * authentication). A missing secret is a deployment error named here, before any broker is touched.
  */
 export async function secretVersionFor(spec: ClusterSpec): Promise<string | undefined> {
-  const auth = consumerAuthOf(spec.clusterName, spec.consumer);
+  const auth = consumerAuthOf(spec.clusterName, primaryConsumer(spec));
   if (!auth) return undefined;
   const version = await secrets.currentVersion(spec.region, auth.secretName);
   if (!version)
@@ -82,7 +82,7 @@ export async function secretVersionFor(spec: ClusterSpec): Promise<string | unde
 export async function rotateConsumerPassword(
   spec: ClusterSpec,
 ): Promise<{ secretName: string; version: string }> {
-  const auth = consumerAuthOf(spec.clusterName, spec.consumer);
+  const auth = consumerAuthOf(spec.clusterName, primaryConsumer(spec));
   if (!auth)
     throw new ResourceConflictError(
       `${spec.clusterName} has no consumer authentication (consumer.authentication is none): nothing to rotate`,

@@ -139,12 +139,15 @@ export async function ensureEndpointService(
   );
   await eps.modifyPrincipals(region, service.serviceId, add, remove);
   const notification = await eps.ensureConnectionNotification(region, service.serviceId, topicArn);
-  const uniqueNameParameterCreated = await ssm.createParameterIfAbsent(region, {
-    name: plan.uniqueNameParameter,
-    value: plan.uniqueName,
-    description: `kafka-plc ${plan.clusterName}: the unique name TiDB Cloud returned; writing it starts a broker roll`,
-    tags: resourceTags(plan.clusterName, 'unique-name'),
-  });
+  // Only a cluster whose names wait for TiDB Cloud's unique name has the parameter that starts its roll.
+  const uniqueNameParameterCreated =
+    plan.awaitsUniqueName &&
+    (await ssm.createParameterIfAbsent(region, {
+      name: plan.uniqueNameParameter,
+      value: plan.uniqueName,
+      description: `kafka-plc ${plan.clusterName}: the unique name TiDB Cloud returned; writing it starts a broker roll`,
+      tags: resourceTags(plan.clusterName, 'unique-name'),
+    }));
   await recordAppliedSpec(spec);
   return {
     endpointServiceId: service.serviceId,

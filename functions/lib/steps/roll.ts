@@ -23,7 +23,7 @@ import {
   scriptHash,
 } from '../domain/commands';
 import { renderPatchScript } from '../domain/patch-script';
-import { externalHostName, type Plan, type PlannedBroker, planCluster } from '../domain/plan';
+import { type Plan, type PlannedBroker, planCluster } from '../domain/plan';
 import { type HealthSnapshot, isCaughtUp, nextRetry, pickNextToRoll, rollRetryPolicy } from '../domain/roll';
 import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
@@ -238,10 +238,10 @@ export async function brokerHealthy(
   const check = isCaughtUp(snapshot, command.nodeId);
   if (!check.ok) return { ready: false, detail: check.reason };
   const broker = brokerOf(plan, command.nodeId);
-  const old = broker.advertisedListeners.replace(
-    `EXTERNAL://${broker.externalHost}:`,
-    `EXTERNAL://${externalHostName(broker.nodeId, broker.azId, state.previousUniqueName, plan.advertisedDomain)}:`,
-  );
+  const old = brokerOf(
+    planCluster({ ...spec, uniqueName: state.previousUniqueName }),
+    command.nodeId,
+  ).advertisedListeners;
   const rolled: RolledBroker = {
     nodeId: command.nodeId,
     oldAdvertisedListeners: old,

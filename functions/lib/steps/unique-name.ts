@@ -11,7 +11,7 @@ import * as ssm from '../aws/ssm';
 import { parametersUnder } from '../aws/teardown-ssm';
 import { rollExecutionName, uniqueNameParameter } from '../domain/names';
 import { logger } from '../logger';
-import { isDnsLabel, UNIQUE_NAME_PLACEHOLDER } from '../spec';
+import { isDnsLabel, specAwaitsUniqueName, UNIQUE_NAME_PLACEHOLDER } from '../spec';
 import { readAppliedSpec } from './cluster-record';
 
 const PARAMETER = /^\/kafka-plc\/([a-z][a-z0-9-]{0,31})\/unique-name$/;
@@ -72,6 +72,12 @@ export async function startRollFor(
   const applied = await readAppliedSpec(region, cluster);
   if (!applied)
     return { started: false, cluster, reason: `cluster ${cluster} has no applied spec: provision it first` };
+  if (!specAwaitsUniqueName(applied))
+    return {
+      started: false,
+      cluster,
+      reason: `${cluster}'s advertised-listener patterns hold no unique_name placeholder: its brokers advertise complete names, and a unique name changes nothing`,
+    };
   if (applied.uniqueName === parameter.value) {
     return { started: false, cluster, reason: `brokers already advertise "${parameter.value}"` };
   }

@@ -134,7 +134,7 @@ describe('the spec fields', () => {
   it('defaults: none, user tidbcloud, no prefix', () => {
     const spec = parseClusterSpec(seedSpec());
     expect(spec.consumer).toMatchObject({ authentication: 'none', username: 'tidbcloud' });
-    expect(spec.consumer.topicPrefix).toBeUndefined();
+    expect(spec.consumer?.topicPrefix).toBeUndefined();
   });
 });
 

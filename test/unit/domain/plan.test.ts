@@ -212,3 +212,88 @@ describe('plan options', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe('plans of the three TiDB Cloud flavours (golden, from examples/)', () => {
+  const planOf = (name: string) =>
+    planCluster(
+      parseClusterSpec(
+        JSON.parse(readFileSync(new URL(`../../../examples/${name}.json`, import.meta.url), 'utf8')),
+      ),
+    );
+
+  it.each(['dedicated-usw2', 'custom-domain-usw2', 'two-consumers-usw2'])(
+    '%s matches its committed plan JSON',
+    async (name) => {
+      await expect(`${JSON.stringify(planOf(name), null, 2)}\n`).toMatchFileSnapshot(
+        `../../fixtures/${name}.plan.json`,
+      );
+    },
+  );
+
+  it('Dedicated: brokers advertise the pasted pattern from the first start, no unique name awaited', () => {
+    // Act
+    const plan = planOf('dedicated-usw2');
+    // Assess
+    expect(plan.awaitsUniqueName).toBe(false);
+    expect(plan.brokers.map((b) => parseProperties(b.serverProperties).get('advertised.listeners'))).toEqual([
+      'INTERNAL://10.0.0.10:9092,EXTERNAL://b1.usw2-az1.abc.us-west-2.aws.3199015.tidbcloud.com:9093',
+      'INTERNAL://10.0.64.10:9092,EXTERNAL://b2.usw2-az2.abc.us-west-2.aws.3199015.tidbcloud.com:9094',
+      'INTERNAL://10.0.128.10:9092,EXTERNAL://b3.usw2-az3.abc.us-west-2.aws.3199015.tidbcloud.com:9095',
+    ]);
+  });
+
+  it('two consumers: a listener group each, own ports, target groups, CIDRs; principals united', () => {
+    // Act
+    const plan = planOf('two-consumers-usw2');
+    const b2 = parseProperties(plan.brokers[1]?.serverProperties ?? '');
+    // Assess
+    expect(b2.get('listeners')).toBe(
+      'INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092,EXTERNAL://0.0.0.0:39092,EXTERNAL2://0.0.0.0:39192',
+    );
+    expect(b2.get('advertised.listeners')).toBe(
+      'INTERNAL://10.0.64.10:9092,EXTERNAL://b2.usw2-az2.unique_name.aws.plc.tidbcloud.com:9094,' +
+        'EXTERNAL2://b2.usw2-az2.xyz.us-west-2.aws.3199015.tidbcloud.com:9194',
+    );
+    expect(b2.get('listener.security.protocol.map')).toContain('EXTERNAL:PLAINTEXT,EXTERNAL2:PLAINTEXT,');
+    expect(
+      plan.loadBalancer.listeners.map((l) => [l.consumer, l.port, l.targetPort, l.targetGroupName]),
+    ).toEqual([
+      ['tidb-a', 9092, 39092, 'shared-usw2-bootstrap'],
+      ['tidb-a', 9093, 39092, 'shared-usw2-b1'],
+      ['tidb-a', 9094, 39092, 'shared-usw2-b2'],
+      ['tidb-a', 9095, 39092, 'shared-usw2-b3'],
+      ['tidb-b', 9192, 39192, 'shared-usw2-tidb-b-bootstrap'],
+      ['tidb-b', 9193, 39192, 'shared-usw2-tidb-b-b1'],
+      ['tidb-b', 9194, 39192, 'shared-usw2-tidb-b-b2'],
+      ['tidb-b', 9195, 39192, 'shared-usw2-tidb-b-b3'],
+    ]);
+    expect(plan.endpointService.allowedAccounts).toEqual(['123456789012', '210987654321']);
+    expect(plan.consumers.map((c) => [c.name, c.awaitsUniqueName])).toEqual([
+      ['tidb-a', true],
+      ['tidb-b', false],
+    ]);
+  });
+
+  it('the first consumer of a one-consumer spec renders exactly as before (no roll for existing clusters)', () => {
+    // Prepare: the seed in the list form, with the shorthand's ports
+    const seed = seedSpec();
+    const listed = {
+      ...seed,
+      ports: { internal: 9092, controller: 29092 },
+      consumer: undefined,
+      consumers: [
+        { ...seed.consumer, name: 'tidb', ports: { bootstrap: 9092, brokerBase: 9093, external: 39092 } },
+      ],
+    };
+    // Act
+    const before = seedPlan();
+    const after = planCluster(parseClusterSpec(listed));
+    // Assess
+    expect(after.brokers.map((b) => b.serverProperties)).toEqual(
+      before.brokers.map((b) => b.serverProperties),
+    );
+    expect(after.loadBalancer.listeners.map((l) => l.targetGroupName)).toEqual(
+      before.loadBalancer.listeners.map((l) => l.targetGroupName),
+    );
+  });
+});
