@@ -2,6 +2,8 @@
  * kafka-plc command line. Usage errors and invalid input exit 2 with one clear message per problem
  * (field path and value) and no stack trace; nothing reaches AWS or a shell before input is valid.
  */
+
+import { nextSteps, nextStepsText } from '../functions/lib/domain/next-steps';
 import { planCluster } from '../functions/lib/domain/plan';
 import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
@@ -26,8 +28,11 @@ Commands:
   teardown --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]   delete the cluster's resources
   set-unique-name --cluster NAME --value V [--region R]
                                                    write the unique name TiDB Cloud returned (starts a roll)
-  roll --spec FILE --unique-name V [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
-                                                   re-advertise brokers one at a time, each only when safe
+  roll --spec FILE [--unique-name V] [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+                                                   bring brokers to the spec one at a time, each only when
+                                                   safe: a new unique name, a consumer added or removed
+                                                   (its NLB side first); without --unique-name the names
+                                                   the brokers advertise now stay
   connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]
                                                    every connection to the endpoint service: owner, state,
                                                    created, what was decided (by which window or command)
@@ -56,8 +61,10 @@ const plan: Command = async (args, io) => {
   }
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   const result = planCluster(spec);
-  if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  else if (format === 'table') io.stdout(planTable(result));
+  // The plan, and what to enter in TiDB Cloud for each consumer (the endpoint service name once provisioned).
+  if (format === 'json')
+    io.stdout(`${JSON.stringify({ ...result, nextSteps: nextSteps(result) }, null, 2)}\n`);
+  else if (format === 'table') io.stdout(`${planTable(result)}\n${nextStepsText(nextSteps(result))}`);
   else io.stdout(planMermaid(result));
 };
 

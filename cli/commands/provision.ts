@@ -5,6 +5,8 @@
  * machine is started and followed. Progress on stderr, the output JSON on stdout.
  */
 import * as sfn from '../../functions/lib/aws/sfn';
+import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
+import { planConsumers } from '../../functions/lib/domain/plan';
 import { UsageError } from '../../functions/lib/errors';
 import type { ClusterSpec } from '../../functions/lib/spec';
 import { prepareLocalEnvironment } from '../local-prereqs';
@@ -94,4 +96,10 @@ export const provision: Command = async (args, io) => {
     io,
   );
   io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+  // What to enter in TiDB Cloud now, per consumer, with the endpoint service name filled in.
+  const service = (output as { endpointServiceName?: unknown }).endpointServiceName;
+  if (typeof service === 'string') {
+    const input = { clusterName: spec.clusterName, region: spec.region, consumers: planConsumers(spec) };
+    io.stderr(`\n${nextStepsText(nextSteps(input, service))}`);
+  }
 };

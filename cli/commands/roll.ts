@@ -1,5 +1,5 @@
 /**
- * kafka-plc roll --spec FILE --unique-name V [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+ * kafka-plc roll --spec FILE [--unique-name V] [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
  * kafka-plc set-unique-name --cluster NAME --value V [--region REGION]
  * An invalid unique name, cluster name or bootstrap address exits 2 before any AWS call.
  */
@@ -84,9 +84,9 @@ export const roll: Command = async (args, io) => {
   configureHealthSource(values as Parameters<typeof configureHealthSource>[0]);
   const file = await loadSpecFile(specPath);
   const awaits = specAwaitsUniqueName(file);
-  // A spec whose patterns are complete (Dedicated, a custom domain) has no unique name to roll to: its roll
-  // brings whatever else changed (a consumer added or removed, authentication) with the names as they are.
-  if (awaits && given === undefined) required(given, '--unique-name');
+  // Without --unique-name the roll keeps the names the brokers advertise (the applied spec's) and brings
+  // whatever else changed (a consumer added or removed, authentication turned on). A spec whose patterns are
+  // complete (Dedicated, a custom domain) has no unique name at all.
   if (!awaits && given !== undefined)
     throw new SpecValidationError([
       {
@@ -95,11 +95,11 @@ export const roll: Command = async (args, io) => {
         message: "does not apply: the spec's advertised-listener patterns hold no unique_name placeholder",
       },
     ]);
-  const uniqueName = given ?? file.uniqueName;
   // An existing cluster (spec.existing) is planned from discovered facts: discover its brokers first.
   const spec = file.existing ? (await discoverBrokers(file)).spec : file;
-  if (awaits) await refuseAgainstParameter(spec.region, spec.clusterName, uniqueName);
+  if (given !== undefined) await refuseAgainstParameter(spec.region, spec.clusterName, given);
   const applied = await readAppliedSpec(spec.region, spec.clusterName);
+  const uniqueName = given ?? applied?.uniqueName ?? file.uniqueName;
   const input = { spec: { ...spec, uniqueName }, previousUniqueName: applied?.uniqueName ?? spec.uniqueName };
   const output = await runWorkflow(
     'roll-brokers',

@@ -6,6 +6,10 @@ import { z } from '../lib/zod';
 
 export const handler = taskHandler(
   'EnsureEndpointService',
-  z.extend(specOnly, { loadBalancer: loadBalancerRefsSchema }),
-  ({ spec, loadBalancer }) => ensureEndpointService(spec, loadBalancer),
+  z.extend(specOnly, {
+    loadBalancer: loadBalancerRefsSchema,
+    // false in a roll: the applied spec is what the brokers run, recorded once they do (FinishRoll).
+    recordApplied: z._default(z.boolean(), true),
+  }),
+  ({ spec, loadBalancer, recordApplied }) => ensureEndpointService(spec, loadBalancer, { recordApplied }),
 );

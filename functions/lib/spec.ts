@@ -69,13 +69,16 @@ const cidrText = (what: string) =>
     }),
   );
 
+/** The top-level NLB and EXTERNAL ports' defaults: the one-consumer shorthand's. */
+const SHORTHAND_PORT_DEFAULTS = { bootstrap: 9092, brokerBase: 9093, external: 39092 } as const;
+
 const portsSchema = z.prefault(
   z.strictObject({
-    bootstrap: z._default(port, 9092),
-    brokerBase: z._default(port, 9093),
+    bootstrap: z._default(port, SHORTHAND_PORT_DEFAULTS.bootstrap),
+    brokerBase: z._default(port, SHORTHAND_PORT_DEFAULTS.brokerBase),
     internal: z._default(port, 9092),
     controller: z._default(port, 29092),
-    external: z._default(port, 39092),
+    external: z._default(port, SHORTHAND_PORT_DEFAULTS.external),
   }),
   {},
 );
@@ -603,14 +606,16 @@ export function parseClusterSpec(input: unknown): ClusterSpec {
 
 /**
  * With `consumers`, the NLB ports and the EXTERNAL port are each consumer's (consumers[i].ports); the top-level
- * `ports` keeps the cluster's own (internal, controller). Checked on the input: the schema fills defaults in.
+ * `ports` keeps the cluster's own (internal, controller). A top-level value other than the default is a
+ * mistake (it would apply to nothing); the default itself is what a parsed spec carries (the applied spec,
+ * an execution's input), so it passes.
  */
 function perConsumerPortIssues(input: unknown): FieldIssue[] {
   if (input === null || typeof input !== 'object') return [];
   const { consumers, ports } = input as Record<string, unknown>;
   if (consumers === undefined || ports === null || typeof ports !== 'object') return [];
   return (['bootstrap', 'brokerBase', 'external'] as const)
-    .filter((key) => key in ports)
+    .filter((key) => key in ports && (ports as Record<string, unknown>)[key] !== SHORTHAND_PORT_DEFAULTS[key])
     .map((key) => ({
       path: `ports.${key}`,
       value: (ports as Record<string, unknown>)[key],

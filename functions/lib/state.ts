@@ -22,7 +22,8 @@ export const brokersRefsSchema = z.object({
     z.object({
       nodeId: z.number().check(z.multipleOf(1)),
       instanceId: z.string().check(z.minLength(1)),
-      privateIp: z.string(),
+      // The roll passes its brokers (node and instance) to RegisterTargets, which needs no address.
+      privateIp: z._default(z.string(), ''),
     }),
   ),
   launched: z.array(z.number().check(z.multipleOf(1))),

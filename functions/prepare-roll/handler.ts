@@ -18,12 +18,19 @@ const input = z.extend(specOnly, {
 });
 
 export const handler = taskHandler('PrepareRoll', input, ({ spec, previousUniqueName, mode }) => {
-  if (mode === 'rename' && spec.uniqueName === UNIQUE_NAME_PLACEHOLDER && specAwaitsUniqueName(spec)) {
+  // Back to the placeholder from a real name would take the consumer's names away. A roll that keeps the
+  // placeholder (a consumer added before TiDB Cloud's name is known) changes only what else changed.
+  if (
+    mode === 'rename' &&
+    spec.uniqueName === UNIQUE_NAME_PLACEHOLDER &&
+    previousUniqueName !== UNIQUE_NAME_PLACEHOLDER &&
+    specAwaitsUniqueName(spec)
+  ) {
     throw new SpecValidationError([
       {
         path: 'spec.uniqueName',
         value: spec.uniqueName,
-        message: 'is the placeholder: a roll needs the real unique name',
+        message: `is the placeholder: the brokers advertise "${previousUniqueName}", and a roll needs the real unique name`,
       },
     ]);
   }

@@ -394,6 +394,10 @@ const ELB_BUILDERS: Record<string, Builder> = {
   DeleteLoadBalancer: async (input, _region, lookup) => [
     await elbExisting(elb('DeleteLoadBalancer'), str(input.LoadBalancerArn), lookup),
   ],
+  // DeleteListener: the listener (listener/net*), with its tags (Service Authorization Reference, ELB).
+  DeleteListener: async (input, _region, lookup) => [
+    await elbExisting(elb('DeleteListener'), str(input.ListenerArn), lookup),
+  ],
   DeleteTargetGroup: async (input, _region, lookup) => [
     await elbExisting(elb('DeleteTargetGroup'), str(input.TargetGroupArn), lookup),
   ],

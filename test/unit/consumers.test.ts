@@ -63,6 +63,15 @@ describe('consumers: the list form', () => {
     ]);
   });
 
+  it('a parsed spec parses again to itself (the applied spec and execution inputs are parsed specs)', () => {
+    // Prepare
+    const once = parseClusterSpec(example('two-consumers-usw2'));
+    // Act
+    const twice = parseClusterSpec(JSON.parse(JSON.stringify(once)));
+    // Assess
+    expect(twice).toEqual(once);
+  });
+
   it('awaits the unique name only when some pattern holds unique_name', () => {
     expect(specAwaitsUniqueName(parseClusterSpec(seedSpec()))).toBe(true);
     expect(specAwaitsUniqueName(parseClusterSpec(example('dedicated-usw2')))).toBe(false);
@@ -87,7 +96,7 @@ describe('consumers: the list form', () => {
     ],
     [
       'a top-level NLB port with consumers',
-      listed([consumer('a', 9092)], { ports: { bootstrap: 9092 } }),
+      listed([consumer('a', 9092)], { ports: { bootstrap: 9300 } }),
       ['ports.bootstrap', 'give consumers[i].ports.bootstrap instead'],
     ],
     [

@@ -302,7 +302,8 @@ export async function natGatewayState(region: string, natGatewayId: string): Pro
 
 export interface FoundGroup {
   groupId: string;
-  rules: Pick<IngressRule, 'fromPort' | 'toPort' | 'source'>[];
+  /** With the description each rule has: a revoke names the rule exactly as it stands. */
+  rules: (Pick<IngressRule, 'fromPort' | 'toPort' | 'source'> & { description?: string })[];
 }
 
 function rulesOf(permissions: IpPermission[] | undefined): FoundGroup['rules'] {
@@ -310,8 +311,16 @@ function rulesOf(permissions: IpPermission[] | undefined): FoundGroup['rules'] {
     const base = { fromPort: p.FromPort ?? 0, toPort: p.ToPort ?? 0 };
     if (p.IpProtocol !== 'tcp') return [];
     return [
-      ...(p.IpRanges ?? []).map((r) => ({ ...base, source: { cidr: r.CidrIp ?? '' } })),
-      ...(p.UserIdGroupPairs ?? []).map((g) => ({ ...base, source: { groupId: g.GroupId ?? '' } })),
+      ...(p.IpRanges ?? []).map((r) => ({
+        ...base,
+        source: { cidr: r.CidrIp ?? '' },
+        description: r.Description,
+      })),
+      ...(p.UserIdGroupPairs ?? []).map((g) => ({
+        ...base,
+        source: { groupId: g.GroupId ?? '' },
+        description: g.Description,
+      })),
     ];
   });
 }

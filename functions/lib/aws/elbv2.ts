@@ -4,6 +4,7 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DeleteListenerCommand,
   DescribeListenerAttributesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
@@ -19,6 +20,7 @@ import {
 import { type TagMap, tagList, tagMap } from '../domain/tags';
 import { elbv2Client } from './clients/elbv2';
 import { call, hasCode } from './errors';
+import { type DeleteOutcome, deleteIfPresent } from './teardown-common';
 
 const elb = (region: string) => elbv2Client(region);
 
@@ -169,6 +171,37 @@ export async function createTargetGroup(
   );
   const tg = out.TargetGroups?.[0];
   return { arn: tg?.TargetGroupArn ?? '', name: input.name, port: input.port, vpcId: input.vpcId };
+}
+
+/** Every target group in a VPC (the cluster's own and, for an existing cluster, the user's too). */
+export async function targetGroupsInVpc(region: string, vpcId: string): Promise<FoundTargetGroup[]> {
+  const result: FoundTargetGroup[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await call('DescribeTargetGroups', () =>
+      elb(region).send(new DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 })),
+    );
+    for (const tg of out.TargetGroups ?? []) {
+      if (tg.VpcId !== vpcId) continue;
+      result.push({
+        arn: tg.TargetGroupArn ?? '',
+        name: tg.TargetGroupName ?? '',
+        port: tg.Port ?? 0,
+        vpcId,
+      });
+    }
+    marker = out.NextMarker;
+  } while (marker);
+  return result;
+}
+
+/** Deletes one listener (its target group stays); already gone is a no-op. */
+export function deleteListener(region: string, arn: string): Promise<DeleteOutcome> {
+  return deleteIfPresent(
+    'DeleteListener',
+    () => elb(region).send(new DeleteListenerCommand({ ListenerArn: arn })),
+    ['ListenerNotFound', 'ListenerNotFoundException'],
+  );
 }
 
 export interface FoundListener {

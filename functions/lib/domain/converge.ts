@@ -33,6 +33,39 @@ export function listenerActions(
   return actions;
 }
 
+export interface StaleParts {
+  /** Listeners on ports no consumer has any more, tagged as this cluster's: deleted. */
+  listeners: { arn: string; port: number }[];
+  /** The cluster's target groups no planned listener uses (after those deletions): deleted. */
+  targetGroups: { arn: string; name: string }[];
+  /** Listeners on unplanned ports that kafka-plc did not create: left alone, reported. */
+  foreign: number[];
+}
+
+/**
+ * What a consumer removed (or its ports changed) leaves behind on the NLB: its listeners and target groups.
+ * Only what carries the cluster's tag goes; a listener someone else added stays and is reported.
+ */
+export function staleLoadBalancerParts(
+  plan: Plan,
+  listeners: (ExistingListener & { ours: boolean })[],
+  targetGroups: { arn: string; name: string; ours: boolean }[],
+): StaleParts {
+  const planned = new Set(plan.loadBalancer.listeners.map((l) => l.port));
+  const unplanned = listeners.filter((l) => !planned.has(l.port));
+  const removed = unplanned.filter((l) => l.ours);
+  const staying = listeners.filter((l) => !removed.includes(l));
+  const plannedNames = new Set(plan.loadBalancer.listeners.map((l) => l.targetGroupName));
+  const inUse = new Set(staying.map((l) => l.targetGroupArn));
+  return {
+    listeners: removed.map(({ arn, port }) => ({ arn, port })),
+    targetGroups: targetGroups
+      .filter((g) => g.ours && !plannedNames.has(g.name) && !inUse.has(g.arn))
+      .map(({ arn, name }) => ({ arn, name })),
+    foreign: unplanned.filter((l) => !l.ours).map((l) => l.port),
+  };
+}
+
 /** Per target group, the broker instances that should be registered on the EXTERNAL port and are not. */
 export function targetsToRegister(
   plan: Plan,

@@ -166,6 +166,30 @@ export function externalHostOf(
   return renderPatternHost(pattern, nodeId, uniqueName);
 }
 
+/** The node IDs a spec's brokers have: 1..N for a new cluster, the listed ones for an existing cluster. */
+export function specNodeIds(spec: ClusterSpec): number[] {
+  if (spec.existing) return spec.existing.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+  return Array.from({ length: spec.brokersPerAz * spec.azIds.length }, (_, i) => i + 1);
+}
+
+/** The consumers of a spec as the plan lists them (needs no placement: an existing cluster's too). */
+export function planConsumers(spec: ClusterSpec, nodeIds: number[] = specNodeIds(spec)): PlannedConsumer[] {
+  return consumersOf(spec).map((consumer) => {
+    const ports = nodeIds.map((nodeId) => consumer.ports.brokerBase + (nodeId - 1));
+    return {
+      name: consumer.name,
+      listenerName: consumer.listenerName,
+      bootstrapPort: consumer.ports.bootstrap,
+      brokerPorts: [Math.min(...ports), Math.max(...ports)],
+      targetPort: consumer.ports.external,
+      cidrs: [...consumer.cidrs],
+      principals: [...consumer.principals],
+      advertisedListenerPatterns: { ...consumer.patterns },
+      awaitsUniqueName: Object.values(consumer.patterns).some(awaitsUniqueName),
+    };
+  });
+}
+
 /** The target group of a consumer's listener: the first consumer's keep the names they always had. */
 function targetGroupNameOf(
   clusterName: string,
@@ -319,20 +343,10 @@ export function assemblePlan(
       role: 'broker' as const,
     })),
   ]);
-  const plannedConsumers: PlannedConsumer[] = consumers.map((consumer) => {
-    const ports = brokers.map((b) => consumer.ports.brokerBase + (b.nodeId - 1));
-    return {
-      name: consumer.name,
-      listenerName: consumer.listenerName,
-      bootstrapPort: consumer.ports.bootstrap,
-      brokerPorts: [Math.min(...ports), Math.max(...ports)],
-      targetPort: consumer.ports.external,
-      cidrs: [...consumer.cidrs],
-      principals: [...consumer.principals],
-      advertisedListenerPatterns: { ...consumer.patterns },
-      awaitsUniqueName: Object.values(consumer.patterns).some(awaitsUniqueName),
-    };
-  });
+  const plannedConsumers = planConsumers(
+    spec,
+    brokers.map((b) => b.nodeId),
+  );
   const allPrincipals = [...new Set(consumers.flatMap((consumer) => consumer.principals))];
 
   const architecture = architectureOf(spec.instanceType);

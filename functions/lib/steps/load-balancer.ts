@@ -5,13 +5,16 @@
 import * as elb from '../aws/elbv2';
 import * as eps from '../aws/endpoint-service';
 import * as ssm from '../aws/ssm';
+import { deleteTargetGroup } from '../aws/teardown-elbv2';
 import {
   describeHealth,
   healthReport,
   listenerActions,
   principalChanges,
+  staleLoadBalancerParts,
   targetsToRegister,
 } from '../domain/converge';
+import type { Plan } from '../domain/plan';
 import { planCluster } from '../domain/plan';
 import { isOurs, ROLES, resourceTags } from '../domain/tags';
 import { requireEnv } from '../env';
@@ -89,9 +92,7 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
   }
   for (const repoint of actions.repoint)
     await elb.pointListener(region, repoint.listenerArn, repoint.targetGroupArn);
-  if (actions.unexpected.length > 0) {
-    log.warn('listeners on ports the plan does not have', { ports: actions.unexpected });
-  }
+  await pruneLoadBalancer(plan, network.vpcId, [...existingListeners, ...created]);
   const planned = new Set(plan.loadBalancer.listeners.map((l) => l.port));
   for (const listener of [...existingListeners, ...created]) {
     if (!planned.has(listener.port)) continue;
@@ -100,6 +101,44 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
       log.info('set listener idle timeout', { port: listener.port, seconds });
   }
   return { loadBalancerArn: lb.arn, loadBalancerDnsName: lb.dnsName, targetGroupArns };
+}
+
+/**
+ * Removes what a consumer taken out of the spec (or a port moved) left on the NLB: its listeners, then its
+ * target groups — only those tagged as this cluster's. A listener someone else added is reported and kept.
+ */
+async function pruneLoadBalancer(plan: Plan, vpcId: string, current: elb.FoundListener[]): Promise<void> {
+  const region = plan.region;
+  const planned = new Set(plan.loadBalancer.listeners.map((l) => l.port));
+  const unplanned = current.filter((l) => !planned.has(l.port));
+  const groups = await elb.targetGroupsInVpc(region, vpcId);
+  const names = new Set(plan.loadBalancer.listeners.map((l) => l.targetGroupName));
+  const candidates = groups.filter((g) => !names.has(g.name));
+  if (unplanned.length === 0 && candidates.length === 0) return;
+  const tags = await elb.tagsOf(region, [...unplanned.map((l) => l.arn), ...candidates.map((g) => g.arn)]);
+  const ours = (arn: string) => isOurs(tags.get(arn) ?? {}, plan.clusterName);
+  const stale = staleLoadBalancerParts(
+    plan,
+    current.map((l) => ({ ...l, ours: !planned.has(l.port) && ours(l.arn) })),
+    candidates.map((g) => ({ arn: g.arn, name: g.name, ours: ours(g.arn) })),
+  );
+  for (const listener of stale.listeners) {
+    await elb.deleteListener(region, listener.arn);
+    log.info('removed a listener no consumer has any more', { port: listener.port });
+  }
+  for (const group of stale.targetGroups) {
+    const outcome = await deleteTargetGroup(region, group.arn);
+    if (outcome.result === 'blocked')
+      log.warn('target group no consumer uses is still in use: left for the next run', {
+        name: group.name,
+        reason: outcome.reason,
+      });
+    else log.info('removed a target group no consumer uses', { name: group.name });
+  }
+  if (stale.foreign.length > 0)
+    log.warn('listeners on ports the plan does not have, not created by kafka-plc: left as they are', {
+      ports: stale.foreign,
+    });
 }
 
 export async function loadBalancerStatus(spec: ClusterSpec, refs: LoadBalancerRefs): Promise<ReadyStatus> {
@@ -118,6 +157,7 @@ export interface EndpointServiceRefs {
 export async function ensureEndpointService(
   spec: ClusterSpec,
   lb: LoadBalancerRefs,
+  options: { recordApplied?: boolean } = {},
 ): Promise<EndpointServiceRefs> {
   const plan = planCluster(spec);
   const region = plan.region;
@@ -148,7 +188,7 @@ export async function ensureEndpointService(
       description: `kafka-plc ${plan.clusterName}: the unique name TiDB Cloud returned; writing it starts a broker roll`,
       tags: resourceTags(plan.clusterName, 'unique-name'),
     }));
-  await recordAppliedSpec(spec);
+  if (options.recordApplied !== false) await recordAppliedSpec(spec);
   return {
     endpointServiceId: service.serviceId,
     endpointServiceName: service.serviceName,
