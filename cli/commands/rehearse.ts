@@ -17,7 +17,8 @@ import { readAcceptState } from '../../functions/lib/aws/accept-records';
 import { clients, resetClients } from '../../functions/lib/aws/clients';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { planConnections } from '../../functions/lib/domain/accept-policy';
-import { planCluster } from '../../functions/lib/domain/plan';
+import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
+import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
 import { topologySvg } from '../../functions/lib/domain/topology-svg';
 import { principalAccount } from '../../functions/lib/spec';
@@ -53,8 +54,10 @@ export const rehearse: Command = async (args, io) => {
   const spec = await loadSpecFile(values.spec as string);
   const plan = planCluster(spec);
   const outDir = join(ROOT, values.out as string);
-  const uniqueName = `rehearsal-${randomBytes(3).toString('hex')}`;
-  const steps = stepper(io.stderr, withKafka ? 10 : 8);
+  // A spec whose patterns are complete (Dedicated, a custom domain) has no unique name: no roll to rehearse.
+  const awaits = plan.awaitsUniqueName;
+  const uniqueName = awaits ? `rehearsal-${randomBytes(3).toString('hex')}` : spec.uniqueName;
+  const steps = stepper(io.stderr, (withKafka ? 10 : 8) - (awaits ? 0 : 3));
   // The workflows' own progress lines, indented under the step that runs them.
   const nested = { stdout: io.stdout, stderr: (text: string) => io.stderr(text.replace(/^(?=.)/gm, '    ')) };
   const stops: (() => Promise<void>)[] = [];
@@ -149,59 +152,69 @@ export const rehearse: Command = async (args, io) => {
       },
     );
 
-    const version = await steps.run(`set the unique name: ${plan.uniqueNameParameter} = ${uniqueName}`, () =>
-      ssm.putParameter(spec.region, plan.uniqueNameParameter, uniqueName),
-    );
+    async function rehearseRename() {
+      const version = await steps.run(
+        `set the unique name: ${plan.uniqueNameParameter} = ${uniqueName}`,
+        () => ssm.putParameter(spec.region, plan.uniqueNameParameter, uniqueName),
+      );
 
-    const trigger = await steps.run(
-      'Parameter Store Change → the real trigger handler',
-      async () => {
-        const definition = JSON.stringify(resolveArns(readDefinition('roll-brokers'), spec.region));
-        const machine = await clients(spec.region).sfn.send(
-          new CreateStateMachineCommand({
-            name: 'kafka-plc-roll-brokers',
-            definition,
-            roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/kafka-plc-roll-brokers`,
-          }),
-        );
-        process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
-        steps.note(
-          '[stand-in] EventBridge delivery is not emulated: the handler gets a sample "Parameter Store Change" event',
-        );
-        return onUniqueNameChange(
-          {
-            source: 'aws.ssm',
-            'detail-type': 'Parameter Store Change',
-            detail: { name: plan.uniqueNameParameter, operation: 'Update' },
-          },
-          fakeContext('kafka-plc-onUniqueNameChange'),
-        );
-      },
-      (outcome) => JSON.stringify(outcome).slice(0, 160),
-    );
-    if (!(trigger as { started?: boolean }).started) {
-      throw new Error(`the trigger did not start a roll: ${JSON.stringify(trigger)}`);
+      const trigger = await steps.run(
+        'Parameter Store Change → the real trigger handler',
+        async () => {
+          const definition = JSON.stringify(resolveArns(readDefinition('roll-brokers'), spec.region));
+          const machine = await clients(spec.region).sfn.send(
+            new CreateStateMachineCommand({
+              name: 'kafka-plc-roll-brokers',
+              definition,
+              roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/kafka-plc-roll-brokers`,
+            }),
+          );
+          process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
+          steps.note(
+            '[stand-in] EventBridge delivery is not emulated: the handler gets a sample "Parameter Store Change" event',
+          );
+          return onUniqueNameChange(
+            {
+              source: 'aws.ssm',
+              'detail-type': 'Parameter Store Change',
+              detail: { name: plan.uniqueNameParameter, operation: 'Update' },
+            },
+            fakeContext('kafka-plc-onUniqueNameChange'),
+          );
+        },
+        (outcome) => JSON.stringify(outcome).slice(0, 160),
+      );
+      if (!(trigger as { started?: boolean }).started) {
+        throw new Error(`the trigger did not start a roll: ${JSON.stringify(trigger)}`);
+      }
+
+      const rolled = (await steps.run(
+        'roll the brokers one at a time (state-machine/roll-brokers.asl.json)',
+        async () => {
+          if (kafka) {
+            steps.note('the health is read by our script on a broker through Run Command (real Kafka tools)');
+          } else {
+            process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+            steps.note(
+              '[stand-in] no broker runs without --kafka: the health snapshot reports a healthy cluster',
+            );
+          }
+          return runWorkflow(
+            'roll-brokers',
+            { spec: { ...spec, uniqueName }, previousUniqueName: spec.uniqueName },
+            { local: true, region: spec.region, machineName: '', executionName: '' },
+            nested,
+          );
+        },
+      )) as { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] };
+      return { version, rolled };
     }
 
-    const rolled = (await steps.run(
-      'roll the brokers one at a time (state-machine/roll-brokers.asl.json)',
-      async () => {
-        if (kafka) {
-          steps.note('the health is read by our script on a broker through Run Command (real Kafka tools)');
-        } else {
-          process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
-          steps.note(
-            '[stand-in] no broker runs without --kafka: the health snapshot reports a healthy cluster',
-          );
-        }
-        return runWorkflow(
-          'roll-brokers',
-          { spec: { ...spec, uniqueName }, previousUniqueName: spec.uniqueName },
-          { local: true, region: spec.region, machineName: '', executionName: '' },
-          nested,
-        );
-      },
-    )) as { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] };
+    const renamed = awaits ? await rehearseRename() : undefined;
+    if (!renamed)
+      io.stderr('  (the advertised-listener patterns are complete: no unique name to set, no roll)\n');
+    const version = renamed?.version ?? 0;
+    const rolled = renamed?.rolled ?? { brokers: [] };
 
     let smoke: { brokers: string[]; produced: number; written: number; consumed: number } | undefined;
     if (kafka) {
@@ -211,7 +224,7 @@ export const rehearse: Command = async (args, io) => {
         async () => {
           const { seedSmokeCheck, harnessPlan } = await import('../rehearse-kafka');
           const result = await seedSmokeCheck(cluster, harnessPlan(cluster.dir, uniqueName, cluster.spec));
-          const stale = result.brokers.filter((b) => !b.includes(`.${uniqueName}.`));
+          const stale = awaits ? result.brokers.filter((b) => !b.includes(`.${uniqueName}.`)) : [];
           if (stale.length > 0) throw new Error(`brokers still advertise other names: ${stale.join(', ')}`);
           return result;
         },
@@ -239,7 +252,7 @@ export const rehearse: Command = async (args, io) => {
       summary(
         spec.clusterName,
         provisioned,
-        planTable(planCluster({ ...spec, uniqueName })),
+        planCluster({ ...spec, uniqueName }),
         rolled,
         version,
         smoke,
@@ -256,7 +269,7 @@ export const rehearse: Command = async (args, io) => {
 function summary(
   cluster: string,
   provisioned: ProvisionOutput,
-  table: string,
+  plan: Plan,
   rolled: { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] },
   version: number,
   smoke: { produced: number; written: number; consumed: number } | undefined,
@@ -269,8 +282,10 @@ function summary(
     `Endpoint service name: ${provisioned.endpointServiceName}`,
     `NLB (internal): ${provisioned.loadBalancerDnsName}`,
     '',
-    table,
-    `Roll (unique name version ${version}): ${rolled.brokers.map((b) => `b${b.nodeId}`).join(' → ')} (one at a time, controller last)`,
+    planTable(plan),
+    rolled.brokers.length > 0
+      ? `Roll (unique name version ${version}): ${rolled.brokers.map((b) => `b${b.nodeId}`).join(' → ')} (one at a time, controller last)`
+      : 'Roll: none (the advertised names are complete from the first start)',
     ...(smoke
       ? [
           `Private-link path check: ${smoke.produced} produced, ${smoke.written} written, ${smoke.consumed} consumed`,
@@ -279,11 +294,11 @@ function summary(
     `Topology: ${svgPath}`,
     `Accept window: ${provisioned.acceptWindow}`,
     '',
-    'Hand to TiDB Cloud: the endpoint service name above, the AZ IDs, and bootstrap port 9092 of the endpoint.',
-    'Create the connection inside the accept window; later ones: "kafka-plc accept-window --spec <file> --minutes N"',
+    nextStepsText(nextSteps(plan, provisioned.endpointServiceName)).trimEnd(),
+    '',
+    'Create the connections inside the accept window; later ones: "kafka-plc accept-window --spec <file> --minutes N"',
     'or, by the endpoint ID TiDB Cloud shows, "kafka-plc accept --spec <file> --endpoint vpce-…".',
-    'Next step on AWS: deploy the stack (README "Deploy"), then "kafka-plc provision --spec <your spec>";',
-    'when TiDB Cloud returns the unique name: "kafka-plc set-unique-name --cluster <name> --value <unique name>".',
+    'Next step on AWS: deploy the stack (README "Deploy"), then "kafka-plc provision --spec <your spec>".',
     '',
   ].join('\n');
 }

@@ -9,9 +9,18 @@ import { connect, isIP, type Socket } from 'node:net';
 import type { ISocketFactory } from 'kafkajs';
 import type { Plan } from '../../functions/lib/domain/plan';
 
-/** Advertised name → the address it resolves to on the consumer side. */
-export function consumerNameMap(plan: Plan, endpointAddress: string): Map<string, string> {
-  return new Map(plan.brokers.map((b) => [b.externalHost, endpointAddress]));
+/**
+ * Advertised name → the address it resolves to on the consumer side: every consumer's names, or one
+ * consumer's only (another TiDB Cloud project's names do not resolve in its VPC).
+ */
+export function consumerNameMap(plan: Plan, endpointAddress: string, consumer?: string): Map<string, string> {
+  return new Map(
+    plan.brokers.flatMap((b) =>
+      b.externalListeners
+        .filter((listener) => consumer === undefined || listener.consumer === consumer)
+        .map((listener) => [listener.host, endpointAddress] as const),
+    ),
+  );
 }
 
 /** A hosts file in /etc/hosts syntax for Java's `-Djdk.net.hosts.file`. */

@@ -147,10 +147,11 @@ async function preflight(plan: Plan, libs: string): Promise<string> {
     throw new Error(`${jar} is missing: run "npm run test:setup" (npm test does it first)`);
   const haproxyBinary = findHaproxy();
   const ports = plan.kafka.ports;
+  const listening = [ports.internal, ports.controller, ...plan.consumers.map((c) => c.targetPort)];
   await assertEndpointsFree(
     [
       ...plan.brokers.flatMap((b) =>
-        [ports.internal, ports.controller, ports.external].map((port) => ({
+        listening.map((port) => ({
           address: b.privateIp,
           port,
           owner: `broker ${b.name}`,
