@@ -437,11 +437,6 @@ function consumerIssues(spec: ClusterSpec): PathIssue[] {
   if (!spec.consumer && !spec.consumers) add(['consumer'], 'is required (or consumers, for several)');
   const consumers = consumersOf(spec);
   const pathOf = consumerPath(spec);
-  if (spec.existing && consumers.length > 1)
-    add(
-      ['consumers'],
-      'has more than one consumer, which `existing` does not support yet (its patch adds one EXTERNAL listener to your server.properties)',
-    );
   const brokerSlots = spec.existing
     ? Math.max(...spec.existing.brokers.map((b) => b.nodeId))
     : spec.brokersPerAz * spec.azIds.length;

@@ -81,6 +81,14 @@ export const rollStateSchema = z.object({
     }),
   ),
   previousUniqueName: z.string(),
+  retiredListeners: z._default(
+    z.array(
+      z
+        .string()
+        .check(z.regex(/^EXTERNAL\d*$/, 'must be a kafka-plc listener name (EXTERNAL, EXTERNAL2, …)')),
+    ),
+    [],
+  ),
 });
 
 export const rollCommandSchema = z.object({

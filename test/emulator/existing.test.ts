@@ -78,6 +78,14 @@ async function ingressOf(groupId: string) {
   }));
 }
 
+/** The ports of the NLB's listeners (the one load balancer of the test's account). */
+async function nlbPorts(): Promise<number[]> {
+  const { elbv2 } = clients(REGION);
+  const [lb] = (await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  const out = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn }));
+  return (out.Listeners ?? []).map((l) => l.Port ?? 0).sort((a, b) => a - b);
+}
+
 const scriptOf = (send: RecordedCall) => (send.input.Parameters as { commands: string[] }).commands[0] ?? '';
 
 let emulator: Emulator;
@@ -342,6 +350,60 @@ describe('expose-existing on the emulator', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a second consumer on an existing cluster: expose adds EXTERNAL2 and its NLB side; taken out again, a roll retires EXTERNAL2 from each broker', async () => {
+    // Prepare: exposed for tidb-a (the shorthand's first consumer) and tidb-b
+    const consumer = existingSpec(cluster).consumer as NonNullable<ClusterSpecInput['consumer']>;
+    const tidbB = {
+      ...consumer,
+      name: 'tidb-b',
+      principals: ['arn:aws:iam::210987654321:root'],
+      cidrs: ['10.200.0.0/16'],
+      ports: { bootstrap: 9192, brokerBase: 9193, external: 39192 },
+      advertisedListenerPatterns: Object.fromEntries(
+        ['usw2-az1', 'usw2-az2', 'usw2-az3'].map((az) => [
+          az,
+          `<broker_id>.${az}.xyz.us-west-2.aws.3199015.tidbcloud.com:<port>`,
+        ]),
+      ),
+    };
+    const tidbA = {
+      ...consumer,
+      name: 'tidb-a',
+      ports: { bootstrap: 9092, brokerBase: 9093, external: 39092 },
+    };
+    const both = existingSpec(cluster, { consumer: undefined, consumers: [tidbA, tidbB] });
+    const firstOnly = existingSpec(cluster, { consumer: undefined, consumers: [tidbA] });
+    // Act
+    const exposed = await runLocal('expose-existing', both, FAST);
+    const patches = emulator.recorder.calls.filter((c) => c.operation === 'SendCommand').map(scriptOf);
+    const listenersBoth = await nlbPorts();
+    emulator.recorder.clear();
+    const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-existing-'));
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(firstOnly));
+    const io = { stdout: () => undefined, stderr: () => undefined };
+    await roll(['--spec', file, '--local', '--assume-healthy'], io).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
+    const retiring = emulator.recorder.calls.filter((c) => c.operation === 'SendCommand').map(scriptOf);
+    // Assess
+    expect(exposed.status, `${exposed.error}: ${exposed.cause}`).toBe('SUCCEEDED');
+    expect(listenersBoth).toEqual([9092, 9093, 9094, 9095, 9192, 9193, 9194, 9195]);
+    expect(patches).toHaveLength(3);
+    for (const script of patches) {
+      expect(script).toContain("readonly EXTERNAL_NAMES='EXTERNAL EXTERNAL2'");
+      expect(script).toMatch(
+        /EXTERNAL2:\/\/b\d\.usw2-az\d\.xyz\.us-west-2\.aws\.3199015\.tidbcloud\.com:919\d/,
+      );
+    }
+    expect(retiring).toHaveLength(3);
+    for (const script of retiring) {
+      expect(script).toContain("readonly EXTERNAL_NAMES='EXTERNAL'");
+      expect(script).toContain("readonly RETIRED_LISTENERS='EXTERNAL2'");
+    }
+    expect(await nlbPorts()).toEqual([9092, 9093, 9094, 9095]);
   });
 
   it('kafka-plc provision --local with an existing spec runs expose-existing', async () => {

@@ -164,16 +164,6 @@ describe('consumers: the list form', () => {
       listed([consumer('a', 9092, { cidrs: ['10.100.0.0/16', '10.100.1.0/24'] })]),
       ['consumers[0].cidrs[1]', 'overlaps consumers[0].cidrs[0]'],
     ],
-    [
-      'several consumers on an existing cluster',
-      listed([consumer('a', 9092), consumer('b', 9192)], {
-        existing: {
-          vpcId: 'vpc-0123456789abcdef0',
-          brokers: [{ instanceId: 'i-0123456789abcdef0', nodeId: 1 }],
-        },
-      }),
-      ['consumers', 'which `existing` does not support yet'],
-    ],
   ];
 
   it.each(BAD)('refuses %s, naming the field', (_, spec, [path, words]) => {

@@ -101,15 +101,12 @@ export function loadBalancerSubnetIds(plan: Plan, azIds: readonly string[]): str
   });
 }
 
-/** What kafka-plc's own group on the existing brokers opens: EXTERNAL, only from the NLB's group. */
+/** What kafka-plc's own group on the existing brokers opens: each consumer's listener, only from the NLB's group. */
 export function externalIngress(plan: Plan, nlbGroupId: string): IngressRule[] {
-  const { external } = plan.kafka.ports;
-  return [
-    {
-      fromPort: external,
-      toPort: external,
-      source: { groupId: nlbGroupId },
-      description: 'Kafka EXTERNAL from the kafka-plc NLB',
-    },
-  ];
+  return plan.consumers.map((consumer) => ({
+    fromPort: consumer.targetPort,
+    toPort: consumer.targetPort,
+    source: { groupId: nlbGroupId },
+    description: `Kafka ${consumer.listenerName} from the kafka-plc NLB`,
+  }));
 }

@@ -3,9 +3,10 @@
  * broker's own server.properties, not a render, so every other setting stays as its owner wrote it.
  *   1. checks the file is this broker's (node.id or broker.id = its node ID) and that its systemd unit
  *      exists and stops Kafka with SIGTERM (a controlled shutdown), before anything is written;
- *   2. computes the patched file (awk): `listeners` gets EXTERNAL://0.0.0.0:<ports.external> (an existing
- *      EXTERNAL entry is replaced in place); `advertised.listeners` gets the EXTERNAL advertised name
- *      b<nodeId>.<azId>.<uniqueName>.<advertisedDomain>:<nlbPort> (when absent it is derived from
+ *   2. computes the patched file (awk): `listeners` gets one entry per consumer, EXTERNAL://0.0.0.0:<its
+ *      external port>, EXTERNAL2, … (an existing entry of that name is replaced in place; the entries of
+ *      consumers taken out of the spec, `retiredListeners`, are removed); `advertised.listeners` gets each
+ *      consumer's advertised name, its AZ's pattern for this broker, with its NLB port (when absent it is derived from
  *      `listeners`: controller listeners left out, 0.0.0.0 or an empty host replaced by the private IP,
  *      0.0.0.0 never advertised); `listener.security.protocol.map` gets EXTERNAL:PLAINTEXT (when absent,
  *      Kafka's default map plus the controller listeners' implicit PLAINTEXT, as KRaft assumes). Only those
@@ -69,6 +70,16 @@ function put(list, name, entry, sep,   parts, count, i, out, e, done) {
   if (!done) out = out (out == "" ? "" : ",") entry
   return out
 }
+# The list without the entries called name.
+function drop(list, name, sep,   parts, count, i, out, e) {
+  count = split(list, parts, ","); out = ""
+  for (i = 1; i <= count; i++) {
+    e = trim(parts[i])
+    if (e == "" || nameof(e, sep) == name) continue
+    out = out (out == "" ? "" : ",") e
+  }
+  return out
+}
 function last_colon(s,   i) { for (i = length(s); i > 0; i--) if (substr(s, i, 1) == ":") return i; return 0 }
 function listener_port(entry,   rest) {
   if (!index(entry, "://")) fail("listener entry \"" entry "\" is not NAME://HOST:PORT")
@@ -76,7 +87,7 @@ function listener_port(entry,   rest) {
   if (!last_colon(rest)) fail("listener entry \"" entry "\" has no port")
   return substr(rest, last_colon(rest) + 1)
 }
-# advertised.listeners as Kafka would take it from listeners, minus controller and EXTERNAL listeners,
+# advertised.listeners as Kafka would take it from listeners, minus controller listeners and those of kafka-plc,
 # with the private IP for a wildcard or empty host (0.0.0.0 is never advertised).
 function derived(list, controllers,   parts, count, i, e, name, rest, host, out) {
   count = split(list, parts, ","); out = ""
@@ -85,7 +96,7 @@ function derived(list, controllers,   parts, count, i, e, name, rest, host, out)
     if (e == "") continue
     name = nameof(e, "://")
     listener_port(e)
-    if (name == EXT || named(controllers, name, ":")) continue
+    if ((name in mine) || named(controllers, name, ":")) continue
     rest = substr(e, index(e, "://") + 3)
     host = substr(rest, 1, last_colon(rest) - 1)
     if (host == "" || host == "0.0.0.0" || host == "::" || host == "[::]") host = IP
@@ -103,7 +114,17 @@ function with_controllers(map, controllers,   parts, count, i, c) {
 }
 { n++; ending[n] = sub(/\r$/, "") ? "\r" : ""; line[n] = $0 }
 END {
-  EXT = "EXTERNAL"; IP = ENVIRON["PLC_PRIVATE_IP"]
+  IP = ENVIRON["PLC_PRIVATE_IP"]
+  # One listener per consumer (EXTERNAL, EXTERNAL2, …): names and ports space-separated, entries comma-separated;
+  # retired: the listeners of consumers taken out of the spec, removed from the three lists.
+  names = ENVIRON["PLC_EXTERNAL_NAMES"]; if (names == "") names = "EXTERNAL"
+  n_ext = split(names, extname, " ")
+  split(ENVIRON["PLC_EXTERNAL_PORT"], extport, " ")
+  split(ENVIRON["PLC_EXTERNAL_LISTENER"], extlistener, ",")
+  split(ENVIRON["PLC_EXTERNAL_ADVERTISED"], extadvertised, ",")
+  n_retired = split(ENVIRON["PLC_RETIRED_LISTENERS"], retired, " ")
+  for (j = 1; j <= n_ext; j++) mine[extname[j]] = 1
+  for (j = 1; j <= n_retired; j++) mine[retired[j]] = 1
   keys["listeners"]; keys["advertised.listeners"]; keys["listener.security.protocol.map"]
   keys["controller.listener.names"]; keys["inter.broker.listener.name"]; keys["node.id"]; keys["broker.id"]
   continued = 0
@@ -120,22 +141,35 @@ END {
 
   listeners = ("listeners" in at) ? setting("listeners") : ENVIRON["PLC_DEFAULT_LISTENERS"]
   controllers = setting("controller.listener.names")
-  if (named(controllers, EXT, ":")) fail("EXTERNAL is named in controller.listener.names")
-  if (toupper(trim(setting("inter.broker.listener.name"))) == EXT) fail("inter.broker.listener.name is EXTERNAL")
+  for (j = 1; j <= n_ext; j++) {
+    if (named(controllers, extname[j], ":")) fail(extname[j] " is named in controller.listener.names")
+    if (toupper(trim(setting("inter.broker.listener.name"))) == extname[j]) fail("inter.broker.listener.name is " extname[j])
+  }
   count = split(listeners, parts, ",")
   for (i = 1; i <= count; i++) {
     e = trim(parts[i])
-    if (e != "" && nameof(e, "://") != EXT && listener_port(e) == ENVIRON["PLC_EXTERNAL_PORT"])
-      fail("listener " e " already uses port " ENVIRON["PLC_EXTERNAL_PORT"] " (ports.external)")
+    if (e == "" || (nameof(e, "://") in mine)) continue
+    for (j = 1; j <= n_ext; j++)
+      if (listener_port(e) == extport[j]) fail("listener " e " already uses port " extport[j] " (ports.external)")
   }
 
-  want["listeners"] = put(listeners, EXT, ENVIRON["PLC_EXTERNAL_LISTENER"], "://")
   advertised = trim(setting("advertised.listeners"))
   if (advertised == "") advertised = derived(listeners, controllers)
-  want["advertised.listeners"] = put(advertised, EXT, ENVIRON["PLC_EXTERNAL_ADVERTISED"], "://")
   map = trim(setting("listener.security.protocol.map"))
   if (map == "") map = with_controllers(ENVIRON["PLC_DEFAULT_PROTOCOL_MAP"], controllers)
-  want["listener.security.protocol.map"] = put(map, EXT, EXT ":PLAINTEXT", ":")
+  for (j = 1; j <= n_retired; j++) {
+    listeners = drop(listeners, retired[j], "://")
+    advertised = drop(advertised, retired[j], "://")
+    map = drop(map, retired[j], ":")
+  }
+  for (j = 1; j <= n_ext; j++) {
+    listeners = put(listeners, extname[j], extlistener[j], "://")
+    advertised = put(advertised, extname[j], extadvertised[j], "://")
+    map = put(map, extname[j], extname[j] ":PLAINTEXT", ":")
+  }
+  want["listeners"] = listeners
+  want["advertised.listeners"] = advertised
+  want["listener.security.protocol.map"] = map
 
   for (i = 1; i <= n; i++) {
     out = line[i]
@@ -162,6 +196,7 @@ die() { log "ERROR: $*" >&2; exit 1; }
 patched_properties() {
   PLC_NODE_ID="$NODE_ID" PLC_PRIVATE_IP="$PRIVATE_IP" PLC_EXTERNAL_PORT="$EXTERNAL_PORT" \\
     PLC_EXTERNAL_LISTENER="$EXTERNAL_LISTENER" PLC_EXTERNAL_ADVERTISED="$EXTERNAL_ADVERTISED" \\
+    PLC_EXTERNAL_NAMES="$EXTERNAL_NAMES" PLC_RETIRED_LISTENERS="$RETIRED_LISTENERS" \\
     PLC_DEFAULT_LISTENERS="$DEFAULT_LISTENERS" PLC_DEFAULT_PROTOCOL_MAP="$DEFAULT_PROTOCOL_MAP" \\
     awk '${PATCH_AWK}' "$1"
 }
@@ -181,8 +216,9 @@ check_service() {
 }
 
 wait_until_listening() {
-  local port waited
-  for port in "$INTERNAL_PORT" "$EXTERNAL_PORT"; do
+  local port waited ports
+  read -r -a ports <<< "$EXTERNAL_PORT"
+  for port in "$INTERNAL_PORT" "\${ports[@]}"; do
     waited=0
     until (exec 3<> "/dev/tcp/$PRIVATE_IP/$port") 2> /dev/null; do
       [ "$waited" -lt "$READY_TIMEOUT" ] || die "Kafka did not listen on $PRIVATE_IP:$port within $READY_TIMEOUT s"
@@ -239,9 +275,19 @@ restart_if_pending() {
 }
 `;
 
-export function renderPatchScript(plan: Plan, broker: PlannedBroker, target: PatchTarget): string {
+/**
+ * `retiredListeners`: the listeners of consumers taken out of the spec since kafka-plc last patched this
+ * broker (from the applied spec), removed from the file; a listener kafka-plc never added is never touched.
+ */
+export function renderPatchScript(
+  plan: Plan,
+  broker: PlannedBroker,
+  target: PatchTarget,
+  retiredListeners: readonly string[] = [],
+): string {
   const q = shellQuote;
   const ports = plan.kafka.ports;
+  const externals = broker.externalListeners;
   return [
     '#!/usr/bin/env bash',
     `# kafka-plc: expose existing broker ${broker.nodeId} (${target.instanceId}, ${broker.azId}) of cluster ${plan.clusterName}.`,
@@ -255,9 +301,11 @@ export function renderPatchScript(plan: Plan, broker: PlannedBroker, target: Pat
     `readonly SERVICE=${q(target.serviceName)}`,
     `readonly PRIVATE_IP=${q(broker.privateIp)}`,
     `readonly INTERNAL_PORT=${q(ports.internal)}`,
-    `readonly EXTERNAL_PORT=${q(ports.external)}`,
-    `readonly EXTERNAL_LISTENER=${q(`EXTERNAL://0.0.0.0:${ports.external}`)}`,
-    `readonly EXTERNAL_ADVERTISED=${q(`EXTERNAL://${broker.externalHost}:${broker.nlbPort}`)}`,
+    `readonly EXTERNAL_NAMES=${q(externals.map((e) => e.name).join(' '))}`,
+    `readonly EXTERNAL_PORT=${q(externals.map((e) => e.listenPort).join(' '))}`,
+    `readonly EXTERNAL_LISTENER=${q(externals.map((e) => `${e.name}://0.0.0.0:${e.listenPort}`).join(','))}`,
+    `readonly EXTERNAL_ADVERTISED=${q(externals.map((e) => `${e.name}://${e.host}:${e.port}`).join(','))}`,
+    `readonly RETIRED_LISTENERS=${q(retiredListeners.join(' '))}`,
     `readonly DEFAULT_LISTENERS=${q(KAFKA_DEFAULT_LISTENERS)}`,
     `readonly DEFAULT_PROTOCOL_MAP=${q(KAFKA_DEFAULT_PROTOCOL_MAP)}`,
     '# Overridable for a local rehearsal (the test sandbox); the defaults are the broker host.',
@@ -271,7 +319,7 @@ export function renderPatchScript(plan: Plan, broker: PlannedBroker, target: Pat
     'check_service',
     'write_patch',
     'restart_if_pending',
-    'log "done: broker $NODE_ID exposes EXTERNAL as $EXTERNAL_ADVERTISED"',
+    'log "done: broker $NODE_ID exposes $EXTERNAL_ADVERTISED"',
     '',
   ].join('\n');
 }

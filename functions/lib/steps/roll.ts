@@ -27,9 +27,9 @@ import { type Plan, type PlannedBroker, planCluster } from '../domain/plan';
 import { type HealthSnapshot, isCaughtUp, nextRetry, pickNextToRoll, rollRetryPolicy } from '../domain/roll';
 import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
-import type { ClusterSpec } from '../spec';
+import { type ClusterSpec, consumersOf } from '../spec';
 import { recordAppliedConfig, recordedConfigs } from './applied-config';
-import { recordAppliedSpec } from './cluster-record';
+import { readAppliedSpec, recordAppliedSpec } from './cluster-record';
 import { secretVersionFor } from './consumer-secret';
 import { readHealth } from './health';
 import type { ReadyStatus } from './network';
@@ -55,6 +55,11 @@ export interface RollState {
   pending: number[];
   done: RolledBroker[];
   previousUniqueName: string;
+  /**
+   * An existing cluster's listeners of consumers taken out of the spec since it was last applied (from the
+   * applied spec): each broker's patch removes them. Fixed for the whole roll, so every script hash agrees.
+   */
+  retiredListeners: string[];
 }
 
 function brokerOf(plan: Plan, nodeId: number) {
@@ -92,11 +97,23 @@ function configScript(
   broker: PlannedBroker,
   instanceId: string,
   secretVersion: string | undefined,
+  retiredListeners: readonly string[],
 ): string {
   if (!spec.existing) return renderBrokerScript(plan, broker, secretVersion);
   const existing = spec.existing.brokers.find((b) => b.nodeId === broker.nodeId);
   if (!existing) throw new RollAbortedError(`broker ${broker.nodeId} is not in spec.existing`);
-  return renderPatchScript(plan, broker, { ...existing, instanceId });
+  return renderPatchScript(plan, broker, { ...existing, instanceId }, retiredListeners);
+}
+
+/** The listeners kafka-plc added to an existing cluster (per its applied spec) that the spec no longer has. */
+async function retiredListenersOf(spec: ClusterSpec): Promise<string[]> {
+  if (!spec.existing) return [];
+  const applied = await readAppliedSpec(spec.region, spec.clusterName);
+  if (!applied) return [];
+  const current = new Set(consumersOf(spec).map((c) => c.listenerName));
+  return consumersOf(applied)
+    .map((c) => c.listenerName)
+    .filter((name) => !current.has(name));
 }
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -105,6 +122,7 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
   const found = await brokerInstances(spec, plan);
   const recorded = await recordedConfigs(plan.region, [...found.values()]);
   const secretVersion = await secretVersionFor(spec);
+  const retiredListeners = await retiredListenersOf(spec);
   const brokers: RollBroker[] = [];
   const pending: number[] = [];
   for (const broker of plan.brokers) {
@@ -119,7 +137,7 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
       plan.clusterName,
       broker.nodeId,
     );
-    const hash = scriptHash(configScript(spec, plan, broker, instanceId, secretVersion));
+    const hash = scriptHash(configScript(spec, plan, broker, instanceId, secretVersion, retiredListeners));
     const decision = decideWithRecord(history, hash, recorded.get(instanceId));
     if (decision.action !== 'skip' && decision.action !== 'recorded') pending.push(broker.nodeId);
     // A command that succeeded unobserved (its roll stopped before the check) is recorded now, while the
@@ -127,8 +145,8 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
     if (decision.action === 'skip' && recorded.get(instanceId) !== hash)
       await recordAppliedConfig(plan.region, instanceId, hash);
   }
-  log.info('roll prepared', { pending, uniqueName: spec.uniqueName, previousUniqueName });
-  return { brokers, pending, done: [], previousUniqueName };
+  log.info('roll prepared', { pending, uniqueName: spec.uniqueName, previousUniqueName, retiredListeners });
+  return { brokers, pending, done: [], previousUniqueName, retiredListeners };
 }
 
 export type RollPick =
@@ -181,7 +199,14 @@ export async function reconfigureBroker(
   const plan = planCluster(spec);
   const broker = brokerOf(plan, nodeId);
   const instanceId = instanceOf(state, nodeId);
-  const script = configScript(spec, plan, broker, instanceId, await secretVersionFor(spec));
+  const script = configScript(
+    spec,
+    plan,
+    broker,
+    instanceId,
+    await secretVersionFor(spec),
+    state.retiredListeners,
+  );
   const hash = scriptHash(script);
   const history = brokerCommands(await ssm.commandsFor(plan.region, instanceId), plan.clusterName, nodeId);
   const decision = decideCommand(history, hash);

@@ -23,6 +23,8 @@ const PATCHED_KEY =
 
 let internalPort = 0;
 let externalPort = 0;
+/** A second consumer's EXTERNAL2 port (the two-consumer cases). */
+let external2Port = 0;
 const servers: Server[] = [];
 
 function listen(): Promise<number> {
@@ -42,6 +44,7 @@ beforeAll(async () => {
   // Kafka's INTERNAL and EXTERNAL ports on the broker's address, for the script's wait after a restart.
   internalPort = await listen();
   externalPort = await listen();
+  external2Port = await listen();
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -67,13 +70,42 @@ function existingSpec(configPath: string, overrides: Partial<ClusterSpecInput> =
   );
 }
 
-function patchScript(configPath: string, overrides: Partial<ClusterSpecInput> = {}, nodeId = 1): string {
+function patchScript(
+  configPath: string,
+  overrides: Partial<ClusterSpecInput> = {},
+  nodeId = 1,
+  retired: string[] = [],
+): string {
   const spec = existingSpec(configPath, overrides);
   const plan = planCluster(spec);
   const broker = plan.brokers.find((b) => b.nodeId === nodeId)!;
   const target = spec.existing!.brokers.find((b) => b.nodeId === nodeId)!;
-  return renderPatchScript(plan, broker, target);
+  return renderPatchScript(plan, broker, target, retired);
 }
+
+/** The existing cluster with a second consumer (tidb-b on EXTERNAL2, a Dedicated pattern). */
+function twoConsumers(): Partial<ClusterSpecInput> {
+  const { consumer } = seedSpec();
+  return {
+    ports: { internal: internalPort },
+    consumer: undefined,
+    consumers: [
+      { ...consumer, name: 'tidb-a', ports: { bootstrap: 9092, brokerBase: 9093, external: externalPort } },
+      {
+        ...consumer,
+        name: 'tidb-b',
+        ports: { bootstrap: 9192, brokerBase: 9193, external: external2Port },
+        advertisedListenerPatterns: Object.fromEntries(
+          ['usw2-az1', 'usw2-az2', 'usw2-az3'].map((az) => [
+            az,
+            `<broker_id>.${az}.xyz.us-west-2.aws.3199015.tidbcloud.com:<port>`,
+          ]),
+        ),
+      },
+    ],
+  };
+}
+const NAME2 = 'b1.usw2-az1.xyz.us-west-2.aws.3199015.tidbcloud.com:9193';
 
 function shellcheck(script: string): { status: number | null; output: string } {
   const result = spawnSync(venvTool('shellcheck'), ['--shell=bash', '--severity=style', '-'], {
@@ -384,6 +416,74 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
     expect(result.stderr).toContain(message);
     expect(readFileSync(config, 'utf8')).toBe(fixture('seed-without-external.properties'));
     expect(restarts()).toEqual([]);
+  });
+
+  it('a second consumer adds EXTERNAL2 to the three lists only, restarts once; a re-run changes nothing', () => {
+    // Prepare
+    const original = fixture('seed-without-external.properties');
+    writeFileSync(config, original);
+    // Act
+    const first = run(patchScript(config, twoConsumers()));
+    const patched = readFileSync(config, 'utf8');
+    const again = run(patchScript(config, twoConsumers()));
+    // Assess
+    expect(first.status, first.stderr).toBe(0);
+    expect(again.status, again.stderr).toBe(0);
+    expect(patched).toContain(
+      `listeners=INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092,EXTERNAL://0.0.0.0:${externalPort},EXTERNAL2://0.0.0.0:${external2Port}\n`,
+    );
+    expect(patched).toContain(
+      `advertised.listeners=INTERNAL://10.0.0.10:9092,EXTERNAL://${NAME},EXTERNAL2://${NAME2}\n`,
+    );
+    expect(patched).toContain('SASL_SSL:SASL_SSL,EXTERNAL:PLAINTEXT,EXTERNAL2:PLAINTEXT\n');
+    expect(unrelated(patched)).toEqual(unrelated(original));
+    expect(readFileSync(config, 'utf8')).toBe(patched);
+    expect(restarts()).toHaveLength(1);
+  });
+
+  it('a consumer taken out: its retired listener leaves the three lists, nothing else changes', () => {
+    // Prepare: patched for two consumers
+    writeFileSync(config, fixture('seed-without-external.properties'));
+    run(patchScript(config));
+    const oneConsumer = readFileSync(config, 'utf8');
+    run(patchScript(config, twoConsumers()));
+    // Act
+    const result = run(patchScript(config, {}, 1, ['EXTERNAL2']));
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(config, 'utf8')).toBe(oneConsumer);
+    expect(restarts()).toHaveLength(3);
+  });
+
+  it('leaves a listener called EXTERNAL2 alone unless kafka-plc retired it (the applied spec had it)', () => {
+    // Prepare: the user's own EXTERNAL2 on another port
+    const own = fixture('seed-without-external.properties').replace(
+      'listeners=INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092',
+      'listeners=INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092,EXTERNAL2://0.0.0.0:19092',
+    );
+    writeFileSync(config, own);
+    // Act
+    const result = run(patchScript(config));
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(config, 'utf8')).toContain('EXTERNAL2://0.0.0.0:19092');
+  });
+
+  it("refuses a second consumer's port that one of the broker's own listeners already uses", () => {
+    // Prepare
+    const taken = fixture('seed-without-external.properties').replace(
+      'listeners=INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092',
+      `listeners=INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092,REPLICATION://0.0.0.0:${external2Port}`,
+    );
+    writeFileSync(config, taken);
+    // Act
+    const result = run(patchScript(config, twoConsumers()));
+    // Assess
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      `REPLICATION://0.0.0.0:${external2Port} already uses port ${external2Port}`,
+    );
+    expect(readFileSync(config, 'utf8')).toBe(taken);
   });
 
   it('names the missing file', () => {
