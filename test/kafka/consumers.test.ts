@@ -16,13 +16,13 @@ import {
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../functions/lib/aws/clients';
-import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
+import { FAST } from '../helpers/emulator';
 import { consumerNameMap, consumerSocketFactory, type SocketRecord } from './consumer-side';
-import { attachControlPlane, type ControlPlane } from './control-plane';
-import { HAPROXY_ADDRESS, type KafkaCluster, startKafkaCluster } from './harness';
+import type { ControlPlane } from './control-plane';
+import { type ControlledCluster, startControlledCluster } from './controlled-cluster';
+import { HAPROXY_ADDRESS, type KafkaCluster } from './harness';
 import { consumerSideKafka, startLoad } from './load';
-import { stopAllProcesses, waitFor } from './processes';
-import { TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { waitFor } from './processes';
 import { changefeedProducer, createReplicatedTopic } from './topics';
 
 const SPEC = JSON.parse(
@@ -32,7 +32,7 @@ const SPEC = JSON.parse(
 /** The same cluster with tidb-b taken out. */
 const FIRST_ONLY = { ...SPEC, consumers: SPEC.consumers.slice(0, 1) };
 
-let emulator: Emulator;
+let started: ControlledCluster | undefined;
 let cluster: KafkaCluster;
 let control: ControlPlane;
 const sockets: Record<string, SocketRecord[]> = { 'tidb-a': [], 'tidb-b': [] };
@@ -55,21 +55,12 @@ function clientOf(consumer: 'tidb-a' | 'tidb-b'): Kafka {
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-  emulator = await startEmulator();
-  await emulator.fresh();
-  cluster = await startKafkaCluster(SPEC, { awsEndpoint: emulator.moto.endpoint });
-  control = await attachControlPlane(cluster, emulator.moto.endpoint, FAST);
-  expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
-    'SUCCEEDED',
-  );
+  started = await startControlledCluster(SPEC, FAST);
+  ({ cluster, control } = started);
 }, 300_000);
 
 afterAll(async () => {
-  await control?.stop();
-  await emulator?.stop();
-  await (cluster ? cluster.stop() : stopAllProcesses());
-  for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
+  await started?.stop();
 }, 120_000);
 
 describe('two listener groups on real Kafka', () => {

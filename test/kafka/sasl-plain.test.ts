@@ -13,13 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../functions/lib/aws/clients';
 import { CREDENTIALS_FILE, secretNameOf } from '../../functions/lib/domain/consumer-auth';
 import type { ClusterSpecInput } from '../../functions/lib/spec';
-import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
-import { attachControlPlane, type ControlPlane } from './control-plane';
-import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
+import { FAST, SEED } from '../helpers/emulator';
+import type { ControlPlane } from './control-plane';
+import { type ControlledCluster, startControlledCluster } from './controlled-cluster';
+import { harnessPlan, type KafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { readWholeTopic } from './load';
-import { stopAllProcesses } from './processes';
-import { TEST_ROLL_RETRY_ENV } from './roll-under-load';
 import { consumerSideClient } from './sasl-harness';
 import { changefeedProducer } from './topics';
 
@@ -30,27 +29,18 @@ const SPEC: ClusterSpecInput = {
 const TOPIC = 'tidb-orders';
 
 const PLAINTEXT_SPEC: ClusterSpecInput = { ...SEED };
-let emulator: Emulator;
+let started: ControlledCluster | undefined;
 let cluster: KafkaCluster;
 let control: ControlPlane;
 let password = '';
 
 beforeAll(async () => {
-  Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-  emulator = await startEmulator();
-  await emulator.fresh();
-  cluster = await startKafkaCluster(PLAINTEXT_SPEC, { awsEndpoint: emulator.moto.endpoint });
-  control = await attachControlPlane(cluster, emulator.moto.endpoint, { ...FAST, waitScale: 0.2 });
-  expect(control.provision?.status, `${control.provision?.error}: ${control.provision?.cause}`).toBe(
-    'SUCCEEDED',
-  );
+  started = await startControlledCluster(PLAINTEXT_SPEC, { ...FAST, waitScale: 0.2 });
+  ({ cluster, control } = started);
 }, 300_000);
 
 afterAll(async () => {
-  await control?.stop();
-  await emulator?.stop();
-  await (cluster ? cluster.stop() : stopAllProcesses());
-  for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
+  await started?.stop();
 }, 120_000);
 
 function consumerSide(sasl?: KafkaConfig['sasl'], retries = 10): Kafka {
