@@ -7,7 +7,7 @@ import { nextSteps, nextStepsText } from '../functions/lib/domain/next-steps';
 import { planCluster } from '../functions/lib/domain/plan';
 import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
-import { type Command, CommandFailedError, type Io, parse, required } from './commands/common';
+import { type Command, CommandFailedError, ExitCodeError, type Io, parse, required } from './commands/common';
 import { provision } from './commands/provision';
 import { rehearse } from './commands/rehearse';
 import { roll, rotateCredentials, setUniqueName } from './commands/roll';
@@ -33,6 +33,9 @@ Commands:
                                                    safe: a new unique name, a consumer added or removed
                                                    (its NLB side first); without --unique-name the names
                                                    the brokers advertise now stay
+  status --spec FILE [--format table|json]       the live cluster against the plan, read-only: one line per
+                                                   difference (DRIFT) or ill health (HEALTH); exit 0 in
+                                                   sync, 3 otherwise, 1 when it could not be read
   connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]
                                                    every connection to the endpoint service: owner, state,
                                                    created, what was decided (by which window or command)
@@ -79,6 +82,7 @@ const COMMANDS: Record<string, Command> = {
   connections: async (args, io) => (await import('./commands/connections')).connections(args, io),
   accept: async (args, io) => (await import('./commands/connections')).accept(args, io),
   'accept-window': async (args, io) => (await import('./commands/connections')).acceptWindow(args, io),
+  status: async (args, io) => (await import('./commands/status')).status(args, io),
   help: async (_args, io) => io.stdout(USAGE),
 };
 
@@ -108,6 +112,10 @@ function report(error: unknown, io: Io): number {
   if (error instanceof UsageError) {
     io.stderr(`kafka-plc: ${error.message}\n`);
     return 2;
+  }
+  if (error instanceof ExitCodeError) {
+    io.stderr(`kafka-plc: ${error.message}\n`);
+    return error.exitCode;
   }
   if (error instanceof CommandFailedError) {
     io.stderr(`kafka-plc: ${error.message}\n`);

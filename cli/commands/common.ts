@@ -23,6 +23,16 @@ export function required(value: string | boolean | undefined, flag: string): str
   return value;
 }
 
+/** A command whose answer is its exit code (status: 3 on drift): the report is already printed. */
+export class ExitCodeError extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number, message: string) {
+    super(message);
+    this.name = 'ExitCodeError';
+    this.exitCode = exitCode;
+  }
+}
+
 /** The step that failed, with what it said, as a non-zero exit (1) rather than a stack trace. */
 export class CommandFailedError extends Error {
   constructor(message: string) {

@@ -325,6 +325,21 @@ function rulesOf(permissions: IpPermission[] | undefined): FoundGroup['rules'] {
   });
 }
 
+/** Every security group in a VPC with its TCP ingress rules (read-only: `kafka-plc status`). */
+export async function securityGroupsInVpc(
+  region: string,
+  vpcId: string,
+): Promise<(FoundGroup & { name: string })[]> {
+  const out = await call('DescribeSecurityGroups', () =>
+    ec2(region).send(new DescribeSecurityGroupsCommand({ Filters: vpcFilter(vpcId) })),
+  );
+  return (out.SecurityGroups ?? []).map((g) => ({
+    name: g.GroupName ?? '',
+    groupId: g.GroupId ?? '',
+    rules: rulesOf(g.IpPermissions),
+  }));
+}
+
 export async function ensureSecurityGroup(
   region: string,
   input: { vpcId: string; name: string; description: string; tags: TagMap },

@@ -1,0 +1,124 @@
+/**
+ * `kafka-plc status` on the emulator: after a real provision it finds nothing; then, changed behind
+ * kafka-plc's back with the SDK — a listener deleted, a security-group rule added, an allowed principal
+ * removed, a broker stopped — it exits 3 and names each one. Read-only: it makes no mutating call.
+ */
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupsCommand,
+  ModifyVpcEndpointServicePermissionsCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { DeleteListenerCommand, DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runLocal } from '../../cli/local-sfn';
+import { main } from '../../cli/main';
+import { clients } from '../../functions/lib/aws/clients';
+import { type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
+
+let emulator: Emulator;
+let output: { endpointServiceId: string; loadBalancerArn: string };
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => emulator?.stop());
+beforeEach(async () => {
+  // Prepare: a provisioned seed cluster.
+  await emulator.fresh();
+  const provisioned = await runLocal('provision', SEED, FAST);
+  expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
+  output = provisioned.output as typeof output;
+  emulator.recorder.clear();
+});
+
+async function status(format: 'table' | 'json') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['status', '--spec', 'examples/seed-usw2.json', '--format', format], {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('kafka-plc status on the emulator', () => {
+  it('after provisioning: exit 0, nothing listed, and no mutating call', async () => {
+    // Act
+    const result = await status('json');
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ cluster: 'seed-usw2', region: 'us-west-2', inSync: true, findings: [] });
+    expect(report.notes).toContain('endpoint connections not readable here (emulator): not compared');
+    expect(emulator.recorder.mutating()).toEqual([]);
+  });
+
+  it('names each change made behind its back: exit 3', async () => {
+    // Prepare
+    const { ec2, elbv2 } = clients('us-west-2');
+    const listeners = await elbv2.send(
+      new DescribeListenersCommand({ LoadBalancerArn: output.loadBalancerArn }),
+    );
+    const on9094 = listeners.Listeners?.find((l) => l.Port === 9094);
+    await elbv2.send(new DeleteListenerCommand({ ListenerArn: on9094?.ListenerArn }));
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['seed-usw2-nlb'] }] }),
+    );
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groups.SecurityGroups?.[0]?.GroupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
+    );
+    await ec2.send(
+      new ModifyVpcEndpointServicePermissionsCommand({
+        ServiceId: output.endpointServiceId,
+        RemoveAllowedPrincipals: ['arn:aws:iam::123456789012:root'],
+      }),
+    );
+    const b2 = (await snapshot('seed-usw2')).instances.find((i) => i.tags['kafka-plc:node-id'] === '2');
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [b2?.id ?? ''] }));
+    emulator.recorder.clear();
+    // Act
+    const table = await status('table');
+    const json = await status('json');
+    // Assess
+    expect(table.code).toBe(3);
+    expect(json.code).toBe(3);
+    expect(table.stdout).toContain('DRIFT  listener 9094: exists: planned → seed-usw2-b2, live missing');
+    expect(table.stdout).toContain(
+      'DRIFT  security group seed-usw2-nlb: ingress: planned absent, live tcp 22 from 0.0.0.0/0',
+    );
+    expect(table.stdout).toMatch(
+      /DRIFT {2}endpoint service vpce-svc-\w+: allowed principal: planned arn:aws:iam::123456789012:root, live missing/,
+    );
+    expect(table.stdout).toMatch(/HEALTH broker b2 \(i-\w+\): state: planned running, live stopp(ed|ing)/);
+    const findings = JSON.parse(json.stdout).findings as { resource: string; field: string }[];
+    expect(
+      findings.map((f) => `${f.resource.replace(/ [(]?(i|vpce-svc)-\w+[)]?/, '')}: ${f.field}`).sort(),
+    ).toEqual([
+      'broker b2: state',
+      'endpoint service: allowed principal',
+      'listener 9094: exists',
+      'security group seed-usw2-nlb: ingress',
+      // The stopped broker's targets are no longer healthy (ELB reports a stopped instance's target so).
+      'target group seed-usw2-b2: target b2',
+      'target group seed-usw2-bootstrap: target b2',
+    ]);
+    expect(table.stderr).toContain('seed-usw2: 6 difference(s) from the plan');
+    expect(emulator.recorder.mutating()).toEqual([]);
+  });
+
+  it('bad input exits 2 before any AWS call', async () => {
+    // Act
+    const out: string[] = [];
+    const code = await main(['status', '--spec', 'examples/seed-usw2.json', '--format', 'yaml'], {
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+    });
+    // Assess
+    expect(code).toBe(2);
+    expect(out.join('')).toContain('--format: "yaml" is not one of table, json');
+    expect(emulator.recorder.calls).toEqual([]);
+  });
+});
