@@ -17,6 +17,7 @@ import { readAcceptState } from '../../functions/lib/aws/accept-records';
 import { clients, resetClients } from '../../functions/lib/aws/clients';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { planConnections } from '../../functions/lib/domain/accept-policy';
+import { findingLine } from '../../functions/lib/domain/drift';
 import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
@@ -57,7 +58,7 @@ export const rehearse: Command = async (args, io) => {
   // A spec whose patterns are complete (Dedicated, a custom domain) has no unique name: no roll to rehearse.
   const awaits = plan.awaitsUniqueName;
   const uniqueName = awaits ? `rehearsal-${randomBytes(3).toString('hex')}` : spec.uniqueName;
-  const steps = stepper(io.stderr, (withKafka ? 10 : 8) - (awaits ? 0 : 3));
+  const steps = stepper(io.stderr, (withKafka ? 11 : 9) - (awaits ? 0 : 3));
   // The workflows' own progress lines, indented under the step that runs them.
   const nested = { stdout: io.stdout, stderr: (text: string) => io.stderr(text.replace(/^(?=.)/gm, '    ')) };
   const stops: (() => Promise<void>)[] = [];
@@ -233,6 +234,20 @@ export const rehearse: Command = async (args, io) => {
       );
     }
 
+    const report = await steps.run(
+      'kafka-plc status: the emulated account against the plan (read-only)',
+      async () => {
+        const { clusterStatus } = await import('../../functions/lib/steps/status');
+        const current = { ...spec, uniqueName };
+        return clusterStatus(current, planCluster(current));
+      },
+      (r) => (r.findings.length === 0 ? 'in sync and healthy' : `${r.findings.length} difference(s)`),
+    );
+    if (report.findings.length > 0)
+      throw new Error(
+        `status found differences after the rehearsal:\n${report.findings.map(findingLine).join('\n')}`,
+      );
+
     const svgPath = join(outDir, 'topology.svg');
     await steps.run(
       'write the topology picture',
@@ -257,6 +272,7 @@ export const rehearse: Command = async (args, io) => {
         version,
         smoke,
         svgPath,
+        `in sync and healthy${report.notes.length > 0 ? ` — ${report.notes.join('; ')}` : ''}`,
       ),
     );
   } finally {
@@ -274,6 +290,7 @@ function summary(
   version: number,
   smoke: { produced: number; written: number; consumed: number } | undefined,
   svgPath: string,
+  status: string,
 ): string {
   return [
     '',
@@ -292,6 +309,7 @@ function summary(
         ]
       : []),
     `Topology: ${svgPath}`,
+    `Status (kafka-plc status): ${status}`,
     `Accept window: ${provisioned.acceptWindow}`,
     '',
     nextStepsText(nextSteps(plan, provisioned.endpointServiceName)).trimEnd(),

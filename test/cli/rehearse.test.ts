@@ -28,7 +28,14 @@ describe('kafka-plc rehearse (npm start)', () => {
       /^9093\s+b1\s+39092\s+b1\.usw2-az1\.rehearsal-[0-9a-f]{6}\.aws\.plc\.tidbcloud\.com:9093$/m,
     );
     expect(stdout).toContain('b2 → b3 → b1 (one at a time, controller last)');
-    expect(stderr).toMatch(/\[8\/8\] write the topology picture/);
+    expect(stderr).toMatch(
+      /\[8\/9\] kafka-plc status: the emulated account against the plan \(read-only\) \([\d.]+s\): in sync and healthy/,
+    );
+    expect(stderr).toMatch(/\[9\/9\] write the topology picture/);
+    expect(stdout).toContain(
+      'Status (kafka-plc status): in sync and healthy — endpoint connections not readable here (emulator)',
+    );
+    expect(stdout).toContain('Next steps in TiDB Cloud:');
     expect(stderr).toMatch(/vpce-0rehearsal00000001 from \d{12}: accept \(.*inside window-/);
     expect(stderr).toMatch(
       /vpce-0rehearsal00000002 from \d{12}: leave \(.*window-\S+'s acceptances go to older pending connections/,
