@@ -20,14 +20,15 @@ let emulator: Emulator;
 let output: { endpointServiceId: string; loadBalancerArn: string };
 beforeAll(async () => {
   emulator = await startEmulator();
-});
-afterAll(async () => emulator?.stop());
-beforeEach(async () => {
-  // Prepare: a provisioned seed cluster.
+  // Prepare: one provisioned seed cluster for the file; the tests run in order (in sync first, then the
+  // changes made behind kafka-plc's back), each starting from a clean call record.
   await emulator.fresh();
   const provisioned = await runLocal('provision', SEED, FAST);
   expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
   output = provisioned.output as typeof output;
+});
+afterAll(async () => emulator?.stop());
+beforeEach(() => {
   emulator.recorder.clear();
 });
 
