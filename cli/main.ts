@@ -33,7 +33,8 @@ Commands:
                                                    safe: a new unique name, a consumer added or removed
                                                    (its NLB side first); without --unique-name the names
                                                    the brokers advertise now stay
-  status --spec FILE [--format table|json]       the live cluster against the plan, read-only: one line per
+  status --spec FILE [--format table|json] [--no-kafka]
+                                                   the live cluster against the plan, read-only: one line per
                                                    difference (DRIFT) or ill health (HEALTH); exit 0 in
                                                    sync, 3 otherwise, 1 when it could not be read
   connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]

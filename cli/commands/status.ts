@@ -1,5 +1,5 @@
 /**
- * kafka-plc status --spec FILE [--format table|json]
+ * kafka-plc status --spec FILE [--format table|json] [--no-kafka]
  * Read-only: the live cluster against the plan (functions/lib/steps/status.ts). Exit 0 in sync and healthy,
  * 3 on drift or ill health, 1 when the status could not be read, 2 on bad input (before any AWS call).
  * The JSON (stdout) is a contract: { cluster, region, inSync, findings: [{ kind, resource, field, planned,
@@ -17,14 +17,18 @@ import { type Command, ExitCodeError, parse, required } from './common';
 const FORMATS = ['table', 'json'] as const;
 
 export const status: Command = async (args, io) => {
-  const values = parse(args, { spec: { type: 'string' }, format: { type: 'string', default: 'table' } });
+  const values = parse(args, {
+    spec: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+    'no-kafka': { type: 'boolean', default: false },
+  });
   const format = values.format as string;
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
   const file = await loadSpecFile(required(values.spec, '--spec'));
   // What the brokers advertise is the applied spec's unique name; an existing cluster is planned from EC2.
   const spec = file.existing ? (await discoverBrokers(file)).spec : (await withAppliedUniqueName(file)).spec;
-  const result = await clusterStatus(spec, planCluster(spec));
+  const result = await clusterStatus(spec, planCluster(spec), { kafka: values['no-kafka'] !== true });
   const inSync = result.findings.length === 0;
   if (format === 'json') {
     const { cluster, region, findings, notes } = result;

@@ -20,6 +20,9 @@ let emulator: Emulator;
 let output: { endpointServiceId: string; loadBalancerArn: string };
 beforeAll(async () => {
   emulator = await startEmulator();
+  // SSM commands never run in moto: Kafka's health comes from the labelled stand-in (the real-Kafka suite
+  // and npm start -- --kafka read it from Kafka).
+  process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
   // Prepare: one provisioned seed cluster for the file; the tests run in order (in sync first, then the
   // changes made behind kafka-plc's back), each starting from a clean call record.
   await emulator.fresh();
@@ -27,15 +30,18 @@ beforeAll(async () => {
   expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
   output = provisioned.output as typeof output;
 });
-afterAll(async () => emulator?.stop());
+afterAll(async () => {
+  delete process.env.KAFKA_PLC_HEALTH_SOURCE;
+  await emulator?.stop();
+});
 beforeEach(() => {
   emulator.recorder.clear();
 });
 
-async function status(format: 'table' | 'json') {
+async function status(format: 'table' | 'json', ...more: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['status', '--spec', 'examples/seed-usw2.json', '--format', format], {
+  const code = await main(['status', '--spec', 'examples/seed-usw2.json', '--format', format, ...more], {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
   });
@@ -51,7 +57,10 @@ describe('kafka-plc status on the emulator', () => {
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ cluster: 'seed-usw2', region: 'us-west-2', inSync: true, findings: [] });
     expect(report.notes).toContain('endpoint connections not readable here (emulator): not compared');
+    expect(report.notes).toContain('Kafka health from the stand-in (assume-healthy): not read from Kafka');
     expect(emulator.recorder.mutating()).toEqual([]);
+    const without = JSON.parse((await status('json', '--no-kafka')).stdout);
+    expect(without.notes).toContain('Kafka health not read (--no-kafka)');
   });
 
   it('names each change made behind its back: exit 3', async () => {

@@ -12,7 +12,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
 import { handler as configureBrokers } from '../../functions/configure-brokers/handler';
 import { parseCommandComment } from '../../functions/lib/domain/commands';
+import { findingLine } from '../../functions/lib/domain/drift';
 import { splitHealthOutput } from '../../functions/lib/domain/health-script';
+import { planCluster } from '../../functions/lib/domain/plan';
+import { parseClusterSpec } from '../../functions/lib/spec';
+import { clusterStatus } from '../../functions/lib/steps/status';
 import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
 import { asFunction } from '../aws-model/iam';
 import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
@@ -263,6 +267,17 @@ describe('the unique-name roll on real brokers', () => {
     expect(
       cluster.brokers.map((b) => readFileSync(join(b.dir, 'conf', 'server.properties'), 'utf8')),
     ).toEqual(configBefore);
+    // kafka-plc status reads Kafka the same way (Run Command on a running broker): b3 missing, partitions short.
+    const running = parseClusterSpec({ ...control.spec, uniqueName: 'tidb-abc123' });
+    const down = (await clusterStatus(running, planCluster(running))).findings.filter(
+      (f) => f.resource === 'kafka',
+    );
+    expect(down.map(findingLine)).toEqual(
+      expect.arrayContaining([
+        'HEALTH kafka: registered brokers: planned 3, live 2 (not registered: b3)',
+        expect.stringMatching(/^HEALTH kafka: under-replicated partitions: planned 0, live [1-9]\d*$/),
+      ]),
+    );
 
     // Act: b3 is back; the same roll now proceeds
     await cluster.startBroker(3);
@@ -280,6 +295,9 @@ describe('the unique-name roll on real brokers', () => {
         { timeoutMs: 30_000 },
       ),
     ).toEqual(target.brokers.map((b) => ({ nodeId: b.nodeId, host: b.externalHost, port: b.nlbPort })));
+    const rolled = parseClusterSpec(spec);
+    const back = await clusterStatus(rolled, planCluster(rolled));
+    expect(back.findings.filter((f) => f.resource === 'kafka')).toEqual([]);
   }, 300_000);
 
   it("once SSM's command history has expired, the instances' applied-config tags still say what each broker runs", async () => {

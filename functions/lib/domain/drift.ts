@@ -6,6 +6,7 @@
  */
 import { externalIngress } from './existing';
 import type { Plan } from './plan';
+import type { ProbeMetrics } from './probe-metrics';
 import { brokerIngress, type IngressRule, nlbIngress, ruleKey } from './security-rules';
 
 export type Rule = Pick<IngressRule, 'fromPort' | 'toPort' | 'source'>;
@@ -328,6 +329,30 @@ export function diffCluster(plan: Plan, live: LiveCluster, expected: Expected): 
   loadBalancerFindings(plan, live, add);
   serviceFindings(plan, live, add);
   uniqueNameFindings(plan, live, add);
+  return findings;
+}
+
+/**
+ * What Kafka itself says (one bounded health reading, as the probe derives it): brokers not registered, no
+ * active controller, partitions under-replicated, under min ISR or offline. All `health`.
+ */
+export function kafkaFindings(plan: Plan, metrics: ProbeMetrics, registered: readonly number[]): Finding[] {
+  const findings: Finding[] = [];
+  const add = (field: string, planned: string, live: string) =>
+    findings.push({ kind: 'health', resource: 'kafka', field, planned, live });
+  const missing = plan.brokers.filter((b) => !registered.includes(b.nodeId)).map((b) => b.name);
+  if (missing.length > 0)
+    add(
+      'registered brokers',
+      String(plan.brokers.length),
+      `${metrics.RegisteredBrokers} (not registered: ${missing.join(', ')})`,
+    );
+  if (metrics.ActiveControllerPresent === 0) add('active controller', 'present', 'none');
+  if (metrics.UnderReplicatedPartitions > 0)
+    add('under-replicated partitions', '0', String(metrics.UnderReplicatedPartitions));
+  if (metrics.UnderMinIsrPartitions > 0)
+    add('partitions under min ISR', '0', String(metrics.UnderMinIsrPartitions));
+  if (metrics.OfflinePartitions > 0) add('offline partitions', '0', String(metrics.OfflinePartitions));
   return findings;
 }
 

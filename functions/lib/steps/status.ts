@@ -12,14 +12,16 @@ import { hasCode } from '../aws/errors';
 import * as ssm from '../aws/ssm';
 import { renderBrokerScript } from '../domain/broker-script';
 import { scriptHash } from '../domain/commands';
-import { diffCluster, type Finding, type LiveCluster } from '../domain/drift';
+import { diffCluster, type Finding, kafkaFindings, type LiveCluster } from '../domain/drift';
 import { APPLIED_CONFIG_TAG, ROLE_TAG } from '../domain/names';
 import type { Plan } from '../domain/plan';
+import { probeMetrics } from '../domain/probe-metrics';
 import { ROLES } from '../domain/tags';
 import { ApiNotImplementedError } from '../errors';
 import type { ClusterSpec } from '../spec';
 import { readAppliedSpec } from './cluster-record';
 import { secretVersionFor } from './consumer-secret';
+import { readHealth } from './health';
 
 export interface ClusterStatus {
   cluster: string;
@@ -150,7 +152,30 @@ async function expectedHashes(
   );
 }
 
-export async function clusterStatus(spec: ClusterSpec, plan: Plan): Promise<ClusterStatus> {
+/** Kafka's own view, read like the roll reads it (Run Command on a running broker, bounded output). */
+async function kafkaStatus(plan: Plan, live: LiveCluster, notes: string[]): Promise<Finding[]> {
+  const running = live.brokers.filter((b) => b.state === 'running');
+  if (running.length === 0) {
+    notes.push('Kafka health not read: no broker is running');
+    return [];
+  }
+  try {
+    const { snapshot, source } = await readHealth(plan, running);
+    if (source === 'assume-healthy')
+      notes.push('Kafka health from the stand-in (assume-healthy): not read from Kafka');
+    const pending = live.connections.filter((c) => c.state === 'pendingAcceptance').length;
+    return kafkaFindings(plan, probeMetrics(snapshot, pending), snapshot.registeredBrokers);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return [{ kind: 'health', resource: 'kafka', field: 'health read', planned: 'answered', live: reason }];
+  }
+}
+
+export async function clusterStatus(
+  spec: ClusterSpec,
+  plan: Plan,
+  options: { kafka?: boolean } = {},
+): Promise<ClusterStatus> {
   const notes: string[] = [];
   const region = plan.region;
   let vpc: LiveCluster['vpc'] = null;
@@ -183,5 +208,7 @@ export async function clusterStatus(spec: ClusterSpec, plan: Plan): Promise<Clus
     uniqueName: { parameter: parameter?.value ?? null, applied: applied?.uniqueName ?? null },
   };
   const findings = diffCluster(plan, live, { configHashes: await expectedHashes(spec, plan, notes) });
+  if (options.kafka === false) notes.push('Kafka health not read (--no-kafka)');
+  else findings.push(...(await kafkaStatus(plan, live, notes)));
   return { cluster: plan.clusterName, region, findings, notes, live };
 }

@@ -3,6 +3,7 @@ import {
   diffCluster,
   type Finding,
   findingLine,
+  kafkaFindings,
   type LiveCluster,
   statusExitCode,
 } from '../../../functions/lib/domain/drift';
@@ -250,5 +251,48 @@ describe('diffCluster (planned vs live)', () => {
         live: 'missing',
       }),
     ).toBe('DRIFT  listener 9094: exists: planned → seed-usw2-b2, live missing');
+  });
+});
+
+describe('kafkaFindings (what Kafka itself says)', () => {
+  const healthy = {
+    RegisteredBrokers: 3,
+    ActiveControllerPresent: 1 as const,
+    UnderReplicatedPartitions: 0,
+    UnderMinIsrPartitions: 0,
+    OfflinePartitions: 0,
+    PendingConnections: 0,
+  };
+
+  it('nothing when every planned broker is registered and every partition whole', () => {
+    expect(kafkaFindings(plan, healthy, [1, 2, 3])).toEqual([]);
+  });
+
+  it('one broker down: names it, and the partitions it leaves under-replicated', () => {
+    // Act
+    const findings = kafkaFindings(
+      plan,
+      { ...healthy, RegisteredBrokers: 2, UnderReplicatedPartitions: 5 },
+      [1, 3],
+    );
+    // Assess
+    expect(findings.map(findingLine)).toEqual([
+      'HEALTH kafka: registered brokers: planned 3, live 2 (not registered: b2)',
+      'HEALTH kafka: under-replicated partitions: planned 0, live 5',
+    ]);
+  });
+
+  it('no controller, partitions under min ISR and offline: each a line', () => {
+    const findings = kafkaFindings(
+      plan,
+      { ...healthy, ActiveControllerPresent: 0, UnderMinIsrPartitions: 2, OfflinePartitions: 1 },
+      [1, 2, 3],
+    );
+    expect(findings.map((f) => f.field)).toEqual([
+      'active controller',
+      'partitions under min ISR',
+      'offline partitions',
+    ]);
+    expect(findings.every((f) => f.kind === 'health')).toBe(true);
   });
 });
