@@ -342,10 +342,9 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
     }
   }
 
-  issues.push(...consumerIssues(spec));
-
   // An existing cluster's NLB ports follow its node IDs (brokerBase + nodeId - 1), not brokersPerAz.
   const brokerSlots = spec.existing ? Math.max(...spec.existing.brokers.map((b) => b.nodeId)) : total;
+  issues.push(...consumerIssues(spec, brokerSlots));
   issues.push(...portIssues(spec, brokerSlots));
 
   if (!isDnsName(spec.advertisedDomain)) {
@@ -371,7 +370,7 @@ function portIssues(spec: ClusterSpec, total: number): PathIssue[] {
   const issues: PathIssue[] = [];
   const consumers = consumersOf(spec);
   const { internal, controller } = spec.ports;
-  const nlbPorts: { from: number; to: number; index: number; what: string }[] = [];
+  const nlbPorts: { from: number; to: number; what: string }[] = [];
   const listen: { path: (string | number)[]; name: string; port: number }[] = [
     { path: ['ports', 'internal'], name: 'ports.internal', port: internal },
     { path: ['ports', 'controller'], name: 'ports.controller', port: controller },
@@ -379,7 +378,6 @@ function portIssues(spec: ClusterSpec, total: number): PathIssue[] {
   consumers.forEach((consumer, index) => {
     const { bootstrap, brokerBase, external } = consumer.ports;
     const portsPath = spec.consumers ? ['consumers', index, 'ports'] : ['ports'];
-    const prefix = spec.consumers ? `consumers[${index}].ports` : 'ports';
     const lastBrokerPort = brokerBase + Math.max(total, 1) - 1;
     if (lastBrokerPort > 65535) {
       issues.push({
@@ -394,19 +392,24 @@ function portIssues(spec: ClusterSpec, total: number): PathIssue[] {
       });
     }
     const mine = [
-      { from: bootstrap, to: bootstrap, what: `${prefix}.bootstrap`, field: 'bootstrap' },
-      { from: brokerBase, to: lastBrokerPort, what: `${prefix}.brokerBase..`, field: 'brokerBase' },
-    ];
+      { from: bootstrap, to: bootstrap, field: 'bootstrap' },
+      { from: brokerBase, to: lastBrokerPort, field: 'brokerBase' },
+    ].map((range) => ({
+      ...range,
+      path: [...portsPath, range.field],
+      what: pathText([...portsPath, range.field]),
+    }));
     for (const range of mine) {
       const clash = nlbPorts.find((other) => other.from <= range.to && range.from <= other.to);
       if (clash)
         issues.push({
-          path: [...portsPath, range.field],
-          message: `overlaps the NLB ports ${clash.from}..${clash.to} of ${clash.what.replace(/\.\.$/, '')} (each consumer's NLB ports are its own)`,
+          path: range.path,
+          message: `overlaps the NLB ports ${clash.from}..${clash.to} of ${clash.what} (each consumer's NLB ports are its own)`,
         });
     }
-    nlbPorts.push(...mine.map((range) => ({ ...range, index })));
-    listen.push({ path: [...portsPath, 'external'], name: `${prefix}.external`, port: external });
+    nlbPorts.push(...mine);
+    const externalPath = [...portsPath, 'external'];
+    listen.push({ path: externalPath, name: pathText(externalPath), port: external });
   });
   listen.forEach((entry, index) => {
     const clash = listen.slice(0, index).find((other) => other.port === entry.port);
@@ -426,7 +429,7 @@ function consumerPath(
   return (index, ...rest) => (spec.consumers ? ['consumers', index, ...rest] : ['consumer', ...rest]);
 }
 
-function consumerIssues(spec: ClusterSpec): PathIssue[] {
+function consumerIssues(spec: ClusterSpec, brokerSlots: number): PathIssue[] {
   const issues: PathIssue[] = [];
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
   if (spec.consumer && spec.consumers)
@@ -437,9 +440,6 @@ function consumerIssues(spec: ClusterSpec): PathIssue[] {
   if (!spec.consumer && !spec.consumers) add(['consumer'], 'is required (or consumers, for several)');
   const consumers = consumersOf(spec);
   const pathOf = consumerPath(spec);
-  const brokerSlots = spec.existing
-    ? Math.max(...spec.existing.brokers.map((b) => b.nodeId))
-    : spec.brokersPerAz * spec.azIds.length;
   const names = new Map<string, number>();
   let awaiting: number | undefined;
   consumers.forEach((consumer, index) => {

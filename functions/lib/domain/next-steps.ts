@@ -75,12 +75,11 @@ function essentialNamedSteps(
 
 function essentialSteps(plan: StepsInput, consumer: PlannedConsumer, service: string): string[] {
   const name = `${plan.clusterName}-${consumer.name}`.slice(0, 64);
-  const plc = PLC;
   return [
-    `Check the AZ IDs: "${plc} zones --cluster-id <cluster-id>" must list ${Object.keys(consumer.advertisedListenerPatterns).join(', ')}.`,
-    `Create the connection (kafka-plc accepts it inside the accept window): "${plc} create -c <cluster-id> --display-name ${name} --type AWS_ENDPOINT_SERVICE --aws.endpoint-service-name ${service}"`,
-    `Get the unique name: "${plc} attach-domains -c <cluster-id> --private-link-connection-id <connection-id> --type TIDBCLOUD_MANAGED --dry-run"`,
-    `Attach the domain: "${plc} attach-domains -c <cluster-id> --private-link-connection-id <connection-id> --type TIDBCLOUD_MANAGED --unique-name <unique-name>"`,
+    `Check the AZ IDs: "${PLC} zones --cluster-id <cluster-id>" must list ${Object.keys(consumer.advertisedListenerPatterns).join(', ')}.`,
+    `Create the connection (kafka-plc accepts it inside the accept window): "${PLC} create -c <cluster-id> --display-name ${name} --type AWS_ENDPOINT_SERVICE --aws.endpoint-service-name ${service}"`,
+    `Get the unique name: "${PLC} attach-domains -c <cluster-id> --private-link-connection-id <connection-id> --type TIDBCLOUD_MANAGED --dry-run"`,
+    `Attach the domain: "${PLC} attach-domains -c <cluster-id> --private-link-connection-id <connection-id> --type TIDBCLOUD_MANAGED --unique-name <unique-name>"`,
     `Roll the brokers to it: "kafka-plc set-unique-name --cluster ${plan.clusterName} --value <unique-name> --region ${plan.region}"`,
     `In the changefeed: this private link connection, bootstrap port ${consumer.bootstrapPort}.`,
   ];

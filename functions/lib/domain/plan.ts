@@ -15,7 +15,7 @@
 
 import { PlanError } from '../errors';
 import type { ClusterSpec, SpecConsumer } from '../spec';
-import { consumersOf, primaryConsumer, principalAccount } from '../spec';
+import { consumersOf, principalAccount } from '../spec';
 import { addressText, parseCidr } from './cidr';
 import { type ConsumerAuth, consumerAuthOf } from './consumer-auth';
 import {
@@ -166,6 +166,11 @@ export function externalHostOf(
   return renderPatternHost(pattern, nodeId, uniqueName);
 }
 
+/** The NLB port of a broker for a consumer, which is also the port the broker advertises to it. */
+function nlbPortOf(consumer: Pick<SpecConsumer, 'ports'>, nodeId: number): number {
+  return consumer.ports.brokerBase + (nodeId - 1);
+}
+
 /** The node IDs a spec's brokers have: 1..N for a new cluster, the listed ones for an existing cluster. */
 export function specNodeIds(spec: ClusterSpec): number[] {
   if (spec.existing) return spec.existing.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
@@ -175,7 +180,7 @@ export function specNodeIds(spec: ClusterSpec): number[] {
 /** The consumers of a spec as the plan lists them (needs no placement: an existing cluster's too). */
 export function planConsumers(spec: ClusterSpec, nodeIds: number[] = specNodeIds(spec)): PlannedConsumer[] {
   return consumersOf(spec).map((consumer) => {
-    const ports = nodeIds.map((nodeId) => consumer.ports.brokerBase + (nodeId - 1));
+    const ports = nodeIds.map((nodeId) => nlbPortOf(consumer, nodeId));
     return {
       name: consumer.name,
       listenerName: consumer.listenerName,
@@ -284,7 +289,9 @@ export function assemblePlan(
     typeof options.logDirs === 'function' ? options.logDirs(nodeId) : (options.logDirs ?? DEFAULT_LOG_DIRS);
 
   const consumers = consumersOf(spec);
-  const consumerAuth = consumerAuthOf(spec.clusterName, primaryConsumer(spec));
+  const [primary] = consumers;
+  if (!primary) throw new PlanError('the spec has no consumer');
+  const consumerAuth = consumerAuthOf(spec.clusterName, primary);
   const brokers: PlannedBroker[] = sorted.map((placement) => {
     const processRoles: ProcessRole[] = voters.includes(placement.nodeId)
       ? ['broker', 'controller']
@@ -293,7 +300,7 @@ export function assemblePlan(
       consumer: consumer.name,
       name: consumer.listenerName,
       host: externalHostOf(consumer, placement.nodeId, placement.azId, spec.uniqueName),
-      port: consumer.ports.brokerBase + (placement.nodeId - 1),
+      port: nlbPortOf(consumer, placement.nodeId),
       listenPort: consumer.ports.external,
     }));
     const first = externalListeners[0];
@@ -335,7 +342,7 @@ export function assemblePlan(
       role: 'bootstrap' as const,
     },
     ...brokers.map((b) => ({
-      port: consumer.ports.brokerBase + (b.nodeId - 1),
+      port: nlbPortOf(consumer, b.nodeId),
       brokerNodeIds: [b.nodeId],
       targetPort: consumer.ports.external,
       targetGroupName: targetGroupNameOf(spec.clusterName, index, consumer, b.name),
@@ -376,7 +383,7 @@ export function assemblePlan(
       voterNodeIds: voters,
       controllerQuorumVoters: quorumVoters,
       // The first consumer's NLB and EXTERNAL ports (with `consumers`, the top-level ones do not apply).
-      ports: { ...spec.ports, ...primaryConsumer(spec).ports },
+      ports: { ...spec.ports, ...primary.ports },
     },
     instances: { type: spec.instanceType, architecture, amiParameter: amiParameterFor(architecture) },
     uniqueName: spec.uniqueName,
