@@ -1,16 +1,17 @@
 /**
  * What the deployed stack provides to the Lambdas, created if absent for an in-process (`--local`) run:
- * the broker instance role and profile, the SNS topic for endpoint connection notifications, the roll
- * lock table and the accept window table.
+ * the broker instance role and profile, the SNS topics for endpoint connection notifications and for alarms,
+ * the roll lock table and the accept window table.
  */
 import { ensureAcceptTable } from '../functions/lib/aws/accept-records';
 import { ensureBrokerInstanceProfile } from '../functions/lib/aws/iam';
 import { ensureLockTable } from '../functions/lib/aws/roll-locks';
-import { ensureTopic } from '../functions/lib/aws/sns';
+import { createTopic, ensureTopic } from '../functions/lib/aws/sns';
 import { ACCEPT_TABLE } from '../functions/lib/domain/names';
 
 export const LOCAL_INSTANCE_PROFILE = 'kafka-plc-broker';
 export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
+export const LOCAL_ALARM_TOPIC = 'kafka-plc-alarms';
 /** The stack's roll lock table name (infra/roll-lock.yml). */
 export const LOCAL_LOCK_TABLE = 'kafka-plc-roll-locks';
 /** The stack's accept window table name (infra/accept-windows.yml). */
@@ -31,6 +32,7 @@ export async function prepareLocalEnvironment(region: string): Promise<void> {
   await ensureBrokerInstanceProfile(region, profile);
   process.env.BROKER_INSTANCE_PROFILE = profile;
   process.env.CONNECTION_TOPIC_ARN ??= await ensureTopic(region, LOCAL_TOPIC);
+  process.env.ALARM_TOPIC_ARN ??= await createTopic(region, LOCAL_ALARM_TOPIC);
   process.env.ROLL_LOCK_TABLE ??= LOCAL_LOCK_TABLE;
   await ensureLockTable(region, process.env.ROLL_LOCK_TABLE);
   process.env.ACCEPT_TABLE ??= ACCEPT_TABLE;

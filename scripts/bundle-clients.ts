@@ -1,5 +1,6 @@
 /** The AWS SDK clients a Lambda bundle carries, read from the class names esbuild keeps (keepNames). */
 export const SDK_CLIENTS: Record<string, string> = {
+  cloudwatch: 'CloudWatchClient',
   dynamodb: 'DynamoDBClient',
   ec2: 'EC2Client',
   'elastic-load-balancing-v2': 'ElasticLoadBalancingV2Client',

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ssm from '../../functions/lib/aws/ssm';
-import { uniqueNameParameter } from '../../functions/lib/domain/names';
+import { ROLL_STATE_MACHINE_NAME, uniqueNameParameter } from '../../functions/lib/domain/names';
 import { ResourceConflictError, SpecValidationError, UsageError } from '../../functions/lib/errors';
 import { clusterSpecSchema, primaryConsumer, specAwaitsUniqueName } from '../../functions/lib/spec';
 import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
@@ -17,7 +17,7 @@ import { loadSpecFile } from '../spec-file';
 import { type Command, parse, required } from './common';
 import { executionName, runWorkflow } from './provision';
 
-export const DEFAULT_ROLL_MACHINE = 'kafka-plc-roll-brokers';
+export const DEFAULT_ROLL_MACHINE = ROLL_STATE_MACHINE_NAME;
 const BOOTSTRAP = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 export const LOCAL_KAFKA_HOME = fileURLToPath(new URL('../../.cache/kafka-3.7.1', import.meta.url));
 

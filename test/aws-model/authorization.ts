@@ -123,6 +123,7 @@ export const IAM_PREFIX: Record<string, string> = {
   sfn: 'states',
   dynamodb: 'dynamodb',
   secretsmanager: 'secretsmanager',
+  cloudwatch: 'cloudwatch',
 };
 
 /** Actions that support no resource-level permissions (Resource "*" only), besides the Describe and List calls. */
@@ -539,7 +540,64 @@ const SECRETS_BUILDERS: Record<string, Builder> = {
   GetSecretValue: onSecret('GetSecretValue'),
 };
 
+/**
+ * CloudWatch ("Actions, resources, and condition keys for Amazon CloudWatch"): alarms are
+ * `arn:…:cloudwatch:<region>:<account>:alarm:<name>` and dashboards `arn:…:cloudwatch::<account>:dashboard/<name>`
+ * (no region). DescribeAlarms is judged on the alarms it names, or on the name prefix it filters by; PutMetricAlarm
+ * with Tags also needs cloudwatch:TagResource ("PutMetricAlarm", Amazon CloudWatch API Reference); PutMetricData
+ * names no resource (Resource "*") and carries cloudwatch:namespace.
+ */
+const alarmArn = (region: string, name: string) => `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`;
+const dashboardArn = (name: string) => `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${name}`;
+const CLOUDWATCH_BUILDERS: Record<string, Builder> = {
+  DescribeAlarms: async (input, region) => {
+    const names = strs(input.AlarmNames);
+    const resources = names.length > 0 ? names : [`${str(input.AlarmNamePrefix)}*`];
+    return resources.map((name) => ({
+      action: 'cloudwatch:DescribeAlarms',
+      resource: alarmArn(region, name),
+      context: {},
+    }));
+  },
+  PutMetricAlarm: async (input, region) => {
+    const resource = alarmArn(region, str(input.AlarmName));
+    const context = requestTagContext(tagsOf(input));
+    return [
+      { action: 'cloudwatch:PutMetricAlarm', resource, context },
+      ...(Object.keys(tagsOf(input)).length > 0
+        ? [{ action: 'cloudwatch:TagResource', resource, context }]
+        : []),
+    ];
+  },
+  DeleteAlarms: async (input, region) =>
+    strs(input.AlarmNames).map((name) => ({
+      action: 'cloudwatch:DeleteAlarms',
+      resource: alarmArn(region, name),
+      context: {},
+    })),
+  GetDashboard: async (input) => [
+    { action: 'cloudwatch:GetDashboard', resource: dashboardArn(str(input.DashboardName)), context: {} },
+  ],
+  PutDashboard: async (input) => [
+    { action: 'cloudwatch:PutDashboard', resource: dashboardArn(str(input.DashboardName)), context: {} },
+  ],
+  DeleteDashboards: async (input) =>
+    strs(input.DashboardNames).map((name) => ({
+      action: 'cloudwatch:DeleteDashboards',
+      resource: dashboardArn(name),
+      context: {},
+    })),
+  PutMetricData: async (input) => [
+    {
+      action: 'cloudwatch:PutMetricData',
+      resource: '*',
+      context: { 'cloudwatch:namespace': str(input.Namespace) },
+    },
+  ],
+};
+
 const BUILDERS: Record<string, Record<string, Builder>> = {
+  cloudwatch: CLOUDWATCH_BUILDERS,
   secretsmanager: SECRETS_BUILDERS,
   ec2: EC2_BUILDERS,
   elbv2: ELB_BUILDERS,

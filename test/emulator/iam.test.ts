@@ -95,6 +95,8 @@ beforeAll(async () => {
     detail: { name: '/kafka-plc/seed-usw2/unique-name', operation: 'Update' },
   });
   await invokeDirectly('acceptSweep', {});
+  // The probe's health read goes through SSM here (moto runs no command: no Kafka metric is published).
+  await invokeDirectly('probeClusters', {});
   await invokeDirectly('acceptConnection', { Records: [{ Sns: { Message: 'vpce-svc-0123456789abcdef0' } }] });
   const torn = await runLocal('teardown', seed, FAST);
   if (torn.status !== 'SUCCEEDED') throw new Error(`teardown: ${torn.error}: ${torn.cause}`);
@@ -162,6 +164,9 @@ describe('IAM enforced in the emulator, from the packaged template', () => {
       'acceptSweep',
       'acceptConnection',
       'onUniqueNameChange',
+      'ensureMonitoring',
+      'teardownMonitoring',
+      'probeClusters',
     ])
       expect(functions, key).toContain(key);
     expect(emulator.iam.denied()).toEqual([]);

@@ -82,6 +82,7 @@ export async function startEmulator(): Promise<Emulator> {
       model.reset();
       iam.clear();
       delete process.env.CONNECTION_TOPIC_ARN;
+      delete process.env.ALARM_TOPIC_ARN;
       await prepareLocalEnvironment(region);
       recorder.clear();
     },

@@ -8,15 +8,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
 import { handler as configureBrokers } from '../../functions/configure-brokers/handler';
+import { clients } from '../../functions/lib/aws/clients';
 import { parseCommandComment } from '../../functions/lib/domain/commands';
 import { findingLine } from '../../functions/lib/domain/drift';
 import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { planCluster } from '../../functions/lib/domain/plan';
+import { PROBE_NAMESPACE } from '../../functions/lib/domain/probe-metrics';
 import { parseClusterSpec } from '../../functions/lib/spec';
 import { clusterStatus } from '../../functions/lib/steps/status';
+import { handler as probeClusters } from '../../functions/probe-clusters/handler';
 import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
 import { asFunction } from '../aws-model/iam';
 import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
@@ -111,6 +115,43 @@ async function advertisedNow(uniqueName: string) {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** One run of the scheduled probe Lambda (as deployed: its handler, judged against its role); this cluster's result. */
+async function probe(): Promise<{ metrics: Record<string, number>; healthError?: string }> {
+  process.env.AWS_REGION = control.spec.region;
+  const result = (await asFunction('probeClusters', () =>
+    probeClusters({}, lambdaContext('probeClusters')),
+  )) as { results: { cluster: string; metrics: Record<string, number>; healthError?: string }[] };
+  const mine = result.results.find((r) => r.cluster === control.spec.clusterName);
+  expect(mine?.healthError).toBeUndefined();
+  return mine ?? { metrics: {} };
+}
+
+/** The value of a probe metric published since `since`, read back from CloudWatch (the emulator). */
+async function publishedSince(since: number, metric: string): Promise<number[] | undefined> {
+  const now = Date.now();
+  const out = await clients(control.spec.region).cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(since),
+      EndTime: new Date(now + 60_000),
+      MetricDataQueries: [
+        {
+          Id: 'm',
+          MetricStat: {
+            Metric: {
+              Namespace: PROBE_NAMESPACE,
+              MetricName: metric,
+              Dimensions: [{ Name: 'Cluster', Value: control.spec.clusterName }],
+            },
+            Period: 60,
+            Stat: 'Minimum',
+          },
+        },
+      ],
+    }),
+  );
+  return out.MetricDataResults?.[0]?.Values;
 }
 
 describe('provisioning the running harness cluster through Run Command', () => {
@@ -278,6 +319,13 @@ describe('the unique-name roll on real brokers', () => {
         expect.stringMatching(/^HEALTH kafka: under-replicated partitions: planned 0, live [1-9]\d*$/),
       ]),
     );
+    // The scheduled probe (the deployed Lambda, judged against its role) publishes the same reading.
+    const probedDownAt = Date.now() - 1_000;
+    const probedDown = await probe();
+    expect(probedDown.metrics.RegisteredBrokers).toBe(2);
+    expect(probedDown.metrics.ActiveControllerPresent).toBe(1);
+    expect(probedDown.metrics.UnderReplicatedPartitions).toBeGreaterThan(0);
+    expect(await publishedSince(probedDownAt, 'RegisteredBrokers')).toEqual([2]);
 
     // Act: b3 is back; the same roll now proceeds
     await cluster.startBroker(3);
@@ -298,6 +346,16 @@ describe('the unique-name roll on real brokers', () => {
     const rolled = parseClusterSpec(spec);
     const back = await clusterStatus(rolled, planCluster(rolled));
     expect(back.findings.filter((f) => f.resource === 'kafka')).toEqual([]);
+    const probedBackAt = Date.now() - 1_000;
+    const probedBack = await probe();
+    expect(probedBack.metrics).toMatchObject({
+      RegisteredBrokers: 3,
+      ActiveControllerPresent: 1,
+      UnderReplicatedPartitions: 0,
+      UnderMinIsrPartitions: 0,
+      OfflinePartitions: 0,
+    });
+    expect(await publishedSince(probedBackAt, 'RegisteredBrokers')).toEqual([3]);
   }, 300_000);
 
   it("once SSM's command history has expired, the instances' applied-config tags still say what each broker runs", async () => {

@@ -2,6 +2,7 @@
  * Every service's client at once, for tests, benchmarks and the CLI (Lambda adapters import only the
  * per-service modules in clients/, so their bundles carry only what they use).
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -11,6 +12,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { onClient, resetClients, type SdkClient } from './client-registry';
+import { cloudwatchClient } from './clients/cloudwatch';
 import { dynamodbClient } from './clients/dynamodb';
 import { ec2Client } from './clients/ec2';
 import { elbv2Client } from './clients/elbv2';
@@ -31,6 +33,7 @@ export interface Clients {
   sfn: SFNClient;
   dynamodb: DynamoDBClient;
   secretsmanager: SecretsManagerClient;
+  cloudwatch: CloudWatchClient;
 }
 
 export function clients(region: string): Clients {
@@ -43,6 +46,7 @@ export function clients(region: string): Clients {
     sfn: sfnClient(region),
     dynamodb: dynamodbClient(region),
     secretsmanager: secretsClient(region),
+    cloudwatch: cloudwatchClient(region),
   };
 }
 

@@ -30,3 +30,9 @@ export async function ensureTopic(region: string, name: string): Promise<string>
   }
   return arn;
 }
+
+/** A topic outside a stack (a local run's alarm topic): CreateTopic returns the existing topic's ARN. */
+export async function createTopic(region: string, name: string): Promise<string> {
+  const out = await call('CreateTopic', () => snsClient(region).send(new CreateTopicCommand({ Name: name })));
+  return out.TopicArn ?? '';
+}

@@ -1,6 +1,7 @@
 /**
  * The CloudWatch alarms of one cluster, as PutMetricAlarm inputs (pure): created by provisioning, removed by
- * teardown (both by the `kafka-plc-<cluster>-` name prefix).
+ * teardown (both by the `kafka-plc/<cluster>/` name prefix: `/` is not in a cluster name, so no cluster's prefix
+ * is the start of another's — `kafka-plc-a-` would be the start of cluster `a-b`'s names).
  *
  * - NLB `UnHealthyHostCount` per target group (AWS/NetworkELB, dimensions TargetGroup and LoadBalancer: the
  *   ARNs' final parts, "CloudWatch metrics for your Network Load Balancer"), Maximum > 0 for 2 of 2 minutes:
@@ -36,7 +37,55 @@ export interface AlarmInput {
 }
 
 export function alarmPrefix(cluster: string): string {
-  return `kafka-plc-${cluster}-`;
+  return `kafka-plc/${cluster}/`;
+}
+
+/** An alarm as DescribeAlarms reports it (the fields kafka-plc sets). */
+export type LiveAlarm = {
+  [K in keyof AlarmInput]: AlarmInput[K] extends number
+    ? number
+    : AlarmInput[K] extends string
+      ? string
+      : AlarmInput[K];
+};
+
+const sorted = (values: readonly string[]) => [...values].sort();
+const dimensionKey = (d: { Name: string; Value: string }) => `${d.Name}=${d.Value}`;
+
+/** The fields of `live` that differ from `desired` (dimensions and actions compared as sets). */
+export function alarmDifferences(desired: AlarmInput, live: LiveAlarm): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (Object.keys(desired) as (keyof AlarmInput)[]).filter((field) => {
+    if (field === 'Dimensions')
+      return !same(sorted(desired.Dimensions.map(dimensionKey)), sorted(live.Dimensions.map(dimensionKey)));
+    if (field === 'AlarmActions' || field === 'OKActions')
+      return !same(sorted(desired[field]), sorted(live[field]));
+    return !same(desired[field], live[field]);
+  });
+}
+
+export interface AlarmChanges {
+  /** Alarms to create or replace (PutMetricAlarm), each with why. */
+  put: { alarm: AlarmInput; reason: string }[];
+  /** Names of the cluster's alarms no longer planned (a removed consumer's or broker's). */
+  remove: string[];
+}
+
+/** What to write so the live alarms (those with the cluster's prefix) are the desired ones; nothing when equal. */
+export function alarmChanges(desired: readonly AlarmInput[], live: readonly LiveAlarm[]): AlarmChanges {
+  const byName = new Map(live.map((a) => [a.AlarmName, a]));
+  const put: AlarmChanges['put'] = [];
+  for (const alarm of desired) {
+    const current = byName.get(alarm.AlarmName);
+    if (!current) {
+      put.push({ alarm, reason: 'missing' });
+      continue;
+    }
+    const fields = alarmDifferences(alarm, current);
+    if (fields.length > 0) put.push({ alarm, reason: `differs in ${fields.join(', ')}` });
+  }
+  const wanted = new Set(desired.map((a) => a.AlarmName));
+  return { put, remove: live.map((a) => a.AlarmName).filter((name) => !wanted.has(name)) };
 }
 
 /** arn:…:loadbalancer/net/name/id → net/name/id; arn:…:targetgroup/name/id → targetgroup/name/id. */

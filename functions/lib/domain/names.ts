@@ -85,3 +85,6 @@ export function kraftClusterId(clusterName: string, region: string): string {
   const bytes = createHash('sha256').update(`kafka-plc/${region}/${clusterName}`).digest().subarray(0, 16);
   return bytes.toString('base64url');
 }
+
+/** The roll state machine's name in the stack (serverless.yml): the CLI finds it, the dashboard charts it. */
+export const ROLL_STATE_MACHINE_NAME = 'kafka-plc-roll-brokers';

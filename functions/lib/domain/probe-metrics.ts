@@ -46,12 +46,19 @@ export function probeMetrics(snapshot: HealthSnapshot, pendingConnections: numbe
   };
 }
 
-/** The metrics as PutMetricData's MetricData, one datum per metric, dimension Cluster. */
-export function metricData(cluster: string, metrics: ProbeMetrics): MetricDatum[] {
-  return (Object.keys(metrics) as (keyof ProbeMetrics)[]).map((name) => ({
-    MetricName: name,
-    Dimensions: [{ Name: 'Cluster', Value: cluster }],
-    Value: metrics[name],
-    Unit: 'Count',
-  }));
+/** The metrics as PutMetricData's MetricData, one datum per metric present, dimension Cluster. */
+export function metricData(cluster: string, metrics: Partial<ProbeMetrics>): MetricDatum[] {
+  return (Object.keys(metrics) as (keyof ProbeMetrics)[]).flatMap((name) => {
+    const value = metrics[name];
+    return value === undefined
+      ? []
+      : [
+          {
+            MetricName: name,
+            Dimensions: [{ Name: 'Cluster' as const, Value: cluster }],
+            Value: value,
+            Unit: 'Count' as const,
+          },
+        ];
+  });
 }

@@ -37,7 +37,12 @@ async function readVpc(spec: ClusterSpec): Promise<LiveCluster['vpc']> {
   return (await net.findVpc(spec.region, spec.clusterName, ROLES.vpc)) ?? null;
 }
 
-async function readBrokers(spec: ClusterSpec, plan: Plan, notes: string[]): Promise<LiveCluster['brokers']> {
+/** The cluster's broker instances (not terminated) with their node IDs; SSM registration where readable. */
+export async function liveBrokers(
+  spec: ClusterSpec,
+  plan: Plan,
+  notes: string[],
+): Promise<LiveCluster['brokers']> {
   const region = plan.region;
   const found = spec.existing
     ? await instances.instancesById(
@@ -193,7 +198,7 @@ export async function clusterStatus(
       }))
     : [];
   const securityGroups = vpc ? await net.securityGroupsInVpc(region, vpc.vpcId) : [];
-  const brokers = await readBrokers(spec, plan, notes);
+  const brokers = await liveBrokers(spec, plan, notes);
   const { arn, ...balancer } = await readLoadBalancer(plan, vpc?.vpcId);
   const service = await readService(plan, arn, notes);
   const parameter = await ssm.getParameter(region, plan.uniqueNameParameter);

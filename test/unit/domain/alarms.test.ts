@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { alarmPrefix, clusterAlarms, metricDimensionOf } from '../../../functions/lib/domain/alarms';
+import {
+  type AlarmInput,
+  alarmChanges,
+  alarmPrefix,
+  clusterAlarms,
+  type LiveAlarm,
+  metricDimensionOf,
+} from '../../../functions/lib/domain/alarms';
 import { planCluster } from '../../../functions/lib/domain/plan';
 import { parseClusterSpec } from '../../../functions/lib/spec';
 import { seedSpec } from '../../fixtures/specs';
@@ -26,10 +33,10 @@ describe('clusterAlarms', () => {
     const nlb = alarms.filter((a) => a.Namespace === 'AWS/NetworkELB');
     // Assess
     expect(nlb.map((a) => a.AlarmName)).toEqual([
-      'kafka-plc-seed-usw2-unhealthy-seed-usw2-bootstrap',
-      'kafka-plc-seed-usw2-unhealthy-seed-usw2-b1',
-      'kafka-plc-seed-usw2-unhealthy-seed-usw2-b2',
-      'kafka-plc-seed-usw2-unhealthy-seed-usw2-b3',
+      'kafka-plc/seed-usw2/unhealthy-seed-usw2-bootstrap',
+      'kafka-plc/seed-usw2/unhealthy-seed-usw2-b1',
+      'kafka-plc/seed-usw2/unhealthy-seed-usw2-b2',
+      'kafka-plc/seed-usw2/unhealthy-seed-usw2-b3',
     ]);
     expect(nlb[1]).toMatchObject({
       MetricName: 'UnHealthyHostCount',
@@ -96,5 +103,85 @@ describe('metricDimensionOf', () => {
   it('is the final part of an ELB ARN as CloudWatch names it', () => {
     expect(metricDimensionOf(LB)).toBe('net/seed-usw2-nlb/50dc6c495c0c9188');
     expect(metricDimensionOf(tgArn('x'))).toBe('targetgroup/x/73e2d6bc24d8a067');
+  });
+});
+
+describe('alarmChanges (desired vs the live alarms with the cluster prefix)', () => {
+  const desired = alarmsOf().alarms;
+  const asLive = (alarm: AlarmInput): LiveAlarm => ({ ...alarm });
+  const named = (name: string) => desired.find((a) => a.AlarmName.endsWith(name)) as AlarmInput;
+  const cases: {
+    name: string;
+    live: () => LiveAlarm[];
+    put: [string, string][];
+    remove: string[];
+  }[] = [
+    { name: 'all as desired: nothing', live: () => desired.map(asLive), put: [], remove: [] },
+    {
+      name: 'dimensions and actions in another order: nothing',
+      live: () =>
+        desired.map((a) => ({
+          ...asLive(a),
+          Dimensions: [...a.Dimensions].reverse(),
+          AlarmActions: [...a.AlarmActions].reverse(),
+        })),
+      put: [],
+      remove: [],
+    },
+    {
+      name: 'one missing: put',
+      live: () => desired.filter((a) => a !== named('RegisteredBrokers')).map(asLive),
+      put: [['RegisteredBrokers', 'missing']],
+      remove: [],
+    },
+    {
+      name: 'a threshold and the actions changed: put, naming the fields',
+      live: () =>
+        desired.map((a) =>
+          a === named('OfflinePartitions') ? { ...asLive(a), Threshold: 5, AlarmActions: [] } : asLive(a),
+        ),
+      put: [['OfflinePartitions', 'differs in Threshold, AlarmActions']],
+      remove: [],
+    },
+    {
+      name: 'another target group in the dimension: put',
+      live: () =>
+        desired.map((a) =>
+          a === named('unhealthy-seed-usw2-b1')
+            ? {
+                ...asLive(a),
+                Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/x/1' }, a.Dimensions[1]],
+              }
+            : asLive(a),
+        ) as LiveAlarm[],
+      put: [['unhealthy-seed-usw2-b1', 'differs in Dimensions']],
+      remove: [],
+    },
+    {
+      name: 'an alarm no longer planned (a removed consumer): remove',
+      live: () => [
+        ...desired.map(asLive),
+        {
+          ...asLive(named('unhealthy-seed-usw2-b1')),
+          AlarmName: `${alarmPrefix('seed-usw2')}unhealthy-seed-usw2-tidb2-b1`,
+        },
+      ],
+      put: [],
+      remove: [`${alarmPrefix('seed-usw2')}unhealthy-seed-usw2-tidb2-b1`],
+    },
+  ];
+  it.each(cases)('$name', ({ live, put, remove }) => {
+    // Act
+    const changes = alarmChanges(desired, live());
+    // Assess
+    expect(
+      changes.put.map((p) => [p.alarm.AlarmName.slice(alarmPrefix('seed-usw2').length), p.reason]),
+    ).toEqual(put.map(([name, reason]) => [name, reason]));
+    expect(changes.remove).toEqual(remove);
+  });
+
+  it("no cluster's prefix starts another's names ('/' is not in a cluster name)", () => {
+    expect(`${alarmPrefix('a-b')}RegisteredBrokers`.startsWith(alarmPrefix('a'))).toBe(false);
+    expect(`${alarmPrefix('ab')}RegisteredBrokers`.startsWith(alarmPrefix('a'))).toBe(false);
   });
 });

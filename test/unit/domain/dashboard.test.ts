@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dashboardBody, dashboardName } from '../../../functions/lib/domain/dashboard';
+import {
+  dashboardBody,
+  dashboardName,
+  rollStateMachineArnFor,
+} from '../../../functions/lib/domain/dashboard';
 import { planCluster } from '../../../functions/lib/domain/plan';
 import { parseClusterSpec } from '../../../functions/lib/spec';
 import { seedSpec } from '../../fixtures/specs';
@@ -58,5 +62,14 @@ describe('dashboardBody', () => {
   it('is named kafka-plc-<cluster> within the dashboard-name alphabet', () => {
     expect(dashboardName('seed-usw2')).toBe('kafka-plc-seed-usw2');
     expect(dashboardName(`c${'x'.repeat(31)}`)).toMatch(/^[A-Za-z0-9_-]{1,255}$/);
+  });
+});
+
+describe('rollStateMachineArnFor', () => {
+  it("is the stack's roll state machine in the NLB's partition, region and account", () => {
+    expect(rollStateMachineArnFor(LB)).toBe(ROLL);
+    expect(
+      rollStateMachineArnFor('arn:aws-cn:elasticloadbalancing:cn-north-1:210987654321:loadbalancer/net/x/1'),
+    ).toBe('arn:aws-cn:states:cn-north-1:210987654321:stateMachine:kafka-plc-roll-brokers');
   });
 });

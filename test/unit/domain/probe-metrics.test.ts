@@ -78,6 +78,18 @@ describe('probeMetrics (from one health snapshot)', () => {
 });
 
 describe('metricData', () => {
+  it('leaves out a metric not known (missing data, not a zero)', () => {
+    expect(metricData('seed-usw2', { RegisteredBrokers: 2 })).toEqual([
+      {
+        MetricName: 'RegisteredBrokers',
+        Dimensions: [{ Name: 'Cluster', Value: 'seed-usw2' }],
+        Value: 2,
+        Unit: 'Count',
+      },
+    ]);
+    expect(metricData('seed-usw2', {})).toEqual([]);
+  });
+
   it('one Count datum per metric with the Cluster dimension', () => {
     const data = metricData('seed-usw2', probeMetrics(snapshot(), 1));
     expect(data).toHaveLength(6);
