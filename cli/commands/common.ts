@@ -40,3 +40,28 @@ export class CommandFailedError extends Error {
     this.name = 'CommandFailedError';
   }
 }
+
+/**
+ * The state machine's VerifyCluster report, told on stderr when it found differences or could not run (the
+ * execution itself succeeded: what was built stays built). Nothing when in sync or absent.
+ */
+export function reportVerification(output: unknown, specPath: string, io: Io): void {
+  const verification = (
+    output as {
+      verification?: { inSync?: boolean; differences?: unknown; Error?: string; Cause?: string };
+    } | null
+  )?.verification;
+  if (verification?.Error) {
+    io.stderr(
+      `\nverification could not run (${verification.Error}: ${verification.Cause ?? ''}); ` +
+        `kafka-plc status --spec ${specPath} reads the same report.\n`,
+    );
+    return;
+  }
+  if (verification?.inSync !== false || !Array.isArray(verification.differences)) return;
+  io.stderr(
+    `\nverification: ${verification.differences.length} difference(s) from the plan:\n` +
+      verification.differences.map((line) => `  ${String(line)}\n`).join('') +
+      `kafka-plc status --spec ${specPath} prints the whole report, Kafka's health included.\n`,
+  );
+}

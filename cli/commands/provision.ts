@@ -13,7 +13,7 @@ import { prepareLocalEnvironment } from '../local-prereqs';
 import { runLocal } from '../local-sfn';
 import { progress } from '../progress';
 import { loadSpecFile } from '../spec-file';
-import { type Command, CommandFailedError, type Io, parse, required } from './common';
+import { type Command, CommandFailedError, type Io, parse, reportVerification, required } from './common';
 
 export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
 export const DEFAULT_EXPOSE_MACHINE = 'kafka-plc-expose-existing';
@@ -96,6 +96,7 @@ export const provision: Command = async (args, io) => {
     io,
   );
   io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+  reportVerification(output, values.spec as string, io);
   // What to enter in TiDB Cloud now, per consumer, with the endpoint service name filled in.
   const service = (output as { endpointServiceName?: unknown }).endpointServiceName;
   if (typeof service === 'string') {

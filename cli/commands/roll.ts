@@ -14,7 +14,7 @@ import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secre
 import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
 import { loadSpecFile } from '../spec-file';
-import { type Command, parse, required } from './common';
+import { type Command, parse, reportVerification, required } from './common';
 import { executionName, runWorkflow } from './provision';
 
 export const DEFAULT_ROLL_MACHINE = ROLL_STATE_MACHINE_NAME;
@@ -114,6 +114,7 @@ export const roll: Command = async (args, io) => {
     io,
   );
   io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+  reportVerification(output, values.spec as string, io);
 };
 
 export const setUniqueName: Command = async (args, io) => {

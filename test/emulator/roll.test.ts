@@ -85,8 +85,17 @@ describe('roll on the emulator', () => {
     }
     const output = result.output as {
       brokers: { nodeId: number; oldAdvertisedListeners: string; newAdvertisedListeners: string }[];
+      verification: { inSync: boolean; differences: string[] };
     };
     expect(output.brokers.map((b) => b.nodeId)).toEqual([2, 3, 1]);
+    // VerifyCluster after FinishRoll: this roll was started directly, not by writing the unique-name
+    // parameter, which still holds the placeholder; the verification says exactly that, and nothing else.
+    expect(output.verification).toMatchObject({
+      inSync: false,
+      differences: [
+        'DRIFT  parameter /kafka-plc/seed-usw2/unique-name: brokers advertise: planned unique_name, live tidb-abc',
+      ],
+    });
     expect(output.brokers[0]).toMatchObject({
       oldAdvertisedListeners:
         'INTERNAL://10.0.64.10:9092,EXTERNAL://b2.usw2-az2.unique_name.aws.plc.tidbcloud.com:9094',

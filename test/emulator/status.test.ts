@@ -11,13 +11,20 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DeleteListenerCommand, DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runLocal } from '../../cli/local-sfn';
+import { loadHandler, runLocal } from '../../cli/local-sfn';
 import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
+import { parseClusterSpec } from '../../functions/lib/spec';
+import { asFunction } from '../aws-model/iam';
 import { type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
+import { lambdaContext } from '../helpers/lambda';
 
 let emulator: Emulator;
-let output: { endpointServiceId: string; loadBalancerArn: string };
+let output: {
+  endpointServiceId: string;
+  loadBalancerArn: string;
+  verification: { inSync: boolean; differences: string[]; notes: string[] };
+};
 beforeAll(async () => {
   emulator = await startEmulator();
   // SSM commands never run in moto: Kafka's health comes from the labelled stand-in (the real-Kafka suite
@@ -61,6 +68,11 @@ describe('kafka-plc status on the emulator', () => {
     expect(emulator.recorder.mutating()).toEqual([]);
     const without = JSON.parse((await status('json', '--no-kafka')).stdout);
     expect(without.notes).toContain('Kafka health not read (--no-kafka)');
+    // The provision state machine's last step said the same.
+    expect(output.verification).toMatchObject({ inSync: true, differences: [] });
+    expect(output.verification.notes).toContain(
+      'Kafka health not read here (a Run Command): kafka-plc status and the health probe read it',
+    );
   });
 
   it('names each change made behind its back: exit 3', async () => {
@@ -116,6 +128,19 @@ describe('kafka-plc status on the emulator', () => {
       'target group seed-usw2-bootstrap: target b2',
     ]);
     expect(table.stderr).toContain('seed-usw2: 6 difference(s) from the plan');
+    // The state machines' VerifyCluster (its handler, judged against its role) reports the same lines.
+    const verify = await loadHandler('verifyCluster');
+    const verified = (await asFunction('verifyCluster', () =>
+      verify({ spec: parseClusterSpec(SEED), kafka: false }, lambdaContext('verifyCluster')),
+    )) as { inSync: boolean; differences: string[] };
+    expect(verified.inSync).toBe(false);
+    expect(verified.differences).toEqual(
+      table.stdout
+        .trim()
+        .split('\n')
+        .filter((line) => /^(DRIFT|HEALTH) /.test(line)),
+    );
+    expect(emulator.iam.denied()).toEqual([]);
     expect(emulator.recorder.mutating()).toEqual([]);
   });
 

@@ -96,7 +96,7 @@ describe('stack sources', () => {
 
   it('gives the Lambdas that read the cluster health more time than a health read may take', () => {
     // Prepare: a poll that outlived its Lambda would end as a Lambda timeout, not as our retried error
-    const readers = ['canRollNow', 'checkBrokerHealthy'];
+    const readers = ['canRollNow', 'checkBrokerHealthy', 'verifyCluster', 'probeClusters'];
     // Assess
     for (const key of readers) {
       const timeout = Number(config.functions[key]?.timeout ?? 6);

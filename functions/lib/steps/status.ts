@@ -12,16 +12,19 @@ import { hasCode } from '../aws/errors';
 import * as ssm from '../aws/ssm';
 import { renderBrokerScript } from '../domain/broker-script';
 import { scriptHash } from '../domain/commands';
-import { diffCluster, type Finding, kafkaFindings, type LiveCluster } from '../domain/drift';
+import { diffCluster, type Finding, findingLine, kafkaFindings, type LiveCluster } from '../domain/drift';
 import { APPLIED_CONFIG_TAG, ROLE_TAG } from '../domain/names';
-import type { Plan } from '../domain/plan';
+import { type Plan, planCluster } from '../domain/plan';
 import { probeMetrics } from '../domain/probe-metrics';
 import { ROLES } from '../domain/tags';
 import { ApiNotImplementedError } from '../errors';
+import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import { readAppliedSpec } from './cluster-record';
 import { secretVersionFor } from './consumer-secret';
 import { readHealth } from './health';
+
+const log = moduleLogger('status');
 
 export interface ClusterStatus {
   cluster: string;
@@ -216,4 +219,28 @@ export async function clusterStatus(
   if (options.kafka === false) notes.push('Kafka health not read (--no-kafka)');
   else findings.push(...(await kafkaStatus(plan, live, notes)));
   return { cluster: plan.clusterName, region, findings, notes, live };
+}
+
+export interface Verification {
+  inSync: boolean;
+  /** One line per difference, as `kafka-plc status` prints them. */
+  differences: string[];
+  notes: string[];
+}
+
+/**
+ * The state machines' last step: the same report as `kafka-plc status`, in the execution's output. It never
+ * fails the execution (what was built stays built; the differences are for the reader and the alarms).
+ */
+export async function verifyCluster(spec: ClusterSpec, options: { kafka: boolean }): Promise<Verification> {
+  const status = await clusterStatus(spec, planCluster(spec), options);
+  const differences = status.findings.map(findingLine);
+  const notes = options.kafka
+    ? status.notes
+    : [
+        ...status.notes.filter((n) => n !== 'Kafka health not read (--no-kafka)'),
+        'Kafka health not read here (a Run Command): kafka-plc status and the health probe read it',
+      ];
+  if (differences.length > 0) log.warn('verification found differences', { differences });
+  return { inSync: differences.length === 0, differences, notes };
 }
