@@ -53,7 +53,7 @@ export async function ensureMonitoring(
   const region = plan.region;
   const desired = clusterAlarms(plan, refs, topicArn);
   const changes = alarmChanges(desired, await cw.alarmsWithPrefix(region, alarmPrefix(plan.clusterName)));
-  const live = new Set(changes.put.filter((p) => p.reason !== 'missing').map((p) => p.alarm.AlarmName));
+  const replaced = new Set(changes.put.filter((p) => p.reason !== 'missing').map((p) => p.alarm.AlarmName));
   for (const { alarm, reason } of changes.put) {
     await cw.putAlarm(region, alarm, plan.clusterName);
     log.info('alarm written', { alarm: alarm.AlarmName, reason });
@@ -74,8 +74,8 @@ export async function ensureMonitoring(
   }
   return {
     alarms: desired.length,
-    created: changes.put.filter((p) => !live.has(p.alarm.AlarmName)).map((p) => p.alarm.AlarmName),
-    updated: [...live],
+    created: changes.put.filter((p) => !replaced.has(p.alarm.AlarmName)).map((p) => p.alarm.AlarmName),
+    updated: [...replaced],
     removed: changes.remove,
     dashboard: name,
     dashboardWritten,
