@@ -522,17 +522,19 @@ const onSecret =
       context: resourceTagContext(await lookup.secretTags(str(input.SecretId))),
     },
   ];
+/** A create that names its resource and may tag it: with Tags, `<service>:TagResource` is judged too. */
+function createWithTags(action: string, resource: string, input: Record<string, unknown>): AuthRequest[] {
+  const tags = tagsOf(input);
+  const context = requestTagContext(tags);
+  const service = action.split(':')[0] ?? '';
+  return [
+    { action, resource, context },
+    ...(Object.keys(tags).length > 0 ? [{ action: `${service}:TagResource`, resource, context }] : []),
+  ];
+}
 const SECRETS_BUILDERS: Record<string, Builder> = {
-  CreateSecret: async (input, region) => {
-    const resource = secretArn(region, str(input.Name));
-    const context = requestTagContext(tagsOf(input));
-    return [
-      { action: 'secretsmanager:CreateSecret', resource, context },
-      ...(Object.keys(tagsOf(input)).length > 0
-        ? [{ action: 'secretsmanager:TagResource', resource, context }]
-        : []),
-    ];
-  },
+  CreateSecret: async (input, region) =>
+    createWithTags('secretsmanager:CreateSecret', secretArn(region, str(input.Name)), input),
   DescribeSecret: onSecret('DescribeSecret'),
   GetResourcePolicy: onSecret('GetResourcePolicy'),
   PutResourcePolicy: onSecret('PutResourcePolicy'),
@@ -559,16 +561,8 @@ const CLOUDWATCH_BUILDERS: Record<string, Builder> = {
       context: {},
     }));
   },
-  PutMetricAlarm: async (input, region) => {
-    const resource = alarmArn(region, str(input.AlarmName));
-    const context = requestTagContext(tagsOf(input));
-    return [
-      { action: 'cloudwatch:PutMetricAlarm', resource, context },
-      ...(Object.keys(tagsOf(input)).length > 0
-        ? [{ action: 'cloudwatch:TagResource', resource, context }]
-        : []),
-    ];
-  },
+  PutMetricAlarm: async (input, region) =>
+    createWithTags('cloudwatch:PutMetricAlarm', alarmArn(region, str(input.AlarmName)), input),
   DeleteAlarms: async (input, region) =>
     strs(input.AlarmNames).map((name) => ({
       action: 'cloudwatch:DeleteAlarms',

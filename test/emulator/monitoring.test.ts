@@ -13,50 +13,30 @@ import {
   PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadHandler, runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
 import { alarmPrefix, metricDimensionOf } from '../../functions/lib/domain/alarms';
 import { PROBE_NAMESPACE } from '../../functions/lib/domain/probe-metrics';
 import { asFunction } from '../aws-model/iam';
-import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
+import { FAST, SEED, useProvisionedSeed } from '../helpers/emulator';
 import { lambdaContext } from '../helpers/lambda';
 
 const REGION = 'us-west-2';
 const PREFIX = alarmPrefix(SEED.clusterName);
-let emulator: Emulator;
-let output: {
+type Output = {
   loadBalancerArn: string;
   targetGroupArns: Record<string, string>;
   monitoring: { alarms: number; dashboard: string; alarmTopicArn: string };
 };
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  // SSM commands never run in moto: the probe's Kafka health comes from the labelled stand-in.
-  process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
-  process.env.AWS_REGION = REGION;
-  // Prepare: one provisioned seed cluster for the file; the tests run in order (created, re-run, changed
-  // behind its back, probed, torn down).
-  await emulator.fresh();
-  const provisioned = await runLocal('provision', SEED, FAST);
-  expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
-  output = provisioned.output as typeof output;
-});
-afterAll(async () => {
-  delete process.env.KAFKA_PLC_HEALTH_SOURCE;
-  await emulator?.stop();
-});
-beforeEach(() => {
-  emulator.recorder.clear();
-});
+const file = useProvisionedSeed<Output>();
 
 const cloudwatch = () => clients(REGION).cloudwatch;
 async function alarms(): Promise<Map<string, MetricAlarm>> {
   const out = await cloudwatch().send(new DescribeAlarmsCommand({ AlarmNamePrefix: PREFIX }));
   return new Map((out.MetricAlarms ?? []).map((a) => [a.AlarmName ?? '', a]));
 }
-const cloudwatchWrites = () => emulator.recorder.carriedOut().filter((c) => c.service === 'cloudwatch');
+const cloudwatchWrites = () => file.emulator.recorder.carriedOut().filter((c) => c.service === 'cloudwatch');
 
 describe('monitoring on the emulator', () => {
   it('provisioning creates an alarm per target group and per probe metric, to the alarm topic, and the dashboard', async () => {
@@ -66,7 +46,7 @@ describe('monitoring on the emulator', () => {
       new GetDashboardCommand({ DashboardName: 'kafka-plc-seed-usw2' }),
     );
     // Assess
-    expect(output.monitoring).toEqual({
+    expect(file.output.monitoring).toEqual({
       alarms: 10,
       dashboard: 'kafka-plc-seed-usw2',
       alarmTopicArn: process.env.ALARM_TOPIC_ARN,
@@ -80,10 +60,10 @@ describe('monitoring on the emulator', () => {
       OKActions: [process.env.ALARM_TOPIC_ARN],
     });
     expect(b2?.Dimensions).toEqual([
-      { Name: 'TargetGroup', Value: metricDimensionOf(output.targetGroupArns['seed-usw2-b2'] ?? '') },
-      { Name: 'LoadBalancer', Value: metricDimensionOf(output.loadBalancerArn) },
+      { Name: 'TargetGroup', Value: metricDimensionOf(file.output.targetGroupArns['seed-usw2-b2'] ?? '') },
+      { Name: 'LoadBalancer', Value: metricDimensionOf(file.output.loadBalancerArn) },
     ]);
-    expect(metricDimensionOf(output.loadBalancerArn)).toMatch(/^(net|app)\/seed-usw2-nlb\/[0-9a-f]+$/);
+    expect(metricDimensionOf(file.output.loadBalancerArn)).toMatch(/^(net|app)\/seed-usw2-nlb\/[0-9a-f]+$/);
     expect(live.get(`${PREFIX}RegisteredBrokers`)).toMatchObject({
       Namespace: PROBE_NAMESPACE,
       Dimensions: [{ Name: 'Cluster', Value: 'seed-usw2' }],
@@ -94,7 +74,9 @@ describe('monitoring on the emulator', () => {
       widgets: { properties: { title: string } }[];
     };
     expect(body.widgets.map((w) => w.properties.title)).toContain('Unhealthy targets per NLB port');
-    expect(JSON.stringify(body)).toContain(metricDimensionOf(output.targetGroupArns['seed-usw2-b3'] ?? ''));
+    expect(JSON.stringify(body)).toContain(
+      metricDimensionOf(file.output.targetGroupArns['seed-usw2-b3'] ?? ''),
+    );
   });
 
   it('a provisioning re-run writes no alarm and no dashboard', async () => {
@@ -102,10 +84,10 @@ describe('monitoring on the emulator', () => {
     const again = await runLocal('provision', SEED, FAST);
     // Assess
     expect(again.status, `${again.error}: ${again.cause}`).toBe('SUCCEEDED');
-    expect(again.output).toEqual(output);
+    expect(again.output).toEqual(file.output);
     expect(cloudwatchWrites()).toEqual([]);
     expect(
-      emulator.recorder
+      file.emulator.recorder
         .reads()
         .filter((c) => c.service === 'cloudwatch')
         .map((c) => c.operation),
@@ -129,7 +111,7 @@ describe('monitoring on the emulator', () => {
         AlarmName: `${PREFIX}unhealthy-seed-usw2-b9`,
       }),
     );
-    emulator.recorder.clear();
+    file.emulator.recorder.clear();
     // Act
     const again = await runLocal('provision', SEED, FAST);
     // Assess
@@ -148,6 +130,7 @@ describe('monitoring on the emulator', () => {
 
   it('the scheduled probe publishes the cluster metrics, read back from CloudWatch', async () => {
     // Prepare
+    process.env.AWS_REGION = REGION;
     const probe = await loadHandler('probeClusters');
     const started = new Date(Date.now() - 60_000);
     // Act
@@ -189,10 +172,10 @@ describe('monitoring on the emulator', () => {
     expect(values).toEqual({ registeredbrokers: [3], activecontrollerpresent: [1], offlinepartitions: [0] });
     const listed = await cloudwatch().send(new ListMetricsCommand({ Namespace: PROBE_NAMESPACE }));
     expect(listed.Metrics?.map((m) => m.MetricName)).not.toContain('PendingConnections');
-    const judged = emulator.iam.judged.filter((j) => j.functionKey === 'probeClusters');
+    const judged = file.emulator.iam.judged.filter((j) => j.functionKey === 'probeClusters');
     expect(judged.map((j) => j.request.action)).toContain('cloudwatch:PutMetricData');
     expect(judged.map((j) => j.request.action)).toContain('ssm:GetParametersByPath');
-    expect(emulator.iam.denied()).toEqual([]);
+    expect(file.emulator.iam.denied()).toEqual([]);
   });
 
   it('teardown removes the alarms and the dashboard first', async () => {
@@ -210,8 +193,10 @@ describe('monitoring on the emulator', () => {
     await expect(
       cloudwatch().send(new GetDashboardCommand({ DashboardName: 'kafka-plc-seed-usw2' })),
     ).rejects.toThrow(/does not exist/);
-    const first = emulator.recorder.carriedOut().findIndex((c) => c.operation === 'DeleteAlarms');
-    const brokersGone = emulator.recorder.carriedOut().findIndex((c) => c.operation === 'TerminateInstances');
+    const first = file.emulator.recorder.carriedOut().findIndex((c) => c.operation === 'DeleteAlarms');
+    const brokersGone = file.emulator.recorder
+      .carriedOut()
+      .findIndex((c) => c.operation === 'TerminateInstances');
     expect(first).toBeGreaterThanOrEqual(0);
     expect(first).toBeLessThan(brokersGone);
   });

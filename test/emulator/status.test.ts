@@ -10,40 +10,21 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { DeleteListenerCommand, DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadHandler, runLocal } from '../../cli/local-sfn';
+import { describe, expect, it } from 'vitest';
+import { loadHandler } from '../../cli/local-sfn';
 import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
 import { parseClusterSpec } from '../../functions/lib/spec';
 import { asFunction } from '../aws-model/iam';
-import { type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
+import { SEED, snapshot, useProvisionedSeed } from '../helpers/emulator';
 import { lambdaContext } from '../helpers/lambda';
 
-let emulator: Emulator;
-let output: {
+type Output = {
   endpointServiceId: string;
   loadBalancerArn: string;
   verification: { inSync: boolean; differences: string[]; notes: string[] };
 };
-beforeAll(async () => {
-  emulator = await startEmulator();
-  // SSM commands never run in moto: Kafka's health comes from the labelled stand-in (the real-Kafka suite
-  // and npm start -- --kafka read it from Kafka).
-  process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
-  // Prepare: one provisioned seed cluster for the file; the tests run in order (in sync first, then the
-  // changes made behind kafka-plc's back), each starting from a clean call record.
-  await emulator.fresh();
-  const provisioned = await runLocal('provision', SEED, FAST);
-  expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
-  output = provisioned.output as typeof output;
-});
-afterAll(async () => {
-  delete process.env.KAFKA_PLC_HEALTH_SOURCE;
-  await emulator?.stop();
-});
-beforeEach(() => {
-  emulator.recorder.clear();
-});
+const file = useProvisionedSeed<Output>();
 
 async function status(format: 'table' | 'json', ...more: string[]) {
   const out: string[] = [];
@@ -65,12 +46,12 @@ describe('kafka-plc status on the emulator', () => {
     expect(report).toMatchObject({ cluster: 'seed-usw2', region: 'us-west-2', inSync: true, findings: [] });
     expect(report.notes).toContain('endpoint connections not readable here (emulator): not compared');
     expect(report.notes).toContain('Kafka health from the stand-in (assume-healthy): not read from Kafka');
-    expect(emulator.recorder.mutating()).toEqual([]);
+    expect(file.emulator.recorder.mutating()).toEqual([]);
     const without = JSON.parse((await status('json', '--no-kafka')).stdout);
     expect(without.notes).toContain('Kafka health not read (--no-kafka)');
     // The provision state machine's last step said the same.
-    expect(output.verification).toMatchObject({ inSync: true, differences: [] });
-    expect(output.verification.notes).toContain(
+    expect(file.output.verification).toMatchObject({ inSync: true, differences: [] });
+    expect(file.output.verification.notes).toContain(
       'Kafka health not read here (a Run Command): kafka-plc status and the health probe read it',
     );
   });
@@ -79,7 +60,7 @@ describe('kafka-plc status on the emulator', () => {
     // Prepare
     const { ec2, elbv2 } = clients('us-west-2');
     const listeners = await elbv2.send(
-      new DescribeListenersCommand({ LoadBalancerArn: output.loadBalancerArn }),
+      new DescribeListenersCommand({ LoadBalancerArn: file.output.loadBalancerArn }),
     );
     const on9094 = listeners.Listeners?.find((l) => l.Port === 9094);
     await elbv2.send(new DeleteListenerCommand({ ListenerArn: on9094?.ListenerArn }));
@@ -94,13 +75,13 @@ describe('kafka-plc status on the emulator', () => {
     );
     await ec2.send(
       new ModifyVpcEndpointServicePermissionsCommand({
-        ServiceId: output.endpointServiceId,
+        ServiceId: file.output.endpointServiceId,
         RemoveAllowedPrincipals: ['arn:aws:iam::123456789012:root'],
       }),
     );
     const b2 = (await snapshot('seed-usw2')).instances.find((i) => i.tags['kafka-plc:node-id'] === '2');
     await ec2.send(new StopInstancesCommand({ InstanceIds: [b2?.id ?? ''] }));
-    emulator.recorder.clear();
+    file.emulator.recorder.clear();
     // Act
     const table = await status('table');
     const json = await status('json');
@@ -140,8 +121,8 @@ describe('kafka-plc status on the emulator', () => {
         .split('\n')
         .filter((line) => /^(DRIFT|HEALTH) /.test(line)),
     );
-    expect(emulator.iam.denied()).toEqual([]);
-    expect(emulator.recorder.mutating()).toEqual([]);
+    expect(file.emulator.iam.denied()).toEqual([]);
+    expect(file.emulator.recorder.mutating()).toEqual([]);
   });
 
   it('bad input exits 2 before any AWS call', async () => {
@@ -154,6 +135,6 @@ describe('kafka-plc status on the emulator', () => {
     // Assess
     expect(code).toBe(2);
     expect(out.join('')).toContain('--format: "yaml" is not one of table, json');
-    expect(emulator.recorder.calls).toEqual([]);
+    expect(file.emulator.recorder.calls).toEqual([]);
   });
 });

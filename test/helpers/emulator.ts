@@ -20,7 +20,9 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { LOCAL_INSTANCE_PROFILE, prepareLocalEnvironment } from '../../cli/local-prereqs';
+import { runLocal } from '../../cli/local-sfn';
 import { clients } from '../../functions/lib/aws/clients';
 import { ACCOUNT } from '../aws-model/authorization';
 import {
@@ -204,4 +206,30 @@ export function counts(s: Snapshot) {
     listeners: s.listeners.length,
     endpointServices: s.endpointServices,
   };
+}
+
+/**
+ * One provisioned seed cluster for a whole test file, whose tests run in order against it, each from a clean
+ * call record. Kafka's health comes from the labelled stand-in (moto runs no Run Command; the real-Kafka suites
+ * read it from Kafka). Read `emulator` and `output` inside tests and hooks.
+ */
+export function useProvisionedSeed<T>(): { readonly emulator: Emulator; readonly output: T } {
+  const file = {} as { emulator: Emulator; output: T };
+  beforeAll(async () => {
+    file.emulator = await startEmulator();
+    process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
+    await file.emulator.fresh();
+    const provisioned = await runLocal('provision', SEED, FAST);
+    if (provisioned.status !== 'SUCCEEDED')
+      throw new Error(`provision: ${provisioned.error}: ${provisioned.cause}`);
+    file.output = provisioned.output as T;
+  });
+  afterAll(async () => {
+    delete process.env.KAFKA_PLC_HEALTH_SOURCE;
+    await file.emulator?.stop();
+  });
+  beforeEach(() => {
+    file.emulator.recorder.clear();
+  });
+  return file;
 }
