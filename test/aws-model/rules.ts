@@ -382,6 +382,38 @@ export const addressInUse: Rule = {
   },
 };
 
+/**
+ * CloudWatch's request limits moto does not check: DeleteAlarms names at most 100 alarms, PutMetricData carries
+ * at most 1,000 metrics, an alarm name is 1–255 characters and a dashboard name at most 255 of A–Z, a–z, 0–9,
+ * "-" and "_" (Amazon CloudWatch API Reference: DeleteAlarms, PutMetricData, PutMetricAlarm, PutDashboard).
+ */
+export const cloudwatchLimits: Rule = {
+  id: 'cloudwatch-request-limits',
+  doc: {
+    title: 'Amazon CloudWatch API Reference: DeleteAlarms, PutMetricData, PutMetricAlarm, PutDashboard',
+    url: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html',
+  },
+  summary:
+    'CloudWatch refuses DeleteAlarms of more than 100 names, PutMetricData of more than 1,000 metrics, alarm names over 255 characters and dashboard names outside [A-Za-z0-9_-]{1,255}',
+  before(call) {
+    if (call.service !== 'cloudwatch') return undefined;
+    const refuse = (message: string) => ({ error: awsError('ValidationError', message) });
+    const names = (call.input.AlarmNames ?? []) as unknown[];
+    if (call.operation === 'DeleteAlarms' && names.length > 100)
+      return refuse(`1 validation error detected: AlarmNames has ${names.length} members, at most 100`);
+    const data = (call.input.MetricData ?? []) as unknown[];
+    if (call.operation === 'PutMetricData' && data.length > 1000)
+      return refuse(`1 validation error detected: MetricData has ${data.length} members, at most 1000`);
+    const alarm = str(call.input.AlarmName);
+    if (call.operation === 'PutMetricAlarm' && (alarm.length < 1 || alarm.length > 255))
+      return refuse(`1 validation error detected: AlarmName must be 1 to 255 characters (${alarm.length})`);
+    const dashboard = str(call.input.DashboardName);
+    if (call.operation === 'PutDashboard' && !/^[A-Za-z0-9_-]{1,255}$/.test(dashboard))
+      return refuse(`The value for field DashboardName contains invalid characters: ${dashboard}`);
+    return undefined;
+  },
+};
+
 /** Every rule, in the order they apply. */
 /**
  * DynamoDB runs each request on a table in isolation: "transactional operations provide serializable
@@ -419,4 +451,5 @@ export const RULES: Rule[] = [
   addressInUse,
   eventualConsistency,
   commandOutputCaps,
+  cloudwatchLimits,
 ];

@@ -7,6 +7,7 @@ import {
   type AwsCall,
   addressInUse,
   clientTokens,
+  cloudwatchLimits,
   commandOutputCaps,
   dynamodbIsolation,
   elbNames,
@@ -214,5 +215,23 @@ describe('ec2-address-in-use', () => {
       'InvalidIPAddress.InUse',
     );
     expect(await addressInUse.before?.(launch, newState(), peers(undefined, false))).toBeUndefined();
+  });
+});
+
+describe('cloudwatch-request-limits', () => {
+  it('refuses 101 alarm names, 1,001 metrics, a 256-character alarm name and a dashboard name with "/"; lets the limits through', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `kafka-plc/c/a${i}`);
+    const data = (n: number) =>
+      Array.from({ length: n }, () => ({ MetricName: 'RegisteredBrokers', Value: 3 }));
+    const verdict = (operation: string, input: Record<string, unknown>) =>
+      codeOf(cloudwatchLimits.before?.(call('cloudwatch', operation, input), newState(), peers()));
+    expect(verdict('DeleteAlarms', { AlarmNames: names(101) })).toBe('ValidationError');
+    expect(verdict('DeleteAlarms', { AlarmNames: names(100) })).toBeUndefined();
+    expect(verdict('PutMetricData', { MetricData: data(1001) })).toBe('ValidationError');
+    expect(verdict('PutMetricData', { MetricData: data(1000) })).toBeUndefined();
+    expect(verdict('PutMetricAlarm', { AlarmName: 'x'.repeat(256) })).toBe('ValidationError');
+    expect(verdict('PutMetricAlarm', { AlarmName: 'x'.repeat(255) })).toBeUndefined();
+    expect(verdict('PutDashboard', { DashboardName: 'kafka-plc/c' })).toBe('ValidationError');
+    expect(verdict('PutDashboard', { DashboardName: 'kafka-plc-c' })).toBeUndefined();
   });
 });
