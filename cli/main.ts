@@ -3,10 +3,12 @@
  * (field path and value) and no stack trace; nothing reaches AWS or a shell before input is valid.
  */
 
+import { readFileSync } from 'node:fs';
 import { nextSteps, nextStepsText } from '../functions/lib/domain/next-steps';
 import { planCluster } from '../functions/lib/domain/plan';
 import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
+import { didYouMean } from '../functions/lib/suggest';
 import { type Command, CommandFailedError, ExitCodeError, type Io, parse, required } from './commands/common';
 import { provision } from './commands/provision';
 import { rehearse } from './commands/rehearse';
@@ -18,42 +20,104 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-export const USAGE = `Usage: kafka-plc <command> [options]
+/** Each command: its synopsis and what it does (USAGE lists them all; `kafka-plc <command> --help` shows one). */
+const HELP: { name: string; synopsis: string; about: string[] }[] = [
+  {
+    name: 'plan',
+    synopsis: 'plan --spec FILE [--format json|table|mermaid]',
+    about: ['print the plan computed from a cluster spec (no AWS call)'],
+  },
+  {
+    name: 'provision',
+    synopsis: 'provision --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
+    about: [
+      'build the cluster (a spec with `existing`: expose that cluster); --local runs the state machine',
+      'in-process against an emulator (AWS_ENDPOINT_URL must be set)',
+    ],
+  },
+  {
+    name: 'teardown',
+    synopsis: 'teardown --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
+    about: ["delete the cluster's resources"],
+  },
+  {
+    name: 'set-unique-name',
+    synopsis: 'set-unique-name (--spec FILE | --cluster NAME [--region R]) --value V',
+    about: ['write the unique name TiDB Cloud returned to an existing cluster (starts a roll)'],
+  },
+  {
+    name: 'roll',
+    synopsis: 'roll --spec FILE [--unique-name V] [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]',
+    about: [
+      'bring brokers to the spec one at a time, each only when safe: a new unique name, a consumer added',
+      'or removed (its NLB side first); without --unique-name the names the brokers advertise now stay',
+    ],
+  },
+  {
+    name: 'status',
+    synopsis: 'status --spec FILE [--format table|json] [--no-kafka]',
+    about: [
+      'the live cluster against the plan, read-only: one line per difference (DRIFT) or ill health',
+      '(HEALTH); exit 0 in sync, 3 otherwise, 1 when it could not be read',
+    ],
+  },
+  {
+    name: 'connections',
+    synopsis:
+      'connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]',
+    about: [
+      'every connection to the endpoint service: owner, state, created, what was decided (by which window',
+      'or command) or what auto-accept decides now, and why',
+    ],
+  },
+  {
+    name: 'rotate-credentials',
+    synopsis: 'rotate-credentials --spec FILE [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]',
+    about: [
+      'a new consumer password (Secrets Manager), rolled to every broker; the old one is refused afterwards',
+    ],
+  },
+  {
+    name: 'accept',
+    synopsis: 'accept --spec FILE --endpoint vpce-ID',
+    about: ["accept one named pending endpoint (an allowed owner's)"],
+  },
+  {
+    name: 'accept-window',
+    synopsis: 'accept-window --spec FILE --minutes N [--count K]',
+    about: ['let auto-accept admit the next K (default 1) pending endpoints of allowed owners for N minutes'],
+  },
+  {
+    name: 'rehearse',
+    synopsis: 'rehearse [--kafka]',
+    about: [
+      'the whole lifecycle locally: emulated AWS (+ real Kafka) on examples/seed-usw2.json (npm start)',
+    ],
+  },
+  { name: 'help', synopsis: 'help [COMMAND]', about: ["this text, or one command's"] },
+  { name: 'version', synopsis: 'version', about: ["kafka-plc's version (also --version)"] },
+];
+
+const EXIT_CODES = 'Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.\n';
+
+export const USAGE = `Usage: kafka-plc <command> [options]     (kafka-plc <command> --help: one command)
 
 Commands:
-  plan --spec FILE [--format json|table|mermaid]   print the plan computed from a cluster spec
-  provision --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]
-                                                   build the cluster: --local runs the state machine
-                                                   in-process against the SDK endpoint (AWS_ENDPOINT_URL)
-  teardown --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]   delete the cluster's resources
-  set-unique-name --cluster NAME --value V [--region R]
-                                                   write the unique name TiDB Cloud returned (starts a roll)
-  roll --spec FILE [--unique-name V] [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
-                                                   bring brokers to the spec one at a time, each only when
-                                                   safe: a new unique name, a consumer added or removed
-                                                   (its NLB side first); without --unique-name the names
-                                                   the brokers advertise now stay
-  status --spec FILE [--format table|json] [--no-kafka]
-                                                   the live cluster against the plan, read-only: one line per
-                                                   difference (DRIFT) or ill health (HEALTH); exit 0 in
-                                                   sync, 3 otherwise, 1 when it could not be read
-  connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]
-                                                   every connection to the endpoint service: owner, state,
-                                                   created, what was decided (by which window or command)
-                                                   or what auto-accept decides now, and why
-  rotate-credentials --spec FILE [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
-                                                   a new consumer password (Secrets Manager), rolled to
-                                                   every broker; the old one is refused afterwards
-  accept --spec FILE --endpoint vpce-ID            accept one named pending endpoint (an allowed owner's)
-  accept-window --spec FILE --minutes N [--count K]
-                                                   let auto-accept admit the next K (default 1) pending
-                                                   endpoints of allowed owners for N minutes
-  rehearse [--kafka]                               the whole lifecycle locally: emulated AWS (+ real Kafka)
-                                                   on examples/seed-usw2.json (npm start)
-  help                                             this text
+${HELP.map((h) => `  ${h.synopsis}\n${h.about.map((line) => `      ${line}\n`).join('')}`).join('')}
+${EXIT_CODES}`;
 
-Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.
-`;
+export function commandHelp(name: string): string {
+  const entry = HELP.find((h) => h.name === name);
+  if (!entry) return USAGE;
+  return `Usage: kafka-plc ${entry.synopsis}\n\n${entry.about.join('\n')}\n\n${EXIT_CODES}`;
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 const FORMATS = ['json', 'table', 'mermaid'] as const;
 
@@ -84,18 +148,33 @@ const COMMANDS: Record<string, Command> = {
   accept: async (args, io) => (await import('./commands/connections')).accept(args, io),
   'accept-window': async (args, io) => (await import('./commands/connections')).acceptWindow(args, io),
   status: async (args, io) => (await import('./commands/status')).status(args, io),
-  help: async (_args, io) => io.stdout(USAGE),
+  help: async (args, io) => {
+    const [topic] = args;
+    if (topic !== undefined && !HELP.some((h) => h.name === topic))
+      throw new UsageError(`no command "${topic}"${didYouMean(topic, Object.keys(COMMANDS))}`);
+    io.stdout(topic === undefined ? USAGE : commandHelp(topic));
+  },
+  version: async (_args, io) => io.stdout(`kafka-plc ${version()}\n`),
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
   try {
     if (name === undefined || name === '--help' || name === '-h') {
       io.stdout(USAGE);
       return name === undefined ? 2 : 0;
     }
+    if (name === '--version' || name === '-V') name = 'version';
     const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${name}"; try "kafka-plc help"`);
+    if (!command)
+      throw new UsageError(
+        `unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))} (kafka-plc help lists them)`,
+      );
+    // Per-command help before anything else: no spec is read, no AWS call made.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(commandHelp(name));
+      return 0;
+    }
     await command(rest, io);
     return 0;
   } catch (error) {
@@ -123,9 +202,22 @@ function report(error: unknown, io: Io): number {
     return 1;
   }
   const detail = error instanceof KafkaPlcError ? `${error.name}: ${error.message}` : String(error);
-  io.stderr(`kafka-plc: failed: ${detail}\n`);
+  const hint = awsSetupHint(detail);
+  io.stderr(`kafka-plc: failed: ${detail}\n${hint ? `${hint}\n` : ''}`);
   if (process.env.KAFKA_PLC_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
   return 1;
+}
+
+/** What to do when the SDK found no credentials or no region (it says only that it could not). */
+export function awsSetupHint(detail: string): string | undefined {
+  if (/CredentialsProviderError|Could not load credentials/.test(detail))
+    return (
+      'No AWS credentials were found. Sign in (aws sso login --profile P, then AWS_PROFILE=P) or set ' +
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the account the stack is deployed in, then run this again.'
+    );
+  if (/Region is missing/i.test(detail))
+    return 'No AWS region is set: the spec names it for most commands; otherwise set AWS_REGION or pass --region.';
+  return undefined;
 }
 
 function issueLine(issue: SpecValidationError['issues'][number]): string {

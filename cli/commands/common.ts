@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../functions/lib/errors';
+import { didYouMean } from '../../functions/lib/suggest';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -10,12 +11,45 @@ export type Command = (args: string[], io: Io) => Promise<void>;
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>;
 
+/** parseArgs' error as one line in our words: the flag, and the nearest known one when it looks mistyped. */
+function usageOf(error: Error & { code?: string }, options: OptionSpec): UsageError {
+  const flags = Object.keys(options).map((name) => `--${name}`);
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown)
+    return new UsageError(
+      `unknown option ${unknown}${didYouMean(unknown, flags)} (--help lists the options)`,
+    );
+  const missing = /^Option '(--[a-z-]+)/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing)
+    return new UsageError(`${missing} needs a value`);
+  const positional = /^Unexpected argument '([^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && positional)
+    return new UsageError(
+      `unexpected argument "${positional}": every value follows its option, as in --spec FILE`,
+    );
+  return new UsageError(error.message);
+}
+
 export function parse<T extends OptionSpec>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
+    throw Object.assign(usageOf(error as Error, options), { cause: error });
   }
+}
+
+/**
+ * --local runs the state machine in this process against AWS_ENDPOINT_URL (an emulator). Without it the SDK
+ * would act on the real account with the operator's own credentials, outside any stack: refused (exit 2)
+ * before any AWS call.
+ */
+export function requireEmulatorForLocal(local: unknown): void {
+  if (local !== true || process.env.AWS_ENDPOINT_URL) return;
+  throw new UsageError(
+    '--local needs AWS_ENDPOINT_URL (an AWS emulator such as moto): without it the state machine would run ' +
+      "in this process against your real AWS account, with your own credentials and outside the stack's roles. " +
+      'For a real account deploy the stack and drop --local; for a local rehearsal run "npm start".',
+  );
 }
 
 export function required(value: string | boolean | undefined, flag: string): string {

@@ -13,7 +13,15 @@ import { prepareLocalEnvironment } from '../local-prereqs';
 import { runLocal } from '../local-sfn';
 import { progress } from '../progress';
 import { loadSpecFile } from '../spec-file';
-import { type Command, CommandFailedError, type Io, parse, reportVerification, required } from './common';
+import {
+  type Command,
+  CommandFailedError,
+  type Io,
+  parse,
+  reportVerification,
+  required,
+  requireEmulatorForLocal,
+} from './common';
 
 export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
 export const DEFAULT_EXPOSE_MACHINE = 'kafka-plc-expose-existing';
@@ -78,6 +86,7 @@ export const provision: Command = async (args, io) => {
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string' },
   });
+  requireEmulatorForLocal(values.local);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   // A spec with `existing` names brokers kafka-plc did not build: they are exposed, not provisioned.
   const workflow = spec.existing ? 'expose-existing' : 'provision';

@@ -6,7 +6,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ssm from '../../functions/lib/aws/ssm';
-import { ROLL_STATE_MACHINE_NAME, uniqueNameParameter } from '../../functions/lib/domain/names';
+import {
+  ROLL_STATE_MACHINE_NAME,
+  specParameter,
+  uniqueNameParameter,
+} from '../../functions/lib/domain/names';
 import { ResourceConflictError, SpecValidationError, UsageError } from '../../functions/lib/errors';
 import { clusterSpecSchema, primaryConsumer, specAwaitsUniqueName } from '../../functions/lib/spec';
 import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
@@ -14,7 +18,7 @@ import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secre
 import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
 import { loadSpecFile } from '../spec-file';
-import { type Command, parse, reportVerification, required } from './common';
+import { type Command, parse, reportVerification, required, requireEmulatorForLocal } from './common';
 import { executionName, runWorkflow } from './provision';
 
 export const DEFAULT_ROLL_MACHINE = ROLL_STATE_MACHINE_NAME;
@@ -78,6 +82,7 @@ export const roll: Command = async (args, io) => {
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
   });
+  requireEmulatorForLocal(values.local);
   const specPath = required(values.spec, '--spec');
   const given = values['unique-name'] as string | undefined;
   if (given !== undefined) checkUniqueName(given, '--unique-name');
@@ -119,24 +124,42 @@ export const roll: Command = async (args, io) => {
 
 export const setUniqueName: Command = async (args, io) => {
   const values = parse(args, {
+    spec: { type: 'string' },
     cluster: { type: 'string' },
     value: { type: 'string' },
     region: { type: 'string' },
   });
-  const cluster = required(values.cluster, '--cluster');
-  const clusterCheck = clusterSpecSchema.shape.clusterName.safeParse(cluster);
-  if (!clusterCheck.success) {
-    throw new SpecValidationError([
-      { path: '--cluster', value: cluster, message: clusterCheck.error.issues[0]?.message ?? 'invalid' },
-    ]);
-  }
+  const specPath = values.spec as string | undefined;
+  if (specPath !== undefined && (values.cluster !== undefined || values.region !== undefined))
+    throw new UsageError('--spec names the cluster and its region: give --spec, or --cluster (and --region)');
   const value = required(values.value, '--value');
   checkUniqueName(value, '--value');
-  const region =
-    (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  let cluster: string;
+  let region: string | undefined;
+  if (specPath !== undefined) {
+    const file = await loadSpecFile(specPath);
+    cluster = file.clusterName;
+    region = file.region;
+  } else {
+    cluster = required(values.cluster, '--spec or --cluster');
+    const clusterCheck = clusterSpecSchema.shape.clusterName.safeParse(cluster);
+    if (!clusterCheck.success) {
+      throw new SpecValidationError([
+        { path: '--cluster', value: cluster, message: clusterCheck.error.issues[0]?.message ?? 'invalid' },
+      ]);
+    }
+    region =
+      (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  }
   if (!region) throw new UsageError('--region is required (or AWS_REGION)');
   const applied = await readAppliedSpec(region, cluster);
-  if (applied && !specAwaitsUniqueName(applied))
+  // A typo in the name would otherwise create a parameter no cluster reads, and "succeed".
+  if (!applied)
+    throw new UsageError(
+      `no cluster "${cluster}" in ${region}: kafka-plc keeps each cluster's applied spec at ${specParameter(cluster)}, ` +
+        'and there is none (provision it first, or check the name and the region)',
+    );
+  if (!specAwaitsUniqueName(applied))
     throw new ResourceConflictError(
       `${cluster}'s advertised-listener patterns hold no unique_name placeholder: its brokers advertise complete names, and a unique name would change nothing`,
     );
@@ -165,6 +188,7 @@ export const rotateCredentials: Command = async (args, io) => {
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
   });
+  requireEmulatorForLocal(values.local);
   const file = await loadSpecFile(required(values.spec, '--spec'));
   if (primaryConsumer(file).authentication === 'none')
     throw new SpecValidationError([

@@ -5,7 +5,7 @@
  * machine is started and followed. Progress on stderr, the output JSON on stdout.
  */
 import { loadSpecFile } from '../spec-file';
-import { type Command, parse, required } from './common';
+import { type Command, parse, required, requireEmulatorForLocal } from './common';
 import { executionName, runWorkflow } from './provision';
 
 export const DEFAULT_TEARDOWN_MACHINE = 'kafka-plc-teardown';
@@ -17,6 +17,7 @@ export const teardown: Command = async (args, io) => {
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string', default: DEFAULT_TEARDOWN_MACHINE },
   });
+  requireEmulatorForLocal(values.local);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   const output = await runWorkflow(
     'teardown',

@@ -11,6 +11,7 @@ import { capacityProblem, LARGEST_PREFIX, MAX_BROKERS, SMALLEST_PREFIX, subnetPr
 import { awaitsUniqueName, essentialPattern, patternProblem } from './domain/listener-pattern';
 import { AZ_ID_PATTERN, azIdPrefix, REGION_PATTERN } from './domain/regions';
 import { type FieldIssue, SpecValidationError } from './errors';
+import { didYouMean } from './suggest';
 import { z } from './zod';
 
 export const UNIQUE_NAME_PLACEHOLDER = 'unique_name';
@@ -560,6 +561,45 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/** The field names of the object schema at `path` (through defaults, optionals and lists), for suggestions. */
+function fieldsAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  type Def = {
+    type: string;
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    shape?: Record<PropertyKey, z.core.$ZodType>;
+    element?: z.core.$ZodType;
+  };
+  const WRAPPERS = new Set([
+    'default',
+    'prefault',
+    'optional',
+    'nullable',
+    'readonly',
+    'catch',
+    'nonoptional',
+  ]);
+  const defOf = (type: z.core.$ZodType | undefined) => type?._zod.def as unknown as Def | undefined;
+  const unwrap = (type: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    let current = type;
+    for (let def = defOf(current); def; def = defOf(current)) {
+      if (WRAPPERS.has(def.type)) current = def.innerType;
+      else if (def.type === 'pipe') current = def.in;
+      else break;
+    }
+    return current;
+  };
+  let current = unwrap(schema);
+  for (const part of path) {
+    const def = defOf(current);
+    if (def?.type === 'object') current = unwrap(def.shape?.[part]);
+    else if (def?.type === 'array') current = unwrap(def.element);
+    else return [];
+  }
+  const def = defOf(current);
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
 function toFieldIssues(error: z.core.$ZodError, input: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
   // A value of the wrong type gets that one message, not also the checks that ran on it regardless.
@@ -574,7 +614,7 @@ function toFieldIssues(error: z.core.$ZodError, input: unknown): FieldIssue[] {
         issues.push({
           path: pathText(path),
           value: valueAt(input, path),
-          message: 'is not a field of the cluster spec',
+          message: `is not a field of the cluster spec${didYouMean(String(key), fieldsAt(clusterSpecSchema, issue.path))}`,
         });
       }
       continue;

@@ -101,7 +101,7 @@ describe('kafka-plc plan', () => {
       () => ['plan', '--spec', 'examples/seed-usw2.json', '--format', 'xml'],
       '--format: "xml"',
     ],
-    ['an unknown flag', () => ['plan', '--spce', 'x'], "Unknown option '--spce'"],
+    ['an unknown flag', () => ['plan', '--spce', 'x'], 'unknown option --spce; did you mean "--spec"?'],
     ['an unknown command', () => ['plna'], 'unknown command "plna"'],
   ])('exits 2 on %s', (_name, args, message) => {
     const { code, stderr } = cli(...args());

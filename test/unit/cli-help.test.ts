@@ -1,0 +1,210 @@
+/**
+ * The CLI explains itself: per-command --help and --version, "did you mean" for commands, options and spec
+ * fields, messages in our words instead of the schema library's, --local refused without an emulator,
+ * set-unique-name refusing a cluster that does not exist, and a hint when the SDK finds no credentials.
+ * AWS is mocked (aws-sdk-client-mock): each refusal is shown to make no AWS call.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { awsSetupHint, main, USAGE } from '../../cli/main';
+import { seedSpec } from '../fixtures/specs';
+
+const sfn = mockClient(SFNClient);
+const ssm = mockClient(SSMClient);
+
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+function specFile(spec: Record<string, unknown>): string {
+  const file = join(tmpdir(), `kafka-plc-help-${process.pid}-${Math.random()}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
+const endpoint = process.env.AWS_ENDPOINT_URL;
+beforeEach(() => {
+  sfn.reset();
+  ssm.reset();
+  delete process.env.AWS_ENDPOINT_URL;
+});
+afterEach(() => {
+  if (endpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+  else process.env.AWS_ENDPOINT_URL = endpoint;
+});
+const noAwsCall = () => {
+  expect(sfn.calls()).toHaveLength(0);
+  expect(ssm.calls()).toHaveLength(0);
+};
+
+describe('help and version', () => {
+  it('<command> --help prints that command alone, exit 0, before reading any spec', async () => {
+    // Act
+    const result = await run(['roll', '--spec', '/does/not/exist.json', '--help']);
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: kafka-plc roll --spec FILE \[--unique-name V\]/);
+    expect(result.stdout).toContain('one at a time, each only when safe');
+    expect(result.stdout).not.toContain('provision --spec');
+    expect(result.stderr).toBe('');
+    noAwsCall();
+  });
+
+  it('help COMMAND is the same; help lists every command with its synopsis', async () => {
+    expect((await run(['help', 'status'])).stdout).toBe((await run(['status', '-h'])).stdout);
+    const all = (await run(['help'])).stdout;
+    expect(all).toBe(USAGE);
+    for (const name of ['plan', 'provision', 'teardown', 'set-unique-name', 'roll', 'status', 'version'])
+      expect(all).toContain(`\n  ${name}`);
+  });
+
+  it('--version, -V and version print the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    for (const args of [['--version'], ['-V'], ['version']]) {
+      const result = await run(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`kafka-plc ${version}\n`);
+    }
+  });
+});
+
+describe('did you mean', () => {
+  it.each([
+    [['plna'], 'unknown command "plna"; did you mean "plan"?'],
+    [['stauts'], 'unknown command "stauts"; did you mean "status"?'],
+    [['help', 'rol'], 'no command "rol"; did you mean "roll"?'],
+    [['plan', '--sepc', 'x'], 'unknown option --sepc; did you mean "--spec"?'],
+    [['status', '--no-kafak'], 'unknown option --no-kafak; did you mean "--no-kafka"?'],
+  ])('%j → %s (exit 2, no AWS call)', async (args, message) => {
+    // Act
+    const result = await run(args);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    noAwsCall();
+  });
+
+  it('suggests nothing for a word far from every known one', async () => {
+    const result = await run(['deploy']);
+    expect(result.stderr).toBe('kafka-plc: unknown command "deploy" (kafka-plc help lists them)\n');
+  });
+
+  it('a value missing after its option, and a stray argument, each said plainly', async () => {
+    expect((await run(['plan', '--spec'])).stderr).toBe('kafka-plc: --spec needs a value\n');
+    expect((await run(['plan', 'examples/seed-usw2.json'])).stderr).toContain(
+      'unexpected argument "examples/seed-usw2.json": every value follows its option, as in --spec FILE',
+    );
+  });
+
+  it('spec fields: the nearest field named, at any depth; missing and mistyped values in our words', async () => {
+    // Prepare
+    const spec = seedSpec() as Record<string, unknown> & { consumer: Record<string, unknown> };
+    const { principals, ...consumer } = spec.consumer;
+    const file = specFile({
+      ...spec,
+      region: 5,
+      brokersPerAZ: 1,
+      consumer: { ...consumer, principal: principals },
+    });
+    // Act
+    const result = await run(['plan', '--spec', file]);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('  - region = 5: must be a string (got a whole number)\n');
+    expect(result.stderr).toContain('  - consumer.principals = missing: is required\n');
+    expect(result.stderr).toContain(
+      '  - consumer.principal = ["arn:aws:iam::123456789012:root"]: is not a field of the cluster spec; did you mean "principals"?\n',
+    );
+    expect(result.stderr).toContain(
+      '  - brokersPerAZ = 1: is not a field of the cluster spec; did you mean "brokersPerAz"?\n',
+    );
+    expect(result.stderr).not.toMatch(/Invalid input|expected string, received/);
+  });
+});
+
+describe('--local needs an emulator', () => {
+  it.each([
+    ['provision', '--spec', '/does/not/exist.json', '--local'],
+    ['teardown', '--spec', '/does/not/exist.json', '--local'],
+    ['roll', '--spec', '/does/not/exist.json', '--local'],
+    ['rotate-credentials', '--spec', '/does/not/exist.json', '--local'],
+  ])(
+    '%s … --local without AWS_ENDPOINT_URL: exit 2 before the spec is read or AWS is called',
+    async (...args) => {
+      // Act
+      const result = await run(args);
+      // Assess
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--local needs AWS_ENDPOINT_URL');
+      expect(result.stderr).toContain('against your real AWS account');
+      expect(result.stderr).not.toContain('exist.json');
+      noAwsCall();
+    },
+  );
+});
+
+describe('set-unique-name', () => {
+  it('a cluster that does not exist: exit 2 naming it and where kafka-plc looked; nothing written', async () => {
+    // Prepare
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'none', $metadata: {} }));
+    // Act
+    const result = await run([
+      'set-unique-name',
+      '--cluster',
+      'seed-usw',
+      '--region',
+      'us-west-2',
+      '--value',
+      'tidb-a',
+    ]);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no cluster "seed-usw" in us-west-2');
+    expect(result.stderr).toContain('/kafka-plc/seed-usw/spec');
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
+  });
+
+  it('takes --spec like the other commands (cluster and region from it); not together with --cluster', async () => {
+    // Prepare
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'none', $metadata: {} }));
+    const file = specFile(seedSpec());
+    // Act
+    const bySpec = await run(['set-unique-name', '--spec', file, '--value', 'tidb-a']);
+    const both = await run(['set-unique-name', '--spec', file, '--cluster', 'x', '--value', 'tidb-a']);
+    // Assess
+    expect(bySpec.stderr).toContain('no cluster "seed-usw2" in us-west-2');
+    expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input.Name).toBe('/kafka-plc/seed-usw2/spec');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --spec, or --cluster (and --region)');
+  });
+});
+
+describe('no credentials', () => {
+  it('says how to sign in instead of only "Could not load credentials"', async () => {
+    // Prepare
+    sfn.on(ListStateMachinesCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    // Act
+    const result = await run(['provision', '--spec', specFile(seedSpec())]);
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('CredentialsProviderError: Could not load credentials');
+    expect(result.stderr).toContain('No AWS credentials were found. Sign in (aws sso login');
+  });
+
+  it('names no hint for other failures', () => {
+    expect(awsSetupHint('AwsCallError: DescribeVpcs failed: UnauthorizedOperation')).toBeUndefined();
+    expect(awsSetupHint('Error: Region is missing')).toContain('AWS_REGION');
+  });
+});
