@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { nextSteps, nextStepsText } from '../functions/lib/domain/next-steps';
 import { planCluster } from '../functions/lib/domain/plan';
 import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
+import { topologyWarnings } from '../functions/lib/domain/resilience';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
 import { didYouMean } from '../functions/lib/suggest';
 import { type Command, CommandFailedError, ExitCodeError, type Io, parse, required } from './commands/common';
@@ -130,10 +131,12 @@ const plan: Command = async (args, io) => {
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   const result = planCluster(spec);
   // The plan, and what to enter in TiDB Cloud for each consumer (the endpoint service name once provisioned).
+  const warnings = topologyWarnings(result);
   if (format === 'json')
-    io.stdout(`${JSON.stringify({ ...result, nextSteps: nextSteps(result) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...result, nextSteps: nextSteps(result), warnings }, null, 2)}\n`);
   else if (format === 'table') io.stdout(`${planTable(result)}\n${nextStepsText(nextSteps(result))}`);
   else io.stdout(planMermaid(result));
+  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
 };
 
 const COMMANDS: Record<string, Command> = {

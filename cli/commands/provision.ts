@@ -6,7 +6,8 @@
  */
 import * as sfn from '../../functions/lib/aws/sfn';
 import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
-import { planConsumers } from '../../functions/lib/domain/plan';
+import { planCluster, planConsumers } from '../../functions/lib/domain/plan';
+import { topologyWarnings } from '../../functions/lib/domain/resilience';
 import { UsageError } from '../../functions/lib/errors';
 import type { ClusterSpec } from '../../functions/lib/spec';
 import { prepareLocalEnvironment } from '../local-prereqs';
@@ -90,6 +91,8 @@ export const provision: Command = async (args, io) => {
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   // A spec with `existing` names brokers kafka-plc did not build: they are exposed, not provisioned.
   const workflow = spec.existing ? 'expose-existing' : 'provision';
+  if (!spec.existing)
+    for (const warning of topologyWarnings(planCluster(spec))) io.stderr(`warning: ${warning}\n`);
   const output = await runWorkflow(
     workflow,
     spec,

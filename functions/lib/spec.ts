@@ -9,7 +9,7 @@ import { type Cidr, isCanonicalCidr, overlaps, parseCidr } from './domain/cidr';
 import { CONSUMER_AUTHENTICATIONS, SASL_USERNAME, TOPIC_PREFIX } from './domain/consumer-auth';
 import { capacityProblem, LARGEST_PREFIX, MAX_BROKERS, SMALLEST_PREFIX, subnetPrefix } from './domain/layout';
 import { awaitsUniqueName, essentialPattern, patternProblem } from './domain/listener-pattern';
-import { AZ_ID_PATTERN, azIdPrefix, REGION_PATTERN } from './domain/regions';
+import { AZ_ID_PATTERN, azIdPrefix, partitionOf, REGION_PATTERN } from './domain/regions';
 import { type FieldIssue, SpecValidationError } from './errors';
 import { didYouMean } from './suggest';
 import { z } from './zod';
@@ -20,6 +20,16 @@ const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const CLUSTER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const KAFKA_VERSION = /^(?<major>\d{1,2})\.(?<minor>\d{1,2})\.(?<patch>\d{1,2})$/;
+/**
+ * Kafka releases whose KRaft configuration, tools and logging the broker and health scripts match: 3.7–3.9.
+ * 4.0 moved logging to log4j2 (KIP-653), while the scripts configure the tools with a log4j 1 properties file;
+ * releases before 3.7 are not what the health parser was written and tested against.
+ */
+const SUPPORTED_KAFKA: readonly (readonly [number, number])[] = [
+  [3, 7],
+  [3, 8],
+  [3, 9],
+];
 /** IAM principals an endpoint service can allow: an account root, a role or a user. */
 const PRINCIPAL_ARN =
   /^arn:(?:aws|aws-us-gov|aws-cn):iam::(?<account>\d{12}):(?:root|role\/[A-Za-z0-9+=,.@_/-]{1,512}|user\/[A-Za-z0-9+=,.@_/-]{1,512})$/;
@@ -304,6 +314,19 @@ function crossFieldIssues(spec: ClusterSpec): PathIssue[] {
   const issues: PathIssue[] = [];
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
 
+  const version = KAFKA_VERSION.exec(spec.kafkaVersion)?.groups;
+  if (
+    version &&
+    !SUPPORTED_KAFKA.some(
+      ([major, minor]) => Number(version.major) === major && Number(version.minor) === minor,
+    )
+  )
+    add(
+      ['kafkaVersion'],
+      `is not a release kafka-plc configures: KRaft from 3.7 to 3.9 (${SUPPORTED_KAFKA.map(([a, b]) => `${a}.${b}.x`).join(', ')}; tested on 3.7.1). ` +
+        'Kafka 4.0 moved to log4j2, which the scripts do not configure; releases before 3.7 are untested',
+    );
+
   const prefix = azIdPrefix(spec.region);
   if (prefix === undefined)
     add(['region'], 'is not a known AWS region code shape (e.g. us-west-2, ap-northeast-1)');
@@ -478,9 +501,17 @@ function consumerIssues(spec: ClusterSpec, brokerSlots: number): PathIssue[] {
       blocks.push({ cidr, index: cidrIndex });
     });
     const principals = new Set<string>();
+    const partition = partitionOf(spec.region);
     consumer.principals.forEach((arn, principalIndex) => {
       if (principals.has(arn)) add(pathOf(index, 'principals', principalIndex), 'is listed twice');
       principals.add(arn);
+      // An endpoint service allows principals of its own partition only (ARNs name the partition).
+      const given = arn.split(':')[1];
+      if (given && given !== partition)
+        add(
+          pathOf(index, 'principals', principalIndex),
+          `is an ARN of partition ${given}, but region ${spec.region} is in ${partition} (arn:${partition}:iam::…)`,
+        );
     });
 
     const given = consumer.advertisedListenerPatterns;

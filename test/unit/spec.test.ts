@@ -58,6 +58,22 @@ const INVALID: [string, unknown, string][] = [
   ['instanceType with a space', seedSpec({ instanceType: 't3.large; id' }), 'instanceType'],
   ['kafkaVersion not x.y.z', seedSpec({ kafkaVersion: '3.7' }), 'kafkaVersion'],
   ['kafkaVersion with a suffix', seedSpec({ kafkaVersion: '3.7.1-rc1' }), 'kafkaVersion'],
+  [
+    'kafkaVersion 4.0 (log4j2: the scripts configure log4j 1)',
+    seedSpec({ kafkaVersion: '4.0.0' }),
+    'kafkaVersion',
+  ],
+  ['kafkaVersion before 3.7 (untested)', seedSpec({ kafkaVersion: '3.6.2' }), 'kafkaVersion'],
+  [
+    'principal of another partition than the region (aws in cn-north-1)',
+    seedSpec({ region: 'cn-north-1', azIds: ['cnn1-az1', 'cnn1-az2', 'cnn1-az4'] }),
+    'consumer.principals[0]',
+  ],
+  [
+    'principal of another partition than the region (aws-cn in us-west-2)',
+    seedSpec({ consumer: { ...consumer, principals: ['arn:aws-cn:iam::123456789012:root'] } }),
+    'consumer.principals[0]',
+  ],
   ['port zero', withPorts({ bootstrap: 0 }), 'ports.bootstrap'],
   ['port above 65535', withPorts({ external: 70000 }), 'ports.external'],
   ['port fractional', withPorts({ internal: 9092.5 }), 'ports.internal'],
@@ -216,12 +232,32 @@ describe('cluster spec validation', () => {
       'a role principal',
       seedSpec({ consumer: { ...consumer, principals: ['arn:aws:iam::123456789012:role/tidb'] } }),
     ],
-    ['GovCloud', seedSpec({ region: 'us-gov-west-1', azIds: ['usgw1-az1'] })],
+    [
+      'GovCloud (principals of its partition)',
+      seedSpec({
+        region: 'us-gov-west-1',
+        azIds: ['usgw1-az1'],
+        consumer: { ...consumer, principals: ['arn:aws-us-gov:iam::123456789012:root'] },
+      }),
+    ],
     ['Tokyo', seedSpec({ region: 'ap-northeast-1', azIds: ['apne1-az1', 'apne1-az4'] })],
     ['a /24 VPC', seedSpec({ vpcCidr: '192.168.10.0/24' })],
     ['49 brokers in one AZ', seedSpec({ azIds: ['usw2-az1'], brokersPerAz: 49 })],
   ])('accepts %s', (_name, input) => {
     expect(() => parseClusterSpec(input)).not.toThrow();
+  });
+
+  it('accepts each supported Kafka release line and a partition-matched principal', () => {
+    for (const kafkaVersion of ['3.7.0', '3.7.1', '3.8.1', '3.9.0'])
+      expect(parseClusterSpec(seedSpec({ kafkaVersion })).kafkaVersion).toBe(kafkaVersion);
+    const china = parseClusterSpec(
+      seedSpec({
+        region: 'cn-north-1',
+        azIds: ['cnn1-az1', 'cnn1-az2', 'cnn1-az4'],
+        consumer: { ...consumer, principals: ['arn:aws-cn:iam::123456789012:root'] },
+      }),
+    );
+    expect(china.region).toBe('cn-north-1');
   });
 
   it('extracts the account of a principal', () => {
