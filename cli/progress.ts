@@ -1,6 +1,6 @@
 /**
  * Progress lines a person can follow, on stderr: one per state as it finishes, with elapsed time;
- * polling loops report their checks on one line each, not once per Wait.
+ * polling loops report their checks on one line each, not once per Wait; a failure is one ✗ line.
  */
 import type { LocalEvent } from './local-sfn';
 
@@ -23,11 +23,21 @@ export function progress(write: (text: string) => void, now: () => number = Date
     checks.set(state, n);
     return n;
   };
+  /** States whose failure a Catch took: they exit next, and that is not a success. */
+  const caught = new Set<string>();
   return {
     line: (text) => write(`${stamp()}  ${text}\n`),
     event(event) {
       const state = event.state;
       if (!state) return;
+      // One line per failure: the failed state's ✗. The Catch's exit, the Format… Pass that words the cause
+      // and the terminal Fail state repeat it (the CLI prints the cause once, at the end).
+      if (event.type === 'StateCaught') {
+        caught.add(state);
+        return;
+      }
+      if (event.type === 'StateExited' && (caught.delete(state) || /^Format[A-Z]/.test(state))) return;
+      if (event.type === 'StateFailed' && event.stateType === 'Fail') return;
       if (event.type === 'StateExited' && state.startsWith('WaitFor'))
         resumed.add(`Check${state.slice('WaitFor'.length)}`);
       if (POLL_PARTS.test(state)) return;

@@ -64,4 +64,36 @@ describe('progress', () => {
       ]),
     ).toEqual(['✗ PrepareRoll: AwsThrottledError', '↻ PrepareRoll: retrying (AwsThrottledError)']);
   });
+
+  it('a caught failure is one ✗ line: not also ✓ for its exit, the Format… Pass or the Fail state', () => {
+    // Prepare: the events aws-local-stepfunctions emits for provision with an unknown AZ ID
+    const events = [
+      at('StateEntered', 'ValidateSpec'),
+      at('StateExited', 'ValidateSpec'),
+      at('StateEntered', 'ResolveAzs'),
+      at('StateFailed', 'ResolveAzs', { error: 'UnknownAzIdError' }),
+      at('StateCaught', 'ResolveAzs'),
+      at('StateExited', 'ResolveAzs'),
+      at('StateEntered', 'FormatFailure'),
+      at('StateExited', 'FormatFailure'),
+      at('StateEntered', 'ProvisionFailed'),
+      at('StateFailed', 'ProvisionFailed', { error: 'UnknownAzIdError', stateType: 'Fail' }),
+    ];
+    // Act + Assess
+    expect(lines(events)).toEqual(['✓ ValidateSpec', '✗ ResolveAzs: UnknownAzIdError']);
+  });
+
+  it('a state retried after a failure and then done is still ✓ (only a caught one is not)', () => {
+    expect(
+      lines([
+        at('StateFailed', 'PrepareRoll', { error: 'AwsThrottledError' }),
+        at('StateRetried', 'PrepareRoll', { retrier: ['AwsThrottledError'] }),
+        at('StateExited', 'PrepareRoll'),
+      ]),
+    ).toEqual([
+      '✗ PrepareRoll: AwsThrottledError',
+      '↻ PrepareRoll: retrying (AwsThrottledError)',
+      '✓ PrepareRoll',
+    ]);
+  });
 });
