@@ -7,15 +7,20 @@ cd "$(dirname "$0")/.."
 log() { printf 'setup-tools: %s\n' "$*" >&2; }
 
 requirements=test/requirements.txt
+# uv (PyPI, pinned) installs the requirements: the same versions pip resolves (compared: one patch release
+# of a transitive dependency apart, by date), in 2 s instead of pip's 65 s on CI's clean machine.
+uv_version=0.13.9
 stamp=.venv/.requirements.sha256
-want="$(sha256sum "$requirements" | cut -d ' ' -f 1)"
+want="$( (cat "$requirements"; echo "uv==$uv_version") | sha256sum | cut -d ' ' -f 1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/python ]; then
   log ".venv up to date"
 else
   started=$SECONDS
   log "creating .venv from $requirements"
+  rm -rf .venv
   python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-input "uv==$uv_version"
+  .venv/bin/uv pip install --quiet --python .venv/bin/python -r "$requirements"
   printf '%s\n' "$want" > "$stamp"
   log ".venv ready in $((SECONDS - started)) s"
 fi
