@@ -128,7 +128,9 @@ export async function probeCluster(spec: ClusterSpec): Promise<ProbeResult> {
   const pending = await pendingConnections(plan);
   let metrics: Partial<ProbeMetrics> = {};
   let healthError: string | undefined;
-  const running = (await liveBrokers(spec, plan, [])).filter((b) => b.state === 'running');
+  const running = (await liveBrokers(spec, plan, [], { registration: false })).filter(
+    (b) => b.state === 'running',
+  );
   try {
     if (running.length === 0) throw new Error('no broker instance is running');
     const { snapshot } = await readHealth(plan, running);

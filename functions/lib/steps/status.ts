@@ -40,11 +40,15 @@ async function readVpc(spec: ClusterSpec): Promise<LiveCluster['vpc']> {
   return (await net.findVpc(spec.region, spec.clusterName, ROLES.vpc)) ?? null;
 }
 
-/** The cluster's broker instances (not terminated) with their node IDs; SSM registration where readable. */
+/**
+ * The cluster's broker instances (not terminated) with their node IDs; SSM registration where readable, unless
+ * the caller needs no registration (`registration: false`: `managed` is null and SSM is not asked).
+ */
 export async function liveBrokers(
   spec: ClusterSpec,
   plan: Plan,
   notes: string[],
+  options: { registration?: boolean } = {},
 ): Promise<LiveCluster['brokers']> {
   const region = plan.region;
   const found = spec.existing
@@ -60,14 +64,16 @@ export async function liveBrokers(
   };
   const live = found.filter((i) => i.state !== 'terminated' && nodeOf(i) !== undefined);
   let online: Set<string> | undefined;
-  try {
-    online = await ssm.onlineManagedInstances(
-      region,
-      live.map((i) => i.instanceId),
-    );
-  } catch (error) {
-    if (!(error instanceof ApiNotImplementedError)) throw error;
-    notes.push('SSM registration not readable here (emulator): not compared');
+  if (options.registration !== false) {
+    try {
+      online = await ssm.onlineManagedInstances(
+        region,
+        live.map((i) => i.instanceId),
+      );
+    } catch (error) {
+      if (!(error instanceof ApiNotImplementedError)) throw error;
+      notes.push('SSM registration not readable here (emulator): not compared');
+    }
   }
   return live.map((i) => ({
     nodeId: nodeOf(i) as number,
@@ -182,7 +188,7 @@ async function kafkaStatus(plan: Plan, live: LiveCluster, notes: string[]): Prom
 export async function clusterStatus(
   spec: ClusterSpec,
   plan: Plan,
-  options: { kafka?: boolean } = {},
+  options: { kafka?: boolean; kafkaNotReadBecause?: string } = {},
 ): Promise<ClusterStatus> {
   const notes: string[] = [];
   const region = plan.region;
@@ -216,7 +222,8 @@ export async function clusterStatus(
     uniqueName: { parameter: parameter?.value ?? null, applied: applied?.uniqueName ?? null },
   };
   const findings = diffCluster(plan, live, { configHashes: await expectedHashes(spec, plan, notes) });
-  if (options.kafka === false) notes.push('Kafka health not read (--no-kafka)');
+  if (options.kafka === false)
+    notes.push(`Kafka health not read ${options.kafkaNotReadBecause ?? '(--no-kafka)'}`);
   else findings.push(...(await kafkaStatus(plan, live, notes)));
   return { cluster: plan.clusterName, region, findings, notes, live };
 }
@@ -233,14 +240,11 @@ export interface Verification {
  * fails the execution (what was built stays built; the differences are for the reader and the alarms).
  */
 export async function verifyCluster(spec: ClusterSpec, options: { kafka: boolean }): Promise<Verification> {
-  const status = await clusterStatus(spec, planCluster(spec), options);
+  const status = await clusterStatus(spec, planCluster(spec), {
+    ...options,
+    kafkaNotReadBecause: 'here (a Run Command): kafka-plc status and the health probe read it',
+  });
   const differences = status.findings.map(findingLine);
-  const notes = options.kafka
-    ? status.notes
-    : [
-        ...status.notes.filter((n) => n !== 'Kafka health not read (--no-kafka)'),
-        'Kafka health not read here (a Run Command): kafka-plc status and the health probe read it',
-      ];
   if (differences.length > 0) log.warn('verification found differences', { differences });
-  return { inSync: differences.length === 0, differences, notes };
+  return { inSync: differences.length === 0, differences, notes: status.notes };
 }

@@ -76,7 +76,6 @@ beforeEach(() => {
   ec2
     .on(DescribeInstancesCommand)
     .resolves({ Reservations: [{ Instances: [1, 2, 3].map((n) => broker(n)) }] });
-  ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [] });
   cloudwatch.on(PutMetricDataCommand).resolves({});
 });
 afterEach(() => {
@@ -111,6 +110,8 @@ describe('probeCluster', () => {
       PendingConnections: 2,
     });
     expect(cloudwatch).toHaveReceivedCommandWith(PutMetricDataCommand, { Namespace: 'KafkaPlc' });
+    // The probe needs running instances only: SSM registration is not asked for.
+    expect(ssm).not.toHaveReceivedCommand(DescribeInstanceInformationCommand);
   });
 
   it('no running broker: no Kafka metric is published (missing data), the connections still are', async () => {
