@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { nextSteps, nextStepsText } from '../functions/lib/domain/next-steps';
 import { planCluster } from '../functions/lib/domain/plan';
 import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
@@ -19,6 +20,19 @@ import { loadSpecFile } from './spec-file';
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  // Only a terminal can answer a question; without one, commands that need a confirmation refuse.
+  ...(process.stdin.isTTY
+    ? {
+        ask: async (question: string) => {
+          const prompt = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await prompt.question(question);
+          } finally {
+            prompt.close();
+          }
+        },
+      }
+    : {}),
 };
 
 /** Each command: its synopsis and what it does (USAGE lists them all; `kafka-plc <command> --help` shows one). */
@@ -38,8 +52,11 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'teardown',
-    synopsis: 'teardown --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
-    about: ["delete the cluster's resources"],
+    synopsis: 'teardown --spec FILE [--yes] [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
+    about: [
+      "list the cluster's resources (by tag), then delete them once confirmed: type yes at the prompt, or",
+      '--yes (required without a terminal); reports what is gone, and what is left (exit 1)',
+    ],
   },
   {
     name: 'set-unique-name',

@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
+import { type CallerIdentity, callerIdentity } from '../../functions/lib/aws/sts';
 import { UsageError } from '../../functions/lib/errors';
 import { didYouMean } from '../../functions/lib/suggest';
 
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Asks the person at the terminal and returns the answer; absent when there is no one to ask (no TTY on
+   * stdin, a script, CI): a command that needs a confirmation then refuses instead of assuming "yes".
+   */
+  ask?: (question: string) => Promise<string>;
 }
 
 export type Command = (args: string[], io: Io) => Promise<void>;
@@ -98,4 +104,17 @@ export function reportVerification(output: unknown, specPath: string, io: Io): v
       verification.differences.map((line) => `  ${String(line)}\n`).join('') +
       `kafka-plc status --spec ${specPath} prints the whole report, Kafka's health included.\n`,
   );
+}
+
+/**
+ * Before a command acts, one line on stderr saying where: the account and caller (STS GetCallerIdentity, which
+ * needs no permission), the region, or the emulator's endpoint, and what it is about to do.
+ */
+export async function announce(io: Io, region: string, action: string): Promise<CallerIdentity> {
+  const identity = await callerIdentity(region);
+  const where = process.env.AWS_ENDPOINT_URL
+    ? `emulator ${process.env.AWS_ENDPOINT_URL} (account ${identity.account})`
+    : `AWS account ${identity.account} as ${identity.arn}`;
+  io.stderr(`${where}, region ${region}: ${action}\n`);
+  return identity;
 }

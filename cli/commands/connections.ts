@@ -20,7 +20,7 @@ import {
 } from '../../functions/lib/steps/connections';
 import { z } from '../../functions/lib/zod';
 import { loadSpecFile } from '../spec-file';
-import { type Command, parse, required } from './common';
+import { announce, type Command, parse, required } from './common';
 
 const ENDPOINT_ID = /^vpce-[0-9a-f]{8,17}$/;
 const FORMATS = ['table', 'json'];
@@ -85,6 +85,7 @@ export const accept: Command = async (args, io) => {
       },
     ]);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
+  await announce(io, spec.region, `accept endpoint ${endpoint} on cluster ${spec.clusterName}'s service`);
   const accepted = await acceptNamedEndpoint(spec, endpoint);
   io.stdout(`${JSON.stringify(accepted)}\n`);
 };
@@ -113,6 +114,11 @@ export const acceptWindow: Command = async (args, io) => {
   });
   const settings = windowSettings(required(values.minutes, '--minutes'), values.count as string);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
+  await announce(
+    io,
+    spec.region,
+    `open an accept window on cluster ${spec.clusterName}'s service (${settings.minutes} min, ${settings.count} endpoint(s))`,
+  );
   const opened = await openWindowNow(spec, settings, 'kafka-plc accept-window', acceptTable());
   io.stdout(`${spec.clusterName}: ${opened.summary}\n`);
   io.stdout(`${JSON.stringify(opened.window)}\n`);

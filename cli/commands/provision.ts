@@ -15,6 +15,7 @@ import { runLocal } from '../local-sfn';
 import { progress } from '../progress';
 import { loadSpecFile } from '../spec-file';
 import {
+  announce,
   type Command,
   CommandFailedError,
   type Io,
@@ -26,6 +27,17 @@ import {
 
 export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
 export const DEFAULT_EXPOSE_MACHINE = 'kafka-plc-expose-existing';
+
+/**
+ * KAFKA_PLC_LOCAL_WAIT_SCALE (a number ≥ 0) scales the Wait states and retry pauses of an in-process run: the
+ * emulator answers at once, so a rehearsal or a test need not sit out AWS's polling intervals. Unset: as written.
+ */
+function localPace(): { waitScale?: number; retryPauseMs?: number } {
+  const raw = process.env.KAFKA_PLC_LOCAL_WAIT_SCALE;
+  const scale = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(scale) || scale < 0) return {};
+  return { waitScale: scale, ...(scale === 0 ? { retryPauseMs: 0 } : {}) };
+}
 
 export async function runWorkflow(
   name: string,
@@ -39,7 +51,7 @@ export async function runWorkflow(
     report.line(
       `running state-machine/${name}.asl.json in-process${process.env.AWS_ENDPOINT_URL ? ` against ${process.env.AWS_ENDPOINT_URL}` : ''}`,
     );
-    const result = await runLocal(name, input, { onEvent: report.event });
+    const result = await runLocal(name, input, { onEvent: report.event, ...localPace() });
     if (result.status !== 'SUCCEEDED') {
       throw new CommandFailedError(
         `${name} failed at ${result.failedState ?? 'an unknown state'}: ${result.error}: ${result.cause}`,
@@ -91,6 +103,13 @@ export const provision: Command = async (args, io) => {
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   // A spec with `existing` names brokers kafka-plc did not build: they are exposed, not provisioned.
   const workflow = spec.existing ? 'expose-existing' : 'provision';
+  await announce(
+    io,
+    spec.region,
+    spec.existing
+      ? `expose existing cluster ${spec.clusterName} (${spec.existing.brokers.length} brokers in ${spec.existing.vpcId})`
+      : `provision cluster ${spec.clusterName} (${spec.brokersPerAz * spec.azIds.length} ${spec.instanceType} brokers in ${spec.azIds.join(', ')})`,
+  );
   if (!spec.existing)
     for (const warning of topologyWarnings(planCluster(spec))) io.stderr(`warning: ${warning}\n`);
   const output = await runWorkflow(

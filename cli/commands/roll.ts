@@ -18,7 +18,15 @@ import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secre
 import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
 import { loadSpecFile } from '../spec-file';
-import { type Command, parse, reportVerification, required, requireEmulatorForLocal } from './common';
+import {
+  announce,
+  type Command,
+  type Io,
+  parse,
+  reportVerification,
+  required,
+  requireEmulatorForLocal,
+} from './common';
 import { executionName, runWorkflow } from './provision';
 
 export const DEFAULT_ROLL_MACHINE = ROLL_STATE_MACHINE_NAME;
@@ -72,7 +80,9 @@ async function refuseAgainstParameter(region: string, cluster: string, uniqueNam
   );
 }
 
-export const roll: Command = async (args, io) => {
+export const roll: Command = (args, io) => rollBrokers(args, io, { announced: false });
+
+async function rollBrokers(args: string[], io: Io, options: { announced: boolean }): Promise<void> {
   const values = parse(args, {
     spec: { type: 'string' },
     'unique-name': { type: 'string' },
@@ -100,6 +110,8 @@ export const roll: Command = async (args, io) => {
         message: "does not apply: the spec's advertised-listener patterns hold no unique_name placeholder",
       },
     ]);
+  if (!options.announced)
+    await announce(io, file.region, `roll of cluster ${file.clusterName}'s brokers, one at a time`);
   // An existing cluster (spec.existing) is planned from discovered facts: discover its brokers first.
   const spec = file.existing ? (await discoverBrokers(file)).spec : file;
   if (given !== undefined) await refuseAgainstParameter(spec.region, spec.clusterName, given);
@@ -120,7 +132,7 @@ export const roll: Command = async (args, io) => {
   );
   io.stdout(`${JSON.stringify(output, null, 2)}\n`);
   reportVerification(output, values.spec as string, io);
-};
+}
 
 export const setUniqueName: Command = async (args, io) => {
   const values = parse(args, {
@@ -152,6 +164,7 @@ export const setUniqueName: Command = async (args, io) => {
       (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   }
   if (!region) throw new UsageError('--region is required (or AWS_REGION)');
+  await announce(io, region, `unique name of cluster ${cluster} set to ${value}`);
   const applied = await readAppliedSpec(region, cluster);
   // A typo in the name would otherwise create a parameter no cluster reads, and "succeed".
   if (!applied)
@@ -198,12 +211,13 @@ export const rotateCredentials: Command = async (args, io) => {
         message: 'has no credential to rotate (set sasl-scram-sha-512, sasl-scram-sha-256 or sasl-plain)',
       },
     ]);
+  await announce(io, file.region, `new consumer password for cluster ${file.clusterName}, then a roll`);
   if (!specAwaitsUniqueName(file)) {
     const rotated = await rotateConsumerPassword(file);
     io.stderr(
       `${rotated.secretName}: new password (version ${rotated.version}); rolling it to every broker\n`,
     );
-    await roll(args, io);
+    await rollBrokers(args, io, { announced: true });
     return;
   }
   const parameter = await ssm.getParameter(file.region, uniqueNameParameter(file.clusterName));
@@ -218,5 +232,5 @@ export const rotateCredentials: Command = async (args, io) => {
   io.stderr(
     `${rotated.secretName}: new password (version ${rotated.version}); rolling it to every broker (unique name ${uniqueName})\n`,
   );
-  await roll([...args, '--unique-name', uniqueName], io);
+  await rollBrokers([...args, '--unique-name', uniqueName], io, { announced: true });
 };

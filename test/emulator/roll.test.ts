@@ -147,7 +147,9 @@ describe('roll on the emulator', () => {
     expect(out.join('')).toContain(
       '/kafka-plc/seed-usw2/unique-name is "tidb-param" (version 2), not "tidb-other": the unique-name sweep would roll the brokers back to the parameter. Run "kafka-plc set-unique-name --cluster seed-usw2 --value tidb-other"',
     );
-    expect(refusedCalls).toEqual(['GetParameter']);
+    // the account and region said first (STS), then the parameter read; nothing written
+    expect(refusedCalls).toEqual(['GetCallerIdentity', 'GetParameter']);
+    expect(out.join('')).toContain('emulator http');
     expect(accepted).toBe(0);
   });
 

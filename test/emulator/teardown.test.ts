@@ -23,6 +23,7 @@ import {
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
+import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
 import { counts, type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
 
@@ -198,6 +199,69 @@ describe('teardown on the emulator', () => {
     expect(result.status, `${result.failedState}: ${result.error}: ${result.cause}`).toBe('SUCCEEDED');
     expect(await leftovers('seed-usw2')).toEqual([]);
     expect(await leftovers('other-usw2')).toEqual(before);
+  });
+
+  it('kafka-plc teardown lists what it found, deletes only once confirmed, and reports only what is gone', async () => {
+    // Prepare
+    expect((await runLocal('provision', seed, FAST)).status).toBe('SUCCEEDED');
+    process.env.KAFKA_PLC_LOCAL_WAIT_SCALE = '0';
+    const cli = async (more: string[], ask?: (question: string) => Promise<string>) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = {
+        stdout: (t: string) => out.push(t),
+        stderr: (t: string) => err.push(t),
+        ...(ask ? { ask } : {}),
+      };
+      const code = await main(['teardown', '--spec', 'examples/seed-usw2.json', '--local', ...more], io);
+      return { code, stdout: out.join(''), stderr: err.join('') };
+    };
+    const questions: string[] = [];
+    emulator.recorder.clear();
+    try {
+      // Act: no terminal and no --yes; then "no" at the prompt; then --yes; then once more
+      const noTerminal = await cli([]);
+      const declined = await cli([], async (question) => {
+        questions.push(question);
+        return 'no';
+      });
+      const mutatedBeforeYes = emulator.recorder.mutating().map((c) => c.operation);
+      const confirmed = await cli(['--yes']);
+      emulator.recorder.clear();
+      const again = await cli(['--yes']);
+      // Assess: the refusals list what is there and delete nothing
+      expect(noTerminal.code, noTerminal.stderr).toBe(2);
+      expect(noTerminal.stderr).toContain('emulator http');
+      expect(noTerminal.stderr).toContain(
+        'found 10 alarms, 1 dashboard, 1 endpoint service, 1 load balancer, 4 target groups, 3 instances, 1 NAT gateway, 1 Elastic IP, 1 internet gateway, 2 route tables, 4 subnets, 2 security groups, 1 VPC, 2 parameters',
+      );
+      expect(noTerminal.stderr).toMatch(/ {2}- instance i-[0-9a-f]+ \(running\)/);
+      expect(noTerminal.stderr).toContain('pass --yes to confirm (no terminal to ask); nothing was deleted');
+      expect(declined.code).toBe(1);
+      expect(questions).toEqual([
+        expect.stringMatching(/^Delete these \d+ resources of seed-usw2\? Type "yes": $/),
+      ]);
+      expect(declined.stderr).toContain('teardown not confirmed (answer "no"); nothing was deleted');
+      expect(mutatedBeforeYes).toEqual([]);
+      // --yes deletes, and the report is the inventory before minus the inventory after
+      expect(confirmed.code, confirmed.stderr).toBe(0);
+      const report = JSON.parse(confirmed.stdout) as { removed: { type: string }[]; remaining: unknown[] };
+      expect(report.remaining).toEqual([]);
+      expect(report.removed.filter((r) => r.type === 'instance')).toHaveLength(3);
+      expect(report.removed.map((r) => r.type)).toEqual(
+        expect.arrayContaining(['VPC', 'load balancer', 'endpoint service']),
+      );
+      expect(await leftovers('seed-usw2')).toEqual([]);
+      // Nothing left: said so, no execution started, nothing deleted
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain(
+        'nothing tagged kafka-plc:cluster=seed-usw2 in us-west-2: nothing to delete',
+      );
+      expect(JSON.parse(again.stdout)).toMatchObject({ removed: [], remaining: [] });
+      expect(emulator.recorder.mutating()).toEqual([]);
+    } finally {
+      delete process.env.KAFKA_PLC_LOCAL_WAIT_SCALE;
+    }
   });
 
   it('refuses an invalid spec at ValidateSpec, deleting nothing', async () => {

@@ -15,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main';
 import { logger } from '../../functions/lib/logger';
+import { answerCaller } from '../helpers/caller';
 
 const ec2 = mockClient(EC2Client);
 const dynamodb = mockClient(DynamoDBClient);
@@ -27,14 +28,17 @@ const LIVE = 'vpce-0ccccccccccccccc3';
 
 async function run(args: string[]) {
   const out: string[] = [];
-  const code = await main(args, { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
-  return { code, text: out.join('') };
+  const err: string[] = [];
+  const code = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  // `text`: stdout, then stderr (the line naming the account and region comes first on stderr)
+  return { code, text: out.join('') + err.join(''), stdout: out.join(''), stderr: err.join('') };
 }
 
 beforeEach(() => {
   // Prepare: seed-usw2's service allows account 123456789012; three connections, as AWS lists them
   ec2.reset();
   dynamodb.reset();
+  answerCaller();
   process.env.AWS_REGION = 'us-west-2';
   delete process.env.ACCEPT_TABLE;
   // The accept table: a window with one slot left, and the record of how LIVE was accepted
@@ -174,10 +178,19 @@ describe('kafka-plc accept --endpoint', () => {
     // Prepare
     const info = vi.spyOn(logger, 'info');
     // Act
-    const { code, text } = await run(['accept', '--spec', 'examples/seed-usw2.json', '--endpoint', MINE]);
+    const { code, stdout, stderr } = await run([
+      'accept',
+      '--spec',
+      'examples/seed-usw2.json',
+      '--endpoint',
+      MINE,
+    ]);
     // Assess
     expect(code).toBe(0);
-    expect(JSON.parse(text)).toEqual({
+    expect(stderr).toBe(
+      `AWS account 123456789012 as arn:aws:iam::123456789012:user/operator, region us-west-2: accept endpoint ${MINE} on cluster seed-usw2's service\n`,
+    );
+    expect(JSON.parse(stdout)).toEqual({
       serviceId: SERVICE,
       vpcEndpointId: MINE,
       owner: '123456789012',

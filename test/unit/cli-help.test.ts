@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSetupHint, main, USAGE } from '../../cli/main';
 import { seedSpec } from '../fixtures/specs';
+import { answerCaller } from '../helpers/caller';
 
 const sfn = mockClient(SFNClient);
 const ssm = mockClient(SSMClient);
@@ -34,6 +35,7 @@ const endpoint = process.env.AWS_ENDPOINT_URL;
 beforeEach(() => {
   sfn.reset();
   ssm.reset();
+  answerCaller();
   delete process.env.AWS_ENDPOINT_URL;
 });
 afterEach(() => {

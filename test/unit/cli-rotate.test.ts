@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
 import { seedSpec } from '../fixtures/specs';
+import { answerCaller } from '../helpers/caller';
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
@@ -30,6 +31,7 @@ function specFile(consumer: Record<string, unknown>): string {
 beforeEach(() => {
   sm.reset();
   ssm.reset();
+  answerCaller();
   process.env.AWS_REGION = 'us-west-2';
 });
 
