@@ -11,7 +11,15 @@ import { planMermaid, planTable } from '../functions/lib/domain/plan-views';
 import { topologyWarnings } from '../functions/lib/domain/resilience';
 import { KafkaPlcError, SpecValidationError, UsageError } from '../functions/lib/errors';
 import { didYouMean } from '../functions/lib/suggest';
-import { type Command, CommandFailedError, ExitCodeError, type Io, parse, required } from './commands/common';
+import {
+  announce,
+  type Command,
+  CommandFailedError,
+  ExitCodeError,
+  type Io,
+  parse,
+  required,
+} from './commands/common';
 import { provision } from './commands/provision';
 import { rehearse } from './commands/rehearse';
 import { roll, rotateCredentials, setUniqueName } from './commands/roll';
@@ -39,15 +47,23 @@ const processIo: Io = {
 const HELP: { name: string; synopsis: string; about: string[] }[] = [
   {
     name: 'plan',
-    synopsis: 'plan --spec FILE [--format json|table|mermaid]',
-    about: ['print the plan computed from a cluster spec (no AWS call)'],
+    synopsis:
+      'plan --spec FILE [--format json|table|mermaid] | plan --spec FILE --live [--format table|json]',
+    about: [
+      'print the plan computed from a cluster spec (no AWS call); --live reads the account (read-only) and',
+      'prints the changes a provision would make: + add, ~ change, - remove, ✗ cannot change in place',
+    ],
   },
   {
     name: 'provision',
-    synopsis: 'provision --spec FILE [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
+    synopsis:
+      'provision --spec FILE [--format table|json] [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
     about: [
-      'build the cluster (a spec with `existing`: expose that cluster); --local runs the state machine',
-      'in-process against an emulator (AWS_ENDPOINT_URL must be set)',
+      'build the cluster (a spec with `existing`: expose that cluster); first reads the account and prints the',
+      'changes (as plan --live), refusing one it cannot make in place; progress with resource IDs and the',
+      "execution's console link (Ctrl-C stops following, not the execution); ends with a summary and the next",
+      'steps (--format json: the execution output). --local runs the state machine in-process against an',
+      'emulator (AWS_ENDPOINT_URL must be set)',
     ],
   },
   {
@@ -60,8 +76,11 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'set-unique-name',
-    synopsis: 'set-unique-name (--spec FILE | --cluster NAME [--region R]) --value V',
-    about: ['write the unique name TiDB Cloud returned to an existing cluster (starts a roll)'],
+    synopsis: 'set-unique-name (--spec FILE | --cluster NAME [--region R]) --value V [--wait]',
+    about: [
+      'write the unique name TiDB Cloud returned to an existing cluster; shows the roll the stack starts',
+      '(its console link), and with --wait follows it to the end',
+    ],
   },
   {
     name: 'roll',
@@ -140,12 +159,31 @@ export function version(): string {
 const FORMATS = ['json', 'table', 'mermaid'] as const;
 
 const plan: Command = async (args, io) => {
-  const values = parse(args, { spec: { type: 'string' }, format: { type: 'string', default: 'json' } });
-  const format = values.format as string;
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
+  const values = parse(args, {
+    spec: { type: 'string' },
+    format: { type: 'string' },
+    live: { type: 'boolean', default: false },
+  });
+  const live = values.live === true;
+  const format = (values.format as string | undefined) ?? (live ? 'table' : 'json');
+  const formats: readonly string[] = live ? ['table', 'json'] : FORMATS;
+  if (!formats.includes(format)) {
+    throw new UsageError(
+      `--format: "${format}" is not one of ${formats.join(', ')}${live ? ' with --live' : ''}`,
+    );
   }
-  const spec = await loadSpecFile(required(values.spec, '--spec'));
+  const specPath = required(values.spec, '--spec');
+  const spec = await loadSpecFile(specPath);
+  if (live) {
+    const { livePlan, printLivePlan } = await import('./commands/plan-live');
+    await announce(io, spec.region, `live plan of cluster ${spec.clusterName} (read-only)`);
+    printLivePlan(await livePlan(spec), format as 'table' | 'json', io);
+    return;
+  }
+  if (spec.existing)
+    throw new UsageError(
+      'an `existing` spec is planned from its brokers as EC2 describes them (AZ, subnet, IP): run it with --live',
+    );
   const result = planCluster(spec);
   // The plan, and what to enter in TiDB Cloud for each consumer (the endpoint service name once provisioned).
   const warnings = topologyWarnings(result);

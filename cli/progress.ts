@@ -4,6 +4,75 @@
  */
 import type { LocalEvent } from './local-sfn';
 
+interface StateShape {
+  Type?: string;
+  ResultPath?: string | null;
+  StartAt?: string;
+  Branches?: { StartAt?: string; States: Record<string, StateShape> }[];
+}
+
+/**
+ * What a definition tells the progress lines: where each Task puts its result (its ResultPath), and which
+ * parallel branch a state runs in (named after the branch's first state: LaunchBrokers → "Brokers").
+ */
+export interface ProgressContext {
+  resultPaths: Map<string, string>;
+  branches: Map<string, string>;
+}
+
+export function progressContext(definition: { States: Record<string, StateShape> }): ProgressContext {
+  const resultPaths = new Map<string, string>();
+  const branches = new Map<string, string>();
+  const walk = (states: Record<string, StateShape>, branch: string | undefined) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task' && typeof state.ResultPath === 'string')
+        resultPaths.set(name, state.ResultPath);
+      if (branch) branches.set(name, branch);
+      for (const b of state.Branches ?? [])
+        walk(b.States, (b.StartAt ?? '').replace(/^(Launch|Ensure|Teardown|Init)/, ''));
+    }
+  };
+  walk(definition.States, undefined);
+  return { resultPaths, branches };
+}
+
+/** AWS resource IDs (and load balancer / target group names from ARNs) in a task's result, in order, once each. */
+export function resourceIds(value: unknown): string[] {
+  const found: string[] = [];
+  const visit = (v: unknown) => {
+    if (typeof v === 'string') {
+      const id = /^(vpc|subnet|sg|i|nat|igw|eipalloc|rtb|vpce-svc|vpce)-[0-9a-f]{8,17}$/.test(v)
+        ? v
+        : /^arn:[\w-]+:elasticloadbalancing:[^:]*:\d*:(loadbalancer\/net|targetgroup)\/([^/]+)\//.exec(
+            v,
+          )?.[2];
+      if (id && !found.includes(id)) found.push(id);
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return found;
+}
+
+function at(document: unknown, path: string): unknown {
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>(
+      (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+      document,
+    );
+}
+
+const MAX_IDS = 5;
+
+function idsText(ids: string[]): string {
+  if (ids.length === 0) return '';
+  const shown = ids.slice(0, MAX_IDS).join(', ');
+  return `  ${shown}${ids.length > MAX_IDS ? ` +${ids.length - MAX_IDS} more` : ''}`;
+}
+
 export interface Progress {
   event(event: LocalEvent): void;
   line(text: string): void;
@@ -11,7 +80,11 @@ export interface Progress {
 
 const POLL_PARTS = /^(Init\w+Wait|Is\w+Ready|WaitFor\w+)$/;
 
-export function progress(write: (text: string) => void, now: () => number = Date.now): Progress {
+export function progress(
+  write: (text: string) => void,
+  now: () => number = Date.now,
+  context?: ProgressContext,
+): Progress {
   const started = now();
   const stamp = () => `${((now() - started) / 1000).toFixed(1).padStart(6)}s`;
   /** Checks made since a Check state was entered afresh (not resumed by its WaitFor loop). */
@@ -60,7 +133,10 @@ export function progress(write: (text: string) => void, now: () => number = Date
         write(`${stamp()}  · ${state} (check ${count(state)})\n`);
         return;
       }
-      write(`${stamp()}  ✓ ${state}\n`);
+      const branch = context?.branches.get(state);
+      const path = context?.resultPaths.get(state);
+      const ids = path && event.output !== undefined ? idsText(resourceIds(at(event.output, path))) : '';
+      write(`${stamp()}  ✓ ${state}${branch ? ` [${branch}]` : ''}${ids}\n`);
     },
   };
 }

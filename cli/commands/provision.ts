@@ -1,9 +1,12 @@
 /**
- * kafka-plc provision --spec FILE [--local] [--state-machine-arn ARN] [--state-machine-name NAME]
+ * kafka-plc provision --spec FILE [--format table|json] [--local] [--state-machine-arn ARN] [--state-machine-name NAME]
  * A spec with `existing` runs expose-existing (state machine kafka-plc-expose-existing) instead.
- * --local runs the real ASL in-process against the SDK's endpoint; otherwise the deployed state
- * machine is started and followed. Progress on stderr, the output JSON on stdout.
+ * It says where (account, region), reads the account (the live plan) and refuses a change it cannot make in
+ * place, then runs: --local runs the real ASL in-process against the SDK's endpoint; otherwise the deployed
+ * state machine is started and followed (console link; Ctrl-C stops following, not the execution). Progress on
+ * stderr; on stdout the summary and next steps, or the execution output with --format json.
  */
+import type { EventEmitter } from 'node:events';
 import * as sfn from '../../functions/lib/aws/sfn';
 import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
 import { planCluster, planConsumers } from '../../functions/lib/domain/plan';
@@ -11,19 +14,22 @@ import { topologyWarnings } from '../../functions/lib/domain/resilience';
 import { UsageError } from '../../functions/lib/errors';
 import type { ClusterSpec } from '../../functions/lib/spec';
 import { prepareLocalEnvironment } from '../local-prereqs';
-import { runLocal } from '../local-sfn';
-import { progress } from '../progress';
+import { readDefinition, runLocal } from '../local-sfn';
+import { type Progress, progress, progressContext } from '../progress';
 import { loadSpecFile } from '../spec-file';
+import { executionConsoleUrl, provisionSummary, type WorkflowOutput } from '../summary';
 import {
   announce,
   type Command,
   CommandFailedError,
+  ExitCodeError,
   type Io,
   parse,
   reportVerification,
   required,
   requireEmulatorForLocal,
 } from './common';
+import { livePlanOf, livePlanText, refuseUnsupported } from './plan-live';
 
 export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
 export const DEFAULT_EXPOSE_MACHINE = 'kafka-plc-expose-existing';
@@ -39,13 +45,50 @@ function localPace(): { waitScale?: number; retryPauseMs?: number } {
   return { waitScale: scale, ...(scale === 0 ? { retryPauseMs: 0 } : {}) };
 }
 
+export interface WorkflowRun {
+  output: unknown;
+  /** The deployed execution's ARN (absent for an in-process run). */
+  executionArn?: string;
+  /** Milliseconds from start to end. */
+  took: number;
+}
+
+/** Resolves when the person presses Ctrl-C (SIGINT) while a deployed execution is followed. */
+function interruption(signals: EventEmitter): {
+  signal: Promise<void>;
+  fired: () => boolean;
+  dispose: () => void;
+} {
+  let fired = false;
+  let resolve: () => void = () => {};
+  const signal = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const onSigint = () => {
+    fired = true;
+    resolve();
+  };
+  signals.once('SIGINT', onSigint);
+  return { signal, fired: () => fired, dispose: () => signals.removeListener('SIGINT', onSigint) };
+}
+
 export async function runWorkflow(
   name: string,
   input: unknown,
-  options: { local: boolean; region: string; arn?: string; machineName: string; executionName: string },
+  options: {
+    local: boolean;
+    region: string;
+    arn?: string;
+    machineName: string;
+    executionName: string;
+    /** Where Ctrl-C arrives (the process; a test passes its own emitter) and how long between polls. */
+    signals?: EventEmitter;
+    pollMs?: number;
+  },
   io: Io,
-): Promise<unknown> {
-  const report = progress(io.stderr);
+): Promise<WorkflowRun> {
+  const started = Date.now();
+  const report = progress(io.stderr, Date.now, progressContext(readDefinition(name)));
   if (options.local) {
     await prepareLocalEnvironment(options.region);
     report.line(
@@ -58,7 +101,7 @@ export async function runWorkflow(
       );
     }
     report.line(`${name} succeeded`);
-    return result.output;
+    return { output: result.output, took: Date.now() - started };
   }
   const arn = options.arn ?? (await sfn.findStateMachine(options.region, options.machineName));
   if (!arn) {
@@ -72,19 +115,64 @@ export async function runWorkflow(
     input,
   });
   report.line(`started ${executionArn}`);
-  let lastId = 0;
-  for (;;) {
-    for (const event of await sfn.historySince(options.region, executionArn, lastId)) {
-      lastId = Math.max(lastId, event.id ?? 0);
-      const exited = event.stateExitedEventDetails?.name;
-      if (exited) report.event({ type: 'StateExited', state: exited });
+  return followExecution(name, options.region, executionArn, { ...options, report, started });
+}
+
+/**
+ * Follows a deployed execution to its end: one progress line per state (with the resources it made), the
+ * console link first. Ctrl-C stops following, not the execution: it says so, and how to follow or stop it
+ * (exit 130). A failed execution is a CommandFailedError with its error and cause.
+ */
+export async function followExecution(
+  name: string,
+  region: string,
+  executionArn: string,
+  options: { report: Progress; started: number; signals?: EventEmitter; pollMs?: number },
+): Promise<WorkflowRun> {
+  const { report, started } = options;
+  report.line(`console: ${executionConsoleUrl(executionArn)}`);
+  const interrupt = interruption(options.signals ?? process);
+  try {
+    let lastId = 0;
+    for (;;) {
+      for (const event of await sfn.historySince(region, executionArn, lastId)) {
+        lastId = Math.max(lastId, event.id ?? 0);
+        const exited = event.stateExitedEventDetails;
+        if (exited?.name)
+          report.event({ type: 'StateExited', state: exited.name, output: parseOutput(exited.output) });
+      }
+      const state = await sfn.describeExecution(region, executionArn);
+      if (state.status === 'SUCCEEDED')
+        return {
+          output: state.output ? JSON.parse(state.output) : {},
+          executionArn,
+          took: Date.now() - started,
+        };
+      if (state.status !== 'RUNNING' && state.status !== 'PENDING_REDRIVE') {
+        throw new CommandFailedError(`${name} ${state.status}: ${state.error ?? ''}: ${state.cause ?? ''}`);
+      }
+      await Promise.race([new Promise((r) => setTimeout(r, options.pollMs ?? 5000)), interrupt.signal]);
+      if (interrupt.fired())
+        throw new ExitCodeError(
+          130,
+          `interrupted: only this command stopped; the execution goes on in AWS.\n` +
+            `  follow it: ${executionConsoleUrl(executionArn)}\n` +
+            `         or: aws stepfunctions describe-execution --region ${region} --execution-arn ${executionArn}\n` +
+            `  stop it:   aws stepfunctions stop-execution --region ${region} --execution-arn ${executionArn}` +
+            ' (what it created stays; running the same command again continues from it)',
+        );
     }
-    const state = await sfn.describeExecution(options.region, executionArn);
-    if (state.status === 'SUCCEEDED') return state.output ? JSON.parse(state.output) : {};
-    if (state.status !== 'RUNNING' && state.status !== 'PENDING_REDRIVE') {
-      throw new CommandFailedError(`${name} ${state.status}: ${state.error ?? ''}: ${state.cause ?? ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 5000));
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+function parseOutput(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
@@ -98,8 +186,12 @@ export const provision: Command = async (args, io) => {
     local: { type: 'boolean', default: false },
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string' },
+    format: { type: 'string', default: 'table' },
   });
   requireEmulatorForLocal(values.local);
+  const format = values.format as string;
+  if (format !== 'table' && format !== 'json')
+    throw new UsageError(`--format: "${format}" is not one of table, json`);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   // A spec with `existing` names brokers kafka-plc did not build: they are exposed, not provisioned.
   const workflow = spec.existing ? 'expose-existing' : 'provision';
@@ -112,7 +204,11 @@ export const provision: Command = async (args, io) => {
   );
   if (!spec.existing)
     for (const warning of topologyWarnings(planCluster(spec))) io.stderr(`warning: ${warning}\n`);
-  const output = await runWorkflow(
+  // What the account has first: a change provision cannot make in place is refused before anything starts.
+  const { live, plan } = await livePlanOf(spec);
+  refuseUnsupported(live, values.spec as string);
+  io.stderr(live.fresh ? 'nothing exists yet: creating everything in the plan\n' : livePlanText(live));
+  const run = await runWorkflow(
     workflow,
     spec,
     {
@@ -126,10 +222,16 @@ export const provision: Command = async (args, io) => {
     },
     io,
   );
-  io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+  const output = run.output as WorkflowOutput;
   reportVerification(output, values.spec as string, io);
+  if (format === 'table') {
+    const what = spec.existing ? 'Exposing existing cluster' : 'Provisioning';
+    io.stdout(provisionSummary(spec, plan, output, { what, took: run.took, executionArn: run.executionArn }));
+    return;
+  }
+  io.stdout(`${JSON.stringify(output, null, 2)}\n`);
   // What to enter in TiDB Cloud now, per consumer, with the endpoint service name filled in.
-  const service = (output as { endpointServiceName?: unknown }).endpointServiceName;
+  const service = output.endpointServiceName;
   if (typeof service === 'string') {
     const input = { clusterName: spec.clusterName, region: spec.region, consumers: planConsumers(spec) };
     io.stderr(`\n${nextStepsText(nextSteps(input, service))}`);

@@ -119,7 +119,7 @@ export const rehearse: Command = async (args, io) => {
         spec,
         { local: true, region: spec.region, machineName: '', executionName: '' },
         nested,
-      ),
+      ).then((run) => run.output),
     )) as ProvisionOutput;
 
     await steps.run(
@@ -205,7 +205,7 @@ export const rehearse: Command = async (args, io) => {
             { spec: { ...spec, uniqueName }, previousUniqueName: spec.uniqueName },
             { local: true, region: spec.region, machineName: '', executionName: '' },
             nested,
-          );
+          ).then((run) => run.output);
         },
       )) as { brokers: { nodeId: number; newAdvertisedListeners: string; seconds: number }[] };
       return { version, rolled };

@@ -5,9 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as sfn from '../../functions/lib/aws/sfn';
 import * as ssm from '../../functions/lib/aws/ssm';
 import {
   ROLL_STATE_MACHINE_NAME,
+  rollExecutionName,
   specParameter,
   uniqueNameParameter,
 } from '../../functions/lib/domain/names';
@@ -17,17 +19,21 @@ import { readAppliedSpec } from '../../functions/lib/steps/cluster-record';
 import { rotateConsumerPassword } from '../../functions/lib/steps/consumer-secret';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { uniqueNameProblem } from '../../functions/lib/steps/unique-name';
+import { readDefinition } from '../local-sfn';
+import { progress, progressContext } from '../progress';
 import { loadSpecFile } from '../spec-file';
+import { executionConsoleUrl } from '../summary';
 import {
   announce,
   type Command,
+  CommandFailedError,
   type Io,
   parse,
   reportVerification,
   required,
   requireEmulatorForLocal,
 } from './common';
-import { executionName, runWorkflow } from './provision';
+import { executionName, followExecution, runWorkflow } from './provision';
 
 export const DEFAULT_ROLL_MACHINE = ROLL_STATE_MACHINE_NAME;
 const BOOTSTRAP = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -118,7 +124,7 @@ async function rollBrokers(args: string[], io: Io, options: { announced: boolean
   const applied = await readAppliedSpec(spec.region, spec.clusterName);
   const uniqueName = given ?? applied?.uniqueName ?? file.uniqueName;
   const input = { spec: { ...spec, uniqueName }, previousUniqueName: applied?.uniqueName ?? spec.uniqueName };
-  const output = await runWorkflow(
+  const { output } = await runWorkflow(
     'roll-brokers',
     input,
     {
@@ -140,6 +146,8 @@ export const setUniqueName: Command = async (args, io) => {
     cluster: { type: 'string' },
     value: { type: 'string' },
     region: { type: 'string' },
+    wait: { type: 'boolean', default: false },
+    'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
   });
   const specPath = values.spec as string | undefined;
   if (specPath !== undefined && (values.cluster !== undefined || values.region !== undefined))
@@ -177,13 +185,54 @@ export const setUniqueName: Command = async (args, io) => {
       `${cluster}'s advertised-listener patterns hold no unique_name placeholder: its brokers advertise complete names, and a unique name would change nothing`,
     );
   const name = uniqueNameParameter(cluster);
+  const started = Date.now();
   const version = await ssm.putParameter(region, name, value);
-  io.stderr(
-    `${name} = ${value} (version ${version}). The EventBridge rule starts ${DEFAULT_ROLL_MACHINE} ` +
-      `(execution ${cluster}-unique-name-v${version}-<write time>); without the deployed stack run "kafka-plc roll".\n`,
+  const machineName = values['state-machine-name'] as string;
+  const machine = await sfn.findStateMachine(region, machineName);
+  if (!machine) {
+    io.stderr(
+      `${name} = ${value} (version ${version}). No state machine ${machineName} in ${region} to roll the brokers: ` +
+        'deploy the stack (its EventBridge rule starts the roll), or run "kafka-plc roll".\n',
+    );
+    io.stdout(`${JSON.stringify({ parameter: name, value, version })}\n`);
+    if (values.wait === true) throw new CommandFailedError('--wait: no roll to wait for');
+    return;
+  }
+  // The roll the EventBridge rule starts for this write has a known name (the version and the write's time).
+  const written = await ssm.getParameter(region, name);
+  const executionArn = sfn.executionArnOf(
+    machine,
+    rollExecutionName(cluster, written?.version ?? version, written?.lastModified),
   );
-  io.stdout(`${JSON.stringify({ parameter: name, value, version })}\n`);
+  io.stderr(`${name} = ${value} (version ${version}); waiting for the roll the EventBridge rule starts…\n`);
+  const status = await rollStarted(region, executionArn);
+  if (status === 'NOT_FOUND')
+    throw new CommandFailedError(
+      `no roll ${executionArn} ${ROLL_START_WAIT_SECONDS} s after the write: is the stack's unique-name rule enabled ` +
+        `(EventBridge, Parameter Store events)? "kafka-plc roll --spec <file>" starts one directly`,
+    );
+  io.stderr(`roll started (${status}): ${executionConsoleUrl(executionArn)}\n`);
+  if (values.wait !== true) {
+    io.stderr('follow it with --wait, in the console, or with kafka-plc status.\n');
+    io.stdout(`${JSON.stringify({ parameter: name, value, version, executionArn })}\n`);
+    return;
+  }
+  const report = progress(io.stderr, Date.now, progressContext(readDefinition('roll-brokers')));
+  const { output } = await followExecution('roll-brokers', region, executionArn, { report, started });
+  io.stdout(`${JSON.stringify({ parameter: name, value, version, executionArn, roll: output }, null, 2)}\n`);
 };
+
+const ROLL_START_WAIT_SECONDS = 60;
+
+/** The execution's status once it exists; NOT_FOUND when EventBridge has not started it within a minute. */
+async function rollStarted(region: string, executionArn: string): Promise<string> {
+  const deadline = Date.now() + ROLL_START_WAIT_SECONDS * 1000;
+  for (;;) {
+    const status = await sfn.executionStatus(region, executionArn);
+    if (status !== 'NOT_FOUND' || Date.now() >= deadline) return status;
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+}
 
 /**
  * kafka-plc rotate-credentials --spec FILE [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]

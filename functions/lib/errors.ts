@@ -108,6 +108,14 @@ export class UnknownAzIdError extends KafkaPlcError {
   }
 }
 
+/** The spec's instance type cannot launch in one of its AZ IDs (or at all in the region, or lacks an image). */
+export class InstanceTypeNotOfferedError extends KafkaPlcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InstanceTypeNotOfferedError';
+  }
+}
+
 /** A resource we need to own is held by something that is not this cluster's (name, IP, tag clash). */
 export class ResourceConflictError extends KafkaPlcError {
   constructor(message: string, options?: ErrorOptions) {

@@ -70,6 +70,20 @@ describe.each(machines)('state machine %s', (name) => {
     expect(unknown).toEqual([]);
   });
 
+  it('words a failure by the error a Choice names, and names only exported errors there', () => {
+    type Rule = { Variable?: string; StringEquals?: string; Or?: Rule[] };
+    const flat = (rules: Rule[]): Rule[] => rules.flatMap((r) => [r, ...flat(r.Or ?? [])]);
+    const named = states
+      .filter(([name]) => name === 'FormatFailure')
+      .flatMap(([, state]) => flat((state.Choices as Rule[]) ?? []))
+      .filter((r) => r.Variable === '$.error.Error')
+      .map((r) => r.StringEquals ?? '');
+    // this state machine's FormatFailure Choice names the errors a re-run meets again
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((n) => !exportedErrorNames.has(n))).toEqual([]);
+    expect(named).toEqual(expect.arrayContaining(['SpecValidationError', 'UnknownAzIdError']));
+  });
+
   it('has a handler for every Task function and retries throttling and Lambda service errors', async () => {
     const tasks = states.filter(([, state]) => state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(0);

@@ -28,6 +28,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { provision } from '../../cli/commands/provision';
 import { roll } from '../../cli/commands/roll';
 import { runLocal } from '../../cli/local-sfn';
+import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
 import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
 import { readAppliedSpec, recordAppliedSpec } from '../../functions/lib/steps/cluster-record';
@@ -406,23 +407,46 @@ describe('expose-existing on the emulator', () => {
     expect(await nlbPorts()).toEqual([9092, 9093, 9094, 9095]);
   });
 
-  it('kafka-plc provision --local with an existing spec runs expose-existing', async () => {
+  it('kafka-plc plan --live, then provision --local with an existing spec: the changes and roll order, then expose-existing, then nothing left to change', async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-existing-'));
     const file = join(dir, 'spec.json');
     writeFileSync(file, JSON.stringify(existingSpec(cluster)));
     const out: string[] = [];
     const err: string[] = [];
+    const cli = async (...args: string[]) => {
+      const text: string[] = [];
+      const code = await main(args, { stdout: (t) => text.push(t), stderr: (t) => text.push(t) });
+      return { code, text: text.join('') };
+    };
+    let before: { code: number; text: string };
+    let offline: { code: number; text: string };
+    let after: { code: number; text: string };
+    let mutatedByPlan: string[];
     try {
       // Act
-      await provision(['--spec', file, '--local'], {
+      offline = await cli('plan', '--spec', file);
+      before = await cli('plan', '--spec', file, '--live');
+      mutatedByPlan = emulator.recorder.mutating().map((c) => c.operation);
+      await provision(['--spec', file, '--local', '--format', 'json'], {
         stdout: (t) => out.push(t),
         stderr: (t) => err.push(t),
       });
+      after = await cli('plan', '--spec', file, '--live');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    // Assess
+    // Assess: without --live an existing spec cannot be planned (its brokers' AZs are EC2's): said so, exit 2
+    expect(offline.code).toBe(2);
+    expect(offline.text).toContain('an `existing` spec is planned from its brokers as EC2 describes them');
+    // the live plan of the unexposed cluster: what expose-existing adds, and the order it patches the brokers
+    expect(before.code, before.text).toBe(0);
+    expect(before.text).toContain('+ load balancer legacy-usw2-nlb');
+    expect(before.text).toContain('+ endpoint service');
+    expect(before.text).toContain('+ security group legacy-usw2-nlb');
+    expect(before.text).toContain('roll order: b1, b2, b3');
+    expect(mutatedByPlan).toEqual([]);
+    expect(after.text).toContain('no changes: the account matches the plan');
     expect(err.join('')).toContain('state-machine/expose-existing.asl.json');
     const output = JSON.parse(out.join('')) as Record<string, unknown>;
     expect(output).toMatchObject({ clusterName: CLUSTER, vpcId: cluster.vpcId });

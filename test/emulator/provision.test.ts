@@ -201,10 +201,31 @@ describe('provision on the emulator', () => {
     const result = await runLocal('provision', { ...seed, azIds: ['usw2-az1', 'usw2-az9'] }, FAST);
     expect(result).toMatchObject({ status: 'FAILED', error: 'UnknownAzIdError', failedState: 'ResolveAzs' });
     expect(result.cause).toContain('usw2-az9');
+    // a re-run would fail the same way: not called safe to re-run as it stands
     expect(result.cause).toContain(
-      're-running the execution with the same input is safe'.replace('re-running', 'Re-running'),
+      'Running the execution again with the same input fails the same way: fix what the message names',
     );
+    expect(result.cause).not.toContain('Re-running the execution with the same input is safe');
     expect(emulator.recorder.mutating()).toEqual([]);
+  });
+
+  it('refuses an instance type not offered in the region (a typo), naming the nearest one, before creating anything', async () => {
+    // Act
+    const result = await runLocal('provision', { ...seed, instanceType: 't3.larg' }, FAST);
+    // Assess: DescribeInstanceTypeOfferings by AZ ID, then by region for the suggestion; nothing billable
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'InstanceTypeNotOfferedError',
+      failedState: 'ResolveAzs',
+    });
+    expect(result.cause).toContain(
+      'instanceType = "t3.larg": not an instance type offered in us-west-2; did you mean "t3.large"?',
+    );
+    expect(
+      emulator.recorder.calls.filter((c) => c.operation === 'DescribeInstanceTypeOfferings'),
+    ).toHaveLength(2);
+    expect(emulator.recorder.mutating()).toEqual([]);
+    expect(emulator.iam.denied()).toEqual([]);
   });
 
   it('refuses an invalid spec at ValidateSpec with the field named, making no AWS call', async () => {

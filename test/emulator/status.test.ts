@@ -3,6 +3,10 @@
  * kafka-plc's back with the SDK — a listener deleted, a security-group rule added, an allowed principal
  * removed, a broker stopped — it exits 3 and names each one. Read-only: it makes no mutating call.
  */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeSecurityGroupsCommand,
@@ -54,6 +58,64 @@ describe('kafka-plc status on the emulator', () => {
     expect(file.output.verification.notes).toContain(
       'Kafka health not read here (a Run Command): kafka-plc status and the health probe read it',
     );
+  });
+
+  it('plan --live: nothing to change after provisioning; a new instance type and broker ports listed as ~, + and -, and provision refuses the type before anything starts', async () => {
+    // Prepare: the provisioned seed, and a spec asking for another instance type and broker ports 9193..9195
+    const changed = join(mkdtempSync(join(tmpdir(), 'kafka-plc-live-')), 'changed.json');
+    writeFileSync(
+      changed,
+      JSON.stringify({ ...SEED, instanceType: 'm5.large', ports: { ...SEED.ports, brokerBase: 9193 } }),
+    );
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+      return { code, stdout: out.join(''), stderr: err.join('') };
+    };
+    // Act
+    const same = await run('plan', '--spec', 'examples/seed-usw2.json', '--live');
+    const table = await run('plan', '--spec', changed, '--live');
+    const json = await run('plan', '--spec', changed, '--live', '--format', 'json');
+    const provision = await run('provision', '--spec', changed, '--local');
+    // Assess: read-only, and the same engine as status
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/^seed-usw2 in us-west-2: no changes: the account matches the plan\n/);
+    expect(same.stdout).toContain('NOTE endpoint connections not readable here (emulator): not compared');
+    expect(same.stderr).toMatch(/^emulator http\S+ \(account 123456789012\), region us-west-2: live plan/);
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0], table.stdout).toBe(
+      'seed-usw2 in us-west-2: 5 to add, 6 to change, 4 to remove (3 cannot change in place)',
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  + listener 9193 → seed-usw2-b1',
+        '  - listener 9093 → seed-usw2-b1',
+        expect.stringMatching(
+          /^ {2}~ broker b1 \(i-\w+\): instanceType t3\.large → m5\.large {2}✗ cannot change in place$/,
+        ),
+        expect.stringMatching(/^ {2}~ broker b1 \(i-\w+\): configuration \w+ → \w+ {2}\(by a roll\)$/),
+        '  + security group seed-usw2-nlb: ingress tcp 9193-9195 from 10.100.0.0/16',
+        '  - security group seed-usw2-nlb: ingress tcp 9092-9095 from 10.100.0.0/16',
+        expect.stringMatching(/^ {2}✗ instanceType: provisioning does not resize running brokers/),
+        'roll order: b1, b2, b3 (one at a time, each when Kafka says it is safe; the active controller moves last)',
+      ]),
+    );
+    const changes = (JSON.parse(json.stdout) as { changes: { op: string; field: string; by: string }[] })
+      .changes;
+    expect(changes.filter((c) => c.field === 'instanceType').map((c) => c.by)).toEqual([
+      'unsupported',
+      'unsupported',
+      'unsupported',
+    ]);
+    expect(provision.code).toBe(2);
+    expect(provision.stderr).toContain(
+      'the spec asks for 3 change(s) provision cannot make in place; nothing was changed:',
+    );
+    expect(provision.stderr).toMatch(/broker b1 \(i-\w+\): instanceType: planned m5\.large, live t3\.large/);
+    expect(provision.stderr).not.toContain('started');
+    expect(file.emulator.recorder.mutating()).toEqual([]);
   });
 
   it('names each change made behind its back: exit 3', async () => {

@@ -156,7 +156,7 @@ describe('two listener groups on real Kafka', () => {
       ['tidb-a', true],
       ['tidb-b', false],
     ]);
-  });
+  }, 90_000); // two consumer groups join one after the other (each waits out the group rebalance delay): not 20 s on a loaded 2-core machine
 });
 
 describe('taking tidb-b out of the running cluster is a roll (the roll state machine)', () => {

@@ -308,7 +308,7 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     const clientsIn = (key: string) =>
       sdkClientsIn(readFileSync(packaged.bundles.get(key)?.file ?? '', 'utf8'));
     expect(clientsIn('validateSpec')).toEqual(['ssm']);
-    expect(clientsIn('resolveAzs')).toEqual(['ec2']);
+    expect(clientsIn('resolveAzs')).toEqual(['ec2', 'ssm']); // ssm: the pre-flight reads the AMI parameter
     expect(clientsIn('onUniqueNameChange')).toEqual(['sfn', 'ssm']);
     expect(clientsIn('checkTargetHealth')).toEqual(['elastic-load-balancing-v2']);
     expect(clientsIn('teardownBrokers')).toEqual(['ec2']);

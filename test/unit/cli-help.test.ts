@@ -7,13 +7,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSetupHint, main, USAGE } from '../../cli/main';
 import { seedSpec } from '../fixtures/specs';
-import { answerCaller } from '../helpers/caller';
+import { answerCaller, sts } from '../helpers/caller';
 
 const sfn = mockClient(SFNClient);
 const ssm = mockClient(SSMClient);
@@ -189,10 +195,82 @@ describe('set-unique-name', () => {
   });
 });
 
+describe('set-unique-name shows the roll it started', () => {
+  const MACHINE = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-roll-brokers';
+  const WRITTEN = new Date('2026-12-01T10:00:00Z');
+  const EXECUTION = `arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:seed-usw2-unique-name-v2-${WRITTEN.getTime() / 1000}`;
+
+  beforeEach(() => {
+    // Prepare: the applied spec waits for a unique name; the write is version 2; the stack's roll machine exists
+    ssm.on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/spec' }).resolves({
+      Parameter: { Name: '/kafka-plc/seed-usw2/spec', Value: JSON.stringify(seedSpec()), Version: 1 },
+    });
+    ssm.on(PutParameterCommand).resolves({ Version: 2 });
+    ssm.on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/unique-name' }).resolves({
+      Parameter: {
+        Name: '/kafka-plc/seed-usw2/unique-name',
+        Value: 'tidb-a',
+        Version: 2,
+        LastModifiedDate: WRITTEN,
+      },
+    });
+    sfn.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        { name: 'kafka-plc-roll-brokers', stateMachineArn: MACHINE, type: 'STANDARD', creationDate: WRITTEN },
+      ],
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  });
+
+  it("names the execution the rule started (by the write's version and time) and links it", async () => {
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: EXECUTION, status: 'RUNNING', startDate: WRITTEN });
+    // Act
+    const result = await run(['set-unique-name', '--spec', specFile(seedSpec()), '--value', 'tidb-a']);
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `roll started (RUNNING): https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/${EXECUTION}`,
+    );
+    expect(JSON.parse(result.stdout)).toEqual({
+      parameter: '/kafka-plc/seed-usw2/unique-name',
+      value: 'tidb-a',
+      version: 2,
+      executionArn: EXECUTION,
+    });
+  });
+
+  it('--wait follows the roll to its end and prints its output', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: EXECUTION,
+      status: 'SUCCEEDED',
+      startDate: WRITTEN,
+      output: JSON.stringify({ brokers: [{ nodeId: 1 }, { nodeId: 2 }, { nodeId: 3 }] }),
+    });
+    // Act
+    const result = await run([
+      'set-unique-name',
+      '--spec',
+      specFile(seedSpec()),
+      '--value',
+      'tidb-a',
+      '--wait',
+    ]);
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      executionArn: EXECUTION,
+      roll: { brokers: [{ nodeId: 1 }, { nodeId: 2 }, { nodeId: 3 }] },
+    });
+  });
+});
+
 describe('no credentials', () => {
   it('says how to sign in instead of only "Could not load credentials"', async () => {
     // Prepare
-    sfn.on(ListStateMachinesCommand).rejects(
+    // the first AWS call, GetCallerIdentity (saying which account), is where it shows
+    sts.on(GetCallerIdentityCommand).rejects(
       Object.assign(new Error('Could not load credentials from any providers'), {
         name: 'CredentialsProviderError',
       }),

@@ -1,7 +1,7 @@
 /** Progress lines (cli/progress.ts): checks counted per wait, whether a Choice → Wait loop or a Retry polls. */
 import { describe, expect, it } from 'vitest';
-import type { LocalEvent } from '../../cli/local-sfn';
-import { progress } from '../../cli/progress';
+import { type LocalEvent, readDefinition } from '../../cli/local-sfn';
+import { progress, progressContext, resourceIds } from '../../cli/progress';
 
 function lines(events: LocalEvent[]): string[] {
   const out: string[] = [];
@@ -95,5 +95,45 @@ describe('progress', () => {
       '↻ PrepareRoll: retrying (AwsThrottledError)',
       '✓ PrepareRoll',
     ]);
+  });
+});
+
+describe('progress with the definition (resource IDs, parallel branches)', () => {
+  it('names the resources a task created (from its ResultPath) and the parallel branch it runs in', () => {
+    // Prepare: provision's definition; EnsureNetwork's and LaunchBrokers' outputs as the execution has them
+    const out: string[] = [];
+    const p = progress(
+      (text) => out.push(text.trim().replace(/^\d+\.\ds\s+/, '')),
+      () => 0,
+      progressContext(readDefinition('provision')),
+    );
+    const network = { vpcId: 'vpc-0a1b2c3d4e5f60718', brokerSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1'] };
+    const brokers = {
+      brokers: [1, 2, 3, 4, 5, 6].map((n) => ({ nodeId: n, instanceId: `i-0${n}${'a'.repeat(15)}` })),
+    };
+    // Act
+    p.event({ type: 'StateExited', state: 'EnsureNetwork', output: { spec: {}, network } });
+    p.event({ type: 'StateExited', state: 'LaunchBrokers', output: { spec: {}, brokers } });
+    p.event({ type: 'StateExited', state: 'ValidateSpec', output: { clusterName: 'vpc-0a1b2c3d4e5f60718' } });
+    // Assess
+    expect(out).toEqual([
+      '✓ EnsureNetwork  vpc-0a1b2c3d4e5f60718, subnet-0aaaaaaaaaaaaaaa1',
+      '✓ LaunchBrokers [Brokers]  i-01aaaaaaaaaaaaaaa, i-02aaaaaaaaaaaaaaa, i-03aaaaaaaaaaaaaaa, i-04aaaaaaaaaaaaaaa, i-05aaaaaaaaaaaaaaa +1 more',
+      '✓ ValidateSpec',
+    ]);
+  });
+
+  it('reads load balancer and target group names out of their ARNs, each once', () => {
+    expect(
+      resourceIds({
+        a: 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/seed-usw2-nlb/50dc6c495c0c9188',
+        b: [
+          'arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/seed-usw2-b1/73e2d6bc24d8a067',
+          'arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/seed-usw2-b1/73e2d6bc24d8a067',
+        ],
+        c: 'not-an-id',
+        d: 'vpce-svc-0123456789abcdef0',
+      }),
+    ).toEqual(['seed-usw2-nlb', 'seed-usw2-b1', 'vpce-svc-0123456789abcdef0']);
   });
 });

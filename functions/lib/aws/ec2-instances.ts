@@ -21,6 +21,7 @@ export interface FoundInstance {
   state: string;
   privateIp: string;
   subnetId: string;
+  instanceType: string;
   tags: TagMap;
 }
 
@@ -30,6 +31,7 @@ function found(instance: Instance): FoundInstance {
     state: instance.State?.Name ?? 'unknown',
     privateIp: instance.PrivateIpAddress ?? '',
     subnetId: instance.SubnetId ?? '',
+    instanceType: instance.InstanceType ?? 'unknown',
     tags: tagMap(instance.Tags),
   };
 }
@@ -133,6 +135,7 @@ export async function launchInstance(region: string, input: LaunchInput): Promis
         state: 'unknown',
         privateIp: input.privateIp,
         subnetId: input.subnetId,
+        instanceType: input.instanceType,
         tags: input.tags,
       };
 }

@@ -16,6 +16,7 @@ import {
   CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
+  DescribeInstanceTypeOfferingsCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
@@ -58,6 +59,38 @@ export async function availabilityZones(
     zoneName: z.ZoneName ?? '',
     state: z.State ?? 'unknown',
   }));
+}
+
+/**
+ * The locations (AZ IDs, or the region) where an instance type is offered
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypeOfferings.html: LocationType
+ * availability-zone-id, filters instance-type and location); without `instanceType`, every type offered there.
+ */
+export async function instanceTypeOfferings(
+  region: string,
+  query: { locationType: 'availability-zone-id' | 'region'; instanceType?: string; locations?: string[] },
+): Promise<{ instanceType: string; location: string }[]> {
+  const filters = [
+    ...(query.instanceType ? [{ Name: 'instance-type', Values: [query.instanceType] }] : []),
+    ...(query.locations ? [{ Name: 'location', Values: query.locations }] : []),
+  ];
+  const result: { instanceType: string; location: string }[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call('DescribeInstanceTypeOfferings', () =>
+      ec2(region).send(
+        new DescribeInstanceTypeOfferingsCommand({
+          LocationType: query.locationType,
+          Filters: filters.length > 0 ? filters : undefined,
+          NextToken: token,
+        }),
+      ),
+    );
+    for (const offering of out.InstanceTypeOfferings ?? [])
+      result.push({ instanceType: offering.InstanceType ?? '', location: offering.Location ?? '' });
+    token = out.NextToken;
+  } while (token);
+  return result;
 }
 
 export interface FoundVpc {

@@ -21,6 +21,8 @@ export interface LiveCluster {
     instanceId: string;
     privateIp: string;
     state: string;
+    /** The EC2 instance type (an existing cluster's brokers keep their own: not compared). */
+    instanceType: string;
     /** Registered with SSM (Run Command reaches it); null when that could not be read. */
     managed: boolean | null;
     /** The applied-config tag (the scriptHash of the last configuration that succeeded on it). */
@@ -68,12 +70,18 @@ function ruleText(rule: Rule, groupNames: Map<string, string>): string {
   return `tcp ${ports} from ${source}`;
 }
 
+/** An existing cluster's plan: its subnets are the user's, planned without a CIDR. */
+function existingPlan(plan: Plan): boolean {
+  return plan.subnets.some((s) => s.cidr === '');
+}
+
 function networkFindings(plan: Plan, live: LiveCluster, add: (finding: Finding) => void): void {
   if (!live.vpc) {
     add({ kind: 'drift', resource: 'vpc', field: 'exists', planned: plan.vpc.cidr, live: MISSING });
     return;
   }
-  if (plan.vpc.cidr && live.vpc.cidr !== plan.vpc.cidr)
+  // An existing cluster's VPC is the user's: its CIDR is whatever they chose, not the spec's default.
+  if (plan.vpc.cidr && !existingPlan(plan) && live.vpc.cidr !== plan.vpc.cidr)
     add({
       kind: 'drift',
       resource: `vpc ${live.vpc.vpcId}`,
@@ -102,7 +110,7 @@ function securityGroupFindings(plan: Plan, live: LiveCluster, add: (finding: Fin
   const desired: [string, Rule[]][] = [[nlbName, nlbIngress(plan)]];
   // An existing cluster (its subnets are the user's, planned without a CIDR) has kafka-plc's EXTERNAL group on
   // its brokers; a new one, kafka-plc's broker group.
-  const existing = plan.subnets.some((s) => s.cidr === '');
+  const existing = existingPlan(plan);
   if (nlb)
     desired.push(
       existing
@@ -160,6 +168,14 @@ function brokerFindings(
         field: 'privateIp',
         planned: planned.privateIp,
         live: found.privateIp,
+      });
+    if (plan.instances.type && found.instanceType !== plan.instances.type && !existingPlan(plan))
+      add({
+        kind: 'drift',
+        resource: named,
+        field: 'instanceType',
+        planned: plan.instances.type,
+        live: found.instanceType,
       });
     if (found.state !== 'running')
       add({ kind: 'health', resource: named, field: 'state', planned: 'running', live: found.state });

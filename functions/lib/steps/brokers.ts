@@ -84,6 +84,13 @@ export async function launchBrokers(
         `broker ${broker.nodeId} (${instance.instanceId}) has IP ${instance.privateIp}, planned ${broker.privateIp}`,
       );
     }
+    // A running broker is never replaced or resized by provisioning (its data, and the quorum, would go with it).
+    if (instance && instance.instanceType !== plan.instances.type) {
+      throw new UnsupportedChangeError(
+        `instanceType: planned ${plan.instances.type}, broker ${broker.nodeId} (${instance.instanceId}) is ${instance.instanceType}; ` +
+          'provisioning does not resize running brokers (kafka-plc plan --live lists what it would change)',
+      );
+    }
     if (!instance) {
       const subnetId = network.subnetIdsByName[broker.subnetName];
       if (!subnetId) throw new ResourceConflictError(`no subnet ${broker.subnetName} in the network refs`);

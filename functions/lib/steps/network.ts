@@ -5,12 +5,19 @@
  * so a re-run makes no mutating call.
  */
 import * as net from '../aws/ec2-network';
+import * as ssm from '../aws/ssm';
 import { planCluster } from '../domain/plan';
 import { brokerIngress, diffRules, nlbIngress } from '../domain/security-rules';
 import { ROLES, resourceTags } from '../domain/tags';
-import { ResourceConflictError, UnknownAzIdError, UnsupportedChangeError } from '../errors';
+import {
+  InstanceTypeNotOfferedError,
+  ResourceConflictError,
+  UnknownAzIdError,
+  UnsupportedChangeError,
+} from '../errors';
 import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
+import { didYouMean } from '../suggest';
 
 const log = moduleLogger('network');
 
@@ -31,7 +38,49 @@ export async function resolveAzs(spec: ClusterSpec): Promise<AzResolution> {
   const unavailable = spec.azIds.filter((id) => byId.get(id)?.state !== 'available');
   if (unavailable.length > 0)
     throw new UnknownAzIdError(`AZ IDs ${unavailable.join(', ')} are not available`);
+  // Before anything billable exists: brokers of this type can launch in every AZ ID, from an image that exists.
+  if (!spec.existing) await checkInstanceType(spec);
   return { azNames: Object.fromEntries(spec.azIds.map((id) => [id, byId.get(id)?.zoneName ?? ''])) };
+}
+
+/**
+ * The spec's instance type is offered in each of its AZ IDs (DescribeInstanceTypeOfferings), and the AMI
+ * parameter its architecture needs exists in the region: otherwise RunInstances would fail only after the VPC
+ * and the NAT gateway exist. A type offered nowhere in the region is named with the nearest one that is.
+ */
+async function checkInstanceType(spec: ClusterSpec): Promise<void> {
+  const plan = planCluster(spec);
+  const type = plan.instances.type;
+  const offered = new Set(
+    (
+      await net.instanceTypeOfferings(spec.region, {
+        locationType: 'availability-zone-id',
+        instanceType: type,
+        locations: spec.azIds,
+      })
+    ).map((o) => o.location),
+  );
+  const missing = spec.azIds.filter((id) => !offered.has(id));
+  if (missing.length === spec.azIds.length) {
+    const inRegion = await net.instanceTypeOfferings(spec.region, { locationType: 'region' });
+    if (!inRegion.some((o) => o.instanceType === type))
+      throw new InstanceTypeNotOfferedError(
+        `instanceType = "${type}": not an instance type offered in ${spec.region}${didYouMean(
+          type,
+          inRegion.map((o) => o.instanceType),
+        )}`,
+      );
+  }
+  if (missing.length > 0)
+    throw new InstanceTypeNotOfferedError(
+      `instanceType = "${type}": not offered in AZ ID(s) ${missing.join(', ')} of ${spec.region}` +
+        (offered.size > 0 ? ` (offered in ${[...offered].sort().join(', ')})` : '') +
+        ': choose another type or other AZ IDs',
+    );
+  if (!(await ssm.getParameter(spec.region, plan.instances.amiParameter)))
+    throw new InstanceTypeNotOfferedError(
+      `instanceType = "${type}" needs a ${plan.instances.architecture} image, and ${plan.instances.amiParameter} does not exist in ${spec.region}`,
+    );
 }
 
 export interface NetworkRefs {

@@ -80,6 +80,7 @@ export async function liveBrokers(
     instanceId: i.instanceId,
     privateIp: i.privateIp,
     state: i.state,
+    instanceType: i.instanceType,
     managed: online ? online.has(i.instanceId) : null,
     appliedConfig: i.tags[APPLIED_CONFIG_TAG] ?? null,
   }));

@@ -36,6 +36,7 @@ function inSync(p: Plan = plan): LiveCluster {
       instanceId: instanceId(b.nodeId),
       privateIp: b.privateIp,
       state: 'running',
+      instanceType: p.instances.type,
       managed: true,
       appliedConfig: HASHES[b.nodeId as 1 | 2 | 3],
     })),
@@ -76,6 +77,11 @@ const CASES: [string, (live: LiveCluster) => void, Partial<Finding>][] = [
     { field: 'cidr', live: '10.9.0.0/16' },
   ],
   ['a subnet gone', (l) => l.subnets.splice(1, 1), { resource: 'subnet broker-usw2-az2', field: 'exists' }],
+  [
+    'a broker resized behind its back',
+    (l) => ((l.brokers[1] as { instanceType: string }).instanceType = 'm5.large'),
+    { kind: 'drift', field: 'instanceType', planned: 't3.large', live: 'm5.large' },
+  ],
   [
     'a subnet in another AZ',
     (l) => ((l.subnets[0] as { azId: string }).azId = 'usw2-az4'),

@@ -1,0 +1,111 @@
+/**
+ * kafka-plc plan --spec FILE --live [--format table|json]
+ * The plan against the account: the tagged resources read (read-only calls; the same reading as `kafka-plc
+ * status`, without Kafka) and the differences printed as the changes a `provision` would make (+ add, ~ change,
+ * - remove), those it cannot make in place marked. An `existing` spec is planned from its discovered brokers,
+ * with the order a roll takes. `provision` runs the same reading first and refuses an unsupported change.
+ */
+import {
+  type Change,
+  changeLine,
+  changeSummary,
+  changesFrom,
+  unsupportedChanges,
+} from '../../functions/lib/domain/changes';
+import { type Plan, planCluster } from '../../functions/lib/domain/plan';
+import { UsageError } from '../../functions/lib/errors';
+import type { ClusterSpec } from '../../functions/lib/spec';
+import { withAppliedUniqueName } from '../../functions/lib/steps/cluster-record';
+import { discoverBrokers } from '../../functions/lib/steps/existing';
+import { clusterStatus } from '../../functions/lib/steps/status';
+import type { Io } from './common';
+
+export interface LivePlan {
+  cluster: string;
+  region: string;
+  /** Nothing of the cluster exists yet: provision creates everything the plan lists. */
+  fresh: boolean;
+  changes: Change[];
+  /** The order a roll takes through the brokers (by node ID; the active controller moves last at roll time). */
+  rollOrder: string[];
+  notes: string[];
+}
+
+/** The spec as the account sees it (the running unique name; an existing cluster's discovered brokers). */
+async function effectiveSpec(file: ClusterSpec): Promise<{ spec: ClusterSpec; notes: string[] }> {
+  if (file.existing) {
+    const discovered = await discoverBrokers(file);
+    return { spec: discovered.spec, notes: discovered.notes };
+  }
+  return withAppliedUniqueName(file);
+}
+
+export async function livePlan(file: ClusterSpec): Promise<LivePlan> {
+  return (await livePlanOf(file)).live;
+}
+
+/** The live plan, and the plan it compares against (an existing cluster's from its discovered brokers). */
+export async function livePlanOf(file: ClusterSpec): Promise<{ live: LivePlan; plan: Plan }> {
+  const { spec, notes } = await effectiveSpec(file);
+  const plan: Plan = planCluster(spec);
+  const status = await clusterStatus(spec, plan, {
+    kafka: false,
+    kafkaNotReadBecause: '(a plan reads no Kafka)',
+  });
+  const live = status.live;
+  const fresh =
+    !file.existing && live.vpc === null && live.brokers.length === 0 && live.loadBalancer === null;
+  const changes = changesFrom(status.findings);
+  const rolled = changes.some((c) => c.by === 'roll') || Boolean(file.existing);
+  const result: LivePlan = {
+    cluster: plan.clusterName,
+    region: plan.region,
+    fresh,
+    changes,
+    rollOrder: rolled ? plan.brokers.map((b) => b.name) : [],
+    notes: [...notes, ...status.notes.filter((n) => !n.startsWith('Kafka health not read'))],
+  };
+  return { live: result, plan };
+}
+
+export function livePlanText(result: LivePlan): string {
+  if (result.fresh)
+    return (
+      `${result.cluster} in ${result.region}: nothing exists yet — provision creates everything ` +
+      '"kafka-plc plan --format table" lists.\n'
+    );
+  const lines = [
+    `${result.cluster} in ${result.region}: ${result.changes.length === 0 ? 'no changes: the account matches the plan' : changeSummary(result.changes)}`,
+    ...result.changes.map((c) => `  ${changeLine(c)}`),
+  ];
+  // Why each field cannot change in place, once per field (three resized brokers share one reason).
+  const reasons = new Map(unsupportedChanges(result.changes).map((c) => [c.field, c.note]));
+  for (const [field, note] of reasons) lines.push(`  ✗ ${field}: ${note}`);
+  if (result.rollOrder.length > 0)
+    lines.push(
+      `roll order: ${result.rollOrder.join(', ')} (one at a time, each when Kafka says it is safe; the active controller moves last)`,
+    );
+  lines.push(...result.notes.map((n) => `NOTE ${n}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * provision's guard: a change it cannot make in place (instance type, CIDR, a broker's IP) is refused before the
+ * execution starts, naming the field, the planned and the live value (exit 2: nothing was changed).
+ */
+export function refuseUnsupported(result: LivePlan, specPath: string): void {
+  const blocked = unsupportedChanges(result.changes);
+  if (blocked.length === 0) return;
+  throw new UsageError(
+    `the spec asks for ${blocked.length} change(s) provision cannot make in place; nothing was changed:\n` +
+      blocked
+        .map((c) => `  ${c.resource}: ${c.field}: planned ${c.planned}, live ${c.live} — ${c.note}`)
+        .join('\n') +
+      `\n(kafka-plc plan --spec ${specPath} --live shows every change)`,
+  );
+}
+
+export function printLivePlan(result: LivePlan, format: 'table' | 'json', io: Io): void {
+  if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else io.stdout(livePlanText(result));
+}

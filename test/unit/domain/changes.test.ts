@@ -1,0 +1,69 @@
+/** The live plan's changes (domain/changes.ts): status's findings read as what a provision would do. */
+import { describe, expect, it } from 'vitest';
+import {
+  changeLine,
+  changeSummary,
+  changesFrom,
+  unsupportedChanges,
+} from '../../../functions/lib/domain/changes';
+import type { Finding } from '../../../functions/lib/domain/drift';
+
+const drift = (resource: string, field: string, planned: string, live: string): Finding => ({
+  kind: 'drift',
+  resource,
+  field,
+  planned,
+  live,
+});
+
+describe('changesFrom', () => {
+  it('missing → +, not planned → -, different → ~; ill health is not a change', () => {
+    // Prepare
+    const findings: Finding[] = [
+      drift('listener 9096', 'exists', '→ seed-usw2-b4', 'missing'),
+      drift('listener 9099', 'exists', 'absent', '→ old'),
+      drift('endpoint service vpce-svc-1', 'allowed principal', 'arn:aws:iam::1:root', 'missing'),
+      drift('listener 9093', 'target group', 'seed-usw2-b1', 'other'),
+      { kind: 'health', resource: 'broker b2 (i-2)', field: 'state', planned: 'running', live: 'stopped' },
+    ];
+    // Act
+    const changes = changesFrom(findings);
+    // Assess
+    expect(changes.map(changeLine)).toEqual([
+      '+ listener 9096 → seed-usw2-b4',
+      '- listener 9099 → old',
+      '+ endpoint service vpce-svc-1: allowed principal arn:aws:iam::1:root',
+      '~ listener 9093: target group other → seed-usw2-b1',
+    ]);
+    expect(changes.every((c) => c.by === 'provision')).toBe(true);
+    expect(changeSummary(changes)).toBe('2 to add, 1 to change, 1 to remove');
+  });
+
+  it.each([
+    ['instanceType', 'broker b1 (i-1)', 't3.large', 'm5.large'],
+    ['cidr', 'vpc vpc-1', '10.0.0.0/16', '10.9.0.0/16'],
+    ['azId', 'subnet broker-usw2-az1', 'usw2-az1', 'usw2-az4'],
+    ['privateIp', 'broker b1 (i-1)', '10.0.0.10', '10.0.0.99'],
+    ['port', 'target group seed-usw2-b1', '39092', '39093'],
+  ])('%s cannot change in place: marked, and the summary counts it', (field, resource, planned, live) => {
+    // Act
+    const changes = changesFrom([drift(resource, field, planned, live)]);
+    // Assess
+    expect(unsupportedChanges(changes)).toHaveLength(1);
+    expect(changeLine(changes[0] as never)).toBe(
+      `~ ${resource}: ${field} ${live} → ${planned}  ✗ cannot change in place`,
+    );
+    expect(changes[0]?.note).toBeTruthy();
+    expect(changeSummary(changes)).toBe('0 to add, 1 to change, 0 to remove (1 cannot change in place)');
+  });
+
+  it('a broker configuration and the advertised unique name are changed by a roll, not by provision', () => {
+    const changes = changesFrom([
+      drift('broker b1 (i-1)', 'configuration', 'aaaa', 'bbbb'),
+      drift('parameter /kafka-plc/c/unique-name', 'brokers advertise', 'tidb-new', 'tidb-old'),
+    ]);
+    expect(changes.map((c) => c.by)).toEqual(['roll', 'roll']);
+    expect(changeLine(changes[0] as never)).toBe('~ broker b1 (i-1): configuration bbbb → aaaa  (by a roll)');
+    expect(unsupportedChanges(changes)).toEqual([]);
+  });
+});
