@@ -5,6 +5,8 @@
  * - remove), those it cannot make in place marked. An `existing` spec is planned from its discovered brokers,
  * with the order a roll takes. `provision` runs the same reading first and refuses an unsupported change.
  */
+
+import * as ssm from '../../functions/lib/aws/ssm';
 import {
   type Change,
   changeLine,
@@ -12,11 +14,14 @@ import {
   changesFrom,
   unsupportedChanges,
 } from '../../functions/lib/domain/changes';
+import { invocationOutcome } from '../../functions/lib/domain/commands';
+import { renderPatchScript } from '../../functions/lib/domain/patch-script';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { UsageError } from '../../functions/lib/errors';
 import type { ClusterSpec } from '../../functions/lib/spec';
 import { withAppliedUniqueName } from '../../functions/lib/steps/cluster-record';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
+import { retiredListenersOf } from '../../functions/lib/steps/roll';
 import { clusterStatus } from '../../functions/lib/steps/status';
 import type { Io } from './common';
 
@@ -28,6 +33,12 @@ export interface LivePlan {
   changes: Change[];
   /** The order a roll takes through the brokers (by node ID; the active controller moves last at roll time). */
   rollOrder: string[];
+  /**
+   * An existing cluster's brokers: the diff the patch would make to each one's server.properties (read by a
+   * preview run of the patch script through Run Command: it writes nothing, restarts nothing); `diff` null when
+   * no preview came back (`note` says why).
+   */
+  brokerPatches?: { broker: string; instanceId: string; diff: string[] | null; note?: string }[];
   notes: string[];
 }
 
@@ -45,7 +56,10 @@ export async function livePlan(file: ClusterSpec): Promise<LivePlan> {
 }
 
 /** The live plan, and the plan it compares against (an existing cluster's from its discovered brokers). */
-export async function livePlanOf(file: ClusterSpec): Promise<{ live: LivePlan; plan: Plan }> {
+export async function livePlanOf(
+  file: ClusterSpec,
+  options: { previews?: boolean } = {},
+): Promise<{ live: LivePlan; plan: Plan }> {
   const { spec, notes } = await effectiveSpec(file);
   const plan: Plan = planCluster(spec);
   const status = await clusterStatus(spec, plan, {
@@ -63,9 +77,89 @@ export async function livePlanOf(file: ClusterSpec): Promise<{ live: LivePlan; p
     fresh,
     changes,
     rollOrder: rolled ? plan.brokers.map((b) => b.name) : [],
+    ...(spec.existing && options.previews !== false
+      ? { brokerPatches: await previewPatches(spec, plan) }
+      : {}),
     notes: [...notes, ...status.notes.filter((n) => !n.startsWith('Kafka health not read'))],
   };
   return { live: result, plan };
+}
+
+const PREVIEW_WAIT_MS = 60_000;
+
+/**
+ * Each existing broker's server.properties diff: the patch script in preview mode, sent with the operator's
+ * credentials to the instances the spec names (they carry no kafka-plc mark before the first expose). A
+ * broker whose preview fails or does not answer in time is reported with the reason, not guessed.
+ */
+async function previewPatches(
+  spec: ClusterSpec,
+  plan: Plan,
+): Promise<NonNullable<LivePlan['brokerPatches']>> {
+  const existing = spec.existing?.brokers ?? [];
+  const retired = await retiredListenersOf(spec);
+  const sent = [];
+  for (const target of existing) {
+    const broker = plan.brokers.find((b) => b.nodeId === target.nodeId);
+    if (!broker) continue;
+    const script = renderPatchScript(plan, broker, target, retired, { preview: true });
+    try {
+      const commandId = await ssm.sendShellScript(plan.region, {
+        instanceId: target.instanceId,
+        script,
+        comment: `kafka-plc preview ${plan.clusterName} b${target.nodeId}`.slice(0, 100),
+        timeoutSeconds: 60,
+      });
+      sent.push({ broker: broker.name, instanceId: target.instanceId, commandId });
+    } catch (error) {
+      sent.push({ broker: broker.name, instanceId: target.instanceId, error: messageOf(error) });
+    }
+  }
+  const deadline = Date.now() + PREVIEW_WAIT_MS;
+  const results: NonNullable<LivePlan['brokerPatches']> = [];
+  for (const one of sent) {
+    const base = { broker: one.broker, instanceId: one.instanceId };
+    if (!('commandId' in one) || !one.commandId) {
+      results.push({
+        ...base,
+        diff: null,
+        note: `preview not sent: ${'error' in one ? one.error : 'no command ID'}`,
+      });
+      continue;
+    }
+    for (;;) {
+      const invocation = await ssm.commandInvocation(plan.region, one.commandId, one.instanceId);
+      const outcome = invocationOutcome(invocation.status);
+      if (outcome === 'success') {
+        results.push({ ...base, ...previewOf(invocation.stdout) });
+        break;
+      }
+      if (outcome === 'failed' || Date.now() >= deadline) {
+        const why =
+          outcome === 'failed'
+            ? `${invocation.status}: ${invocation.stderr.trim().split('\n').pop() ?? ''}`
+            : 'no answer within 60 s';
+        results.push({ ...base, diff: null, note: `preview failed (${why})` });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  return results;
+}
+
+/** The preview's output: the diff lines after "would change", none when unchanged. */
+export function previewOf(stdout: string): { diff: string[] | null; note?: string } {
+  if (/preview: .* unchanged, no restart/.test(stdout)) return { diff: [] };
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => /preview: .* would change/.test(l));
+  if (start < 0)
+    return { diff: null, note: 'no preview in the command output (an emulator runs no command)' };
+  return { diff: lines.slice(start + 1).filter((l) => l !== '') };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 export function livePlanText(result: LivePlan): string {
@@ -81,6 +175,17 @@ export function livePlanText(result: LivePlan): string {
   // Why each field cannot change in place, once per field (three resized brokers share one reason).
   const reasons = new Map(unsupportedChanges(result.changes).map((c) => [c.field, c.note]));
   for (const [field, note] of reasons) lines.push(`  ✗ ${field}: ${note}`);
+  for (const patch of result.brokerPatches ?? []) {
+    if (patch.diff === null)
+      lines.push(`${patch.broker} (${patch.instanceId}) server.properties: ${patch.note}`);
+    else if (patch.diff.length === 0)
+      lines.push(`${patch.broker} (${patch.instanceId}) server.properties: unchanged, no restart`);
+    else
+      lines.push(
+        `${patch.broker} (${patch.instanceId}) server.properties (then a restart):`,
+        ...patch.diff.map((l) => `    ${l}`),
+      );
+  }
   if (result.rollOrder.length > 0)
     lines.push(
       `roll order: ${result.rollOrder.join(', ')} (one at a time, each when Kafka says it is safe; the active controller moves last)`,

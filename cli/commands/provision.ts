@@ -205,7 +205,8 @@ export const provision: Command = async (args, io) => {
   if (!spec.existing)
     for (const warning of topologyWarnings(planCluster(spec))) io.stderr(`warning: ${warning}\n`);
   // What the account has first: a change provision cannot make in place is refused before anything starts.
-  const { live, plan } = await livePlanOf(spec);
+  // (no server.properties previews: the expose itself patches each broker, one at a time, when safe)
+  const { live, plan } = await livePlanOf(spec, { previews: false });
   refuseUnsupported(live, values.spec as string);
   io.stderr(live.fresh ? 'nothing exists yet: creating everything in the plan\n' : livePlanText(live));
   const run = await runWorkflow(

@@ -423,15 +423,20 @@ describe('expose-existing on the emulator', () => {
     let offline: { code: number; text: string };
     let after: { code: number; text: string };
     let mutatedByPlan: string[];
+    let previews: string[];
+    let provisionCalls: RecordedCall[];
     try {
       // Act
       offline = await cli('plan', '--spec', file);
       before = await cli('plan', '--spec', file, '--live');
       mutatedByPlan = emulator.recorder.mutating().map((c) => c.operation);
+      previews = emulator.recorder.mutating().map(scriptOf);
+      emulator.recorder.clear();
       await provision(['--spec', file, '--local', '--format', 'json'], {
         stdout: (t) => out.push(t),
         stderr: (t) => err.push(t),
       });
+      provisionCalls = [...emulator.recorder.calls];
       after = await cli('plan', '--spec', file, '--live');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -445,13 +450,21 @@ describe('expose-existing on the emulator', () => {
     expect(before.text).toContain('+ endpoint service');
     expect(before.text).toContain('+ security group legacy-usw2-nlb');
     expect(before.text).toContain('roll order: b1, b2, b3');
-    expect(mutatedByPlan).toEqual([]);
+    // its only calls that are not reads: the patch script in preview mode on each broker (writes nothing)
+    expect(mutatedByPlan).toEqual(['SendCommand', 'SendCommand', 'SendCommand']);
+    for (const script of previews)
+      expect(script.trimEnd().split('\n').slice(-2)).toEqual(['check_service', 'preview_patch']);
+    // moto runs no command: each broker's diff is reported as not read, never as "unchanged"
+    expect(before.text).toMatch(
+      /b1 \(i-\w+\) server\.properties: no preview in the command output \(an emulator runs no command\)/,
+    );
     expect(after.text).toContain('no changes: the account matches the plan');
     expect(err.join('')).toContain('state-machine/expose-existing.asl.json');
     const output = JSON.parse(out.join('')) as Record<string, unknown>;
     expect(output).toMatchObject({ clusterName: CLUSTER, vpcId: cluster.vpcId });
-    expect(emulator.recorder.calls.filter((c) => c.operation === 'SendCommand')).toHaveLength(3);
-    expect(emulator.recorder.calls.map((c) => c.operation)).not.toContain('RunInstances');
+    // provision's own live plan sends no preview: only expose-existing's three patches
+    expect(provisionCalls.filter((c) => c.operation === 'SendCommand')).toHaveLength(3);
+    expect(provisionCalls.map((c) => c.operation)).not.toContain('RunInstances');
   });
 
   it('teardown gives the user back their cluster: our groups off the interfaces and deleted, our tag removed, nothing of theirs deleted', async () => {

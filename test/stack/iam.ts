@@ -6,7 +6,11 @@
  */
 import { readdirSync } from 'node:fs';
 
-export type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+export type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Conditions?: Record<string, unknown>;
+  Parameters?: Record<string, unknown>;
+};
 
 export interface Statement {
   Sid?: string;

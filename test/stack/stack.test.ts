@@ -203,6 +203,21 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     }
   });
 
+  it('puts the permissionsBoundary stage parameter on every role the stack creates (none when empty)', () => {
+    // Prepare
+    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    // Assess: functions', the brokers' and the state machines' roles alike
+    expect(roles.length).toBeGreaterThanOrEqual(Object.keys(config.functions).length + 1 + machines.length);
+    for (const [id, role] of roles)
+      expect(role.Properties?.PermissionsBoundary, id).toEqual({
+        'Fn::If': ['PermissionsBoundaryGiven', { Ref: 'PermissionsBoundaryArn' }, { Ref: 'AWS::NoValue' }],
+      });
+    expect(template.Conditions?.PermissionsBoundaryGiven).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'PermissionsBoundaryArn' }, ''] }],
+    });
+    expect(template.Parameters?.PermissionsBoundaryArn).toMatchObject({ Type: 'String', Default: '' });
+  });
+
   it('lets each state machine invoke only the functions its definition names', () => {
     for (const machine of machines) {
       // Prepare

@@ -249,6 +249,24 @@ write_patch() {
   log "$CONFIG patched; the previous version is $CONFIG.previous"
 }
 
+# The preview (kafka-plc plan --live): the unified diff the patch would make, computed in a temporary file
+# outside the config's directory; nothing is written next to the config, nothing restarted.
+preview_patch() {
+  local tmp
+  tmp="$(mktemp)"
+  if ! patched_properties "$CONFIG" > "$tmp"; then
+    rm -f -- "$tmp"
+    die "$CONFIG cannot be patched safely (see above)"
+  fi
+  if cmp -s "$tmp" "$CONFIG"; then
+    log "preview: $CONFIG unchanged, no restart"
+  else
+    log "preview: $CONFIG would change (then a restart):"
+    diff -u --label "$CONFIG" --label "$CONFIG (patched)" -- "$CONFIG" "$tmp" || true
+  fi
+  rm -f -- "$tmp"
+}
+
 restart_if_pending() {
   case "$SERVICE_MANAGER" in
     systemd)
@@ -284,6 +302,7 @@ export function renderPatchScript(
   broker: PlannedBroker,
   target: PatchTarget,
   retiredListeners: readonly string[] = [],
+  options: { preview?: boolean } = {},
 ): string {
   const q = shellQuote;
   const ports = plan.kafka.ports;
@@ -317,9 +336,9 @@ export function renderPatchScript(
     'readonly CONFIG',
     'readonly PENDING="$CONFIG.kafka-plc-restart-pending"',
     'check_service',
-    'write_patch',
-    'restart_if_pending',
-    'log "done: broker $NODE_ID exposes $EXTERNAL_ADVERTISED"',
+    ...(options.preview
+      ? ['preview_patch']
+      : ['write_patch', 'restart_if_pending', 'log "done: broker $NODE_ID exposes $EXTERNAL_ADVERTISED"']),
     '',
   ].join('\n');
 }

@@ -106,7 +106,7 @@ function configScript(
 }
 
 /** The listeners kafka-plc added to an existing cluster (per its applied spec) that the spec no longer has. */
-async function retiredListenersOf(spec: ClusterSpec): Promise<string[]> {
+export async function retiredListenersOf(spec: ClusterSpec): Promise<string[]> {
   if (!spec.existing) return [];
   const applied = await readAppliedSpec(spec.region, spec.clusterName);
   if (!applied) return [];

@@ -1,5 +1,6 @@
 /** The live plan's changes (domain/changes.ts): status's findings read as what a provision would do. */
 import { describe, expect, it } from 'vitest';
+import { previewOf } from '../../../cli/commands/plan-live';
 import {
   changeLine,
   changeSummary,
@@ -65,5 +66,33 @@ describe('changesFrom', () => {
     expect(changes.map((c) => c.by)).toEqual(['roll', 'roll']);
     expect(changeLine(changes[0] as never)).toBe('~ broker b1 (i-1): configuration bbbb → aaaa  (by a roll)');
     expect(unsupportedChanges(changes)).toEqual([]);
+  });
+});
+
+describe("an existing broker's preview output (plan --live)", () => {
+  it('the diff lines after "would change"; none when unchanged; null with the reason when absent', () => {
+    const changed = [
+      '2026-12-01T10:00:00Z kafka-plc[b1]: preview: /etc/kafka/server.properties would change (then a restart):',
+      '--- /etc/kafka/server.properties',
+      '+++ /etc/kafka/server.properties (patched)',
+      '@@ -1,3 +1,3 @@',
+      '-listeners=INTERNAL://0.0.0.0:9092',
+      '+listeners=INTERNAL://0.0.0.0:9092,EXTERNAL://0.0.0.0:39092',
+      '',
+    ].join('\n');
+    expect(previewOf(changed).diff).toEqual([
+      '--- /etc/kafka/server.properties',
+      '+++ /etc/kafka/server.properties (patched)',
+      '@@ -1,3 +1,3 @@',
+      '-listeners=INTERNAL://0.0.0.0:9092',
+      '+listeners=INTERNAL://0.0.0.0:9092,EXTERNAL://0.0.0.0:39092',
+    ]);
+    expect(
+      previewOf('x kafka-plc[b1]: preview: /etc/kafka/server.properties unchanged, no restart\n'),
+    ).toEqual({ diff: [] });
+    expect(previewOf('')).toEqual({
+      diff: null,
+      note: 'no preview in the command output (an emulator runs no command)',
+    });
   });
 });

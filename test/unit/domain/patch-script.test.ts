@@ -4,7 +4,7 @@
  * (127.0.77.1) stand for Kafka's INTERNAL and EXTERNAL ports, so the restart-and-wait path runs for real.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,12 +75,13 @@ function patchScript(
   overrides: Partial<ClusterSpecInput> = {},
   nodeId = 1,
   retired: string[] = [],
+  options: { preview?: boolean } = {},
 ): string {
   const spec = existingSpec(configPath, overrides);
   const plan = planCluster(spec);
   const broker = plan.brokers.find((b) => b.nodeId === nodeId)!;
   const target = spec.existing!.brokers.find((b) => b.nodeId === nodeId)!;
-  return renderPatchScript(plan, broker, target, retired);
+  return renderPatchScript(plan, broker, target, retired, options);
 }
 
 /** The existing cluster with a second consumer (tidb-b on EXTERNAL2, a Dedicated pattern). */
@@ -330,6 +331,33 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
     );
     expect(readFileSync(`${config}.previous`, 'utf8')).toBe(placeholder);
     expect(restarts()).toHaveLength(2);
+  });
+
+  it('preview (plan --live): prints the diff the patch would make, writes nothing and restarts nothing', () => {
+    // Prepare
+    writeFileSync(config, fixture('seed-without-external.properties'));
+    const before = readFileSync(config, 'utf8');
+    const files = () => readdirSync(dir).sort();
+    const listed = files();
+    // Act
+    const preview = run(patchScript(config, {}, 1, [], { preview: true }));
+    const applied = run(patchScript(config));
+    const again = run(patchScript(config, {}, 1, [], { preview: true }));
+    // Assess: the preview's + lines are exactly what the patch then wrote
+    expect(preview.status, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(`preview: ${config} would change (then a restart):`);
+    expect(preview.stdout).toContain(`--- ${config}\n+++ ${config} (patched)\n`);
+    const added = preview.stdout
+      .split('\n')
+      .filter((l) => /^\+[^+]/.test(l))
+      .map((l) => l.slice(1));
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((line) => readFileSync(config, 'utf8').split('\n').includes(line))).toBe(true);
+    expect(applied.status).toBe(0);
+    expect(readFileSync(`${config}.previous`, 'utf8')).toBe(before);
+    expect(again.stdout).toContain(`preview: ${config} unchanged, no restart`);
+    expect(restarts()).toEqual(['restart kafka.service']);
+    expect(files()).toEqual([...listed, 'server.properties.previous', 'systemctl.log'].sort());
   });
 
   it('keeps CRLF line endings on the lines it patches and inserts', () => {
