@@ -27,15 +27,34 @@ export function humanLogLine(line: string): string | undefined {
   }
 }
 
+/**
+ * Each record as its readable line, once: a warning already shown (the stand-in's, an emulator gap's, said
+ * again for every broker) is not repeated; errors always are.
+ */
+export function humanLogFilter(): (text: string) => string {
+  const shown = new Set<string>();
+  return (text) =>
+    text
+      .split('\n')
+      .flatMap((line) => {
+        const human = humanLogLine(line);
+        if (human === undefined) return [line];
+        if (!human.includes(' ✗ ')) {
+          if (shown.has(human)) return [];
+          shown.add(human);
+        }
+        return [human];
+      })
+      .join('\n');
+}
+
 export function installHumanLogs(stream: NodeJS.WriteStream = process.stderr): void {
   const write = stream.write.bind(stream) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+  const filter = humanLogFilter();
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     if (!text.includes('{"level":')) return write(chunk, ...rest);
-    const out = text
-      .split('\n')
-      .map((line) => humanLogLine(line) ?? line)
-      .join('\n');
-    return write(out, ...rest);
+    const out = filter(text);
+    return out === '' || out === '\n' ? true : write(out, ...rest);
   }) as typeof stream.write;
 }

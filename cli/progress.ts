@@ -84,8 +84,9 @@ export function progress(
   write: (text: string) => void,
   now: () => number = Date.now,
   context?: ProgressContext,
+  origin?: number,
 ): Progress {
-  const started = now();
+  const started = origin ?? now();
   const stamp = () => `${((now() - started) / 1000).toFixed(1).padStart(6)}s`;
   /** Checks made since a Check state was entered afresh (not resumed by its WaitFor loop). */
   const checks = new Map<string, number>();

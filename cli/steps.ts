@@ -21,6 +21,8 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 export interface Stepper {
   run<T>(title: string, fn: () => Promise<T>, done?: (value: T) => string): Promise<T>;
   note(text: string): void;
+  /** When the first step's clock started (ms): nested progress counts from it too. */
+  readonly started: number;
 }
 
 export function stepper(
@@ -32,6 +34,7 @@ export function stepper(
   let n = 0;
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
   return {
+    started,
     note: (text) => write(`${' '.repeat(8)}  ${text}\n`),
     async run(title, fn, done) {
       n += 1;
@@ -61,4 +64,19 @@ export function stepper(
       }
     },
   };
+}
+
+/**
+ * What to check when an install failed because a package registry (PyPI, Maven Central, Debian) could not be
+ * reached — the usual cause on a fresh or fenced machine; undefined for other failures.
+ */
+export function registryHint(output: string): string | undefined {
+  const unreachable =
+    /Temporary failure in name resolution|Name or service not known|Could not resolve host|Failed to establish a new connection|Max retries exceeded|Connection (refused|timed out|reset)|Network is unreachable|Could not fetch URL|No matching distribution found|Failed to fetch|Could not connect to/i;
+  if (!unreachable.test(output)) return undefined;
+  return (
+    'A package registry could not be reached (PyPI for moto and cfn-lint, Maven Central for the Kafka jars, ' +
+    'Debian for haproxy). Check the network, or set the proxy or mirror your network needs (HTTPS_PROXY, ' +
+    'PIP_INDEX_URL / UV_INDEX_URL), then run the same command again: what was installed completely is kept.'
+  );
 }

@@ -11,6 +11,8 @@ export interface Io {
    * stdin, a script, CI): a command that needs a confirmation then refuses instead of assuming "yes".
    */
   ask?: (question: string) => Promise<string>;
+  /** When the whole command started (ms): progress lines nested under a step count from it (one clock). */
+  startedAt?: number;
 }
 
 export type Command = (args: string[], io: Io) => Promise<void>;

@@ -88,7 +88,7 @@ export async function runWorkflow(
   io: Io,
 ): Promise<WorkflowRun> {
   const started = Date.now();
-  const report = progress(io.stderr, Date.now, progressContext(readDefinition(name)));
+  const report = progress(io.stderr, Date.now, progressContext(readDefinition(name)), io.startedAt);
   if (options.local) {
     await prepareLocalEnvironment(options.region);
     report.line(

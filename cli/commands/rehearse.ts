@@ -7,11 +7,10 @@
  * seed's produce/consume check through the private-link path. Everything started is stopped by PID, also
  * on Ctrl-C; a failure exits non-zero naming the step.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { readAcceptState } from '../../functions/lib/aws/accept-records';
 import { clients, resetClients } from '../../functions/lib/aws/clients';
@@ -30,11 +29,10 @@ import { type Moto, ROOT, startMotoServer } from '../emulator';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
 import type { ControlPlane, KafkaCluster } from '../rehearse-kafka';
 import { loadSpecFile } from '../spec-file';
-import { stepper } from '../steps';
+import { registryHint, stepper } from '../steps';
 import { type Command, parse } from './common';
 import { runWorkflow } from './provision';
 
-const exec = promisify(execFile);
 const REGION_ACCOUNT = '123456789012';
 
 interface ProvisionOutput {
@@ -60,7 +58,12 @@ export const rehearse: Command = async (args, io) => {
   const uniqueName = awaits ? `rehearsal-${randomBytes(3).toString('hex')}` : spec.uniqueName;
   const steps = stepper(io.stderr, (withKafka ? 11 : 9) - (awaits ? 0 : 3));
   // The workflows' own progress lines, indented under the step that runs them.
-  const nested = { stdout: io.stdout, stderr: (text: string) => io.stderr(text.replace(/^(?=.)/gm, '    ')) };
+  // The workflows' own progress lines, indented under the step that runs them, on the rehearsal's clock.
+  const nested = {
+    stdout: io.stdout,
+    stderr: (text: string) => io.stderr(text.replace(/^(?=.)/gm, '    ')),
+    startedAt: steps.started,
+  };
   const stops: (() => Promise<void>)[] = [];
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -77,9 +80,11 @@ export const rehearse: Command = async (args, io) => {
     await steps.run(
       withKafka ? 'install tools (moto, shellcheck, Kafka jars, haproxy)' : 'install tools (moto)',
       () =>
-        exec('bash', [join(ROOT, 'scripts/setup-tools.sh'), ...(withKafka ? [] : ['--python-only'])], {
-          cwd: ROOT,
-        }),
+        runShown(
+          'bash',
+          [join(ROOT, 'scripts/setup-tools.sh'), ...(withKafka ? [] : ['--python-only'])],
+          steps.note,
+        ),
     );
     const moto: Moto = await steps.run(
       'start the AWS emulator (moto)',
@@ -183,7 +188,12 @@ export const rehearse: Command = async (args, io) => {
             fakeContext('kafka-plc-onUniqueNameChange'),
           );
         },
-        (outcome) => JSON.stringify(outcome).slice(0, 160),
+        (outcome) => {
+          const o = outcome as { started?: boolean; executionArn?: string; reason?: string };
+          return o.started
+            ? `started ${o.executionArn?.split(':').pop() ?? 'the roll'}`
+            : `no roll: ${o.reason}`;
+        },
       );
       if (!(trigger as { started?: boolean }).started) {
         throw new Error(`the trigger did not start a roll: ${JSON.stringify(trigger)}`);
@@ -319,4 +329,34 @@ function summary(
     'Next step on AWS: deploy the stack (README "Deploy"), then "kafka-plc provision --spec <your spec>".',
     '',
   ].join('\n');
+}
+
+/**
+ * Runs an install script with its progress shown under the step (its own log lines, as they come), so a first
+ * run that downloads for a minute is not a silent spinner; a failure carries the output's last lines and, when
+ * a package registry could not be reached, what to check.
+ */
+function runShown(command: string, args: string[], note: (text: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    const take = (chunk: Buffer) => {
+      for (const line of chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')) {
+        lines.push(line);
+        if (/^setup-(tools|kafka):/.test(line)) note(line);
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) return resolve();
+      const tail = lines.slice(-8).join('\n');
+      const hint = registryHint(tail);
+      reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${tail}${hint ? `\n${hint}` : ''}`));
+    });
+  });
 }
