@@ -200,7 +200,18 @@ export function livePlanText(result: LivePlan): string {
  */
 export function refuseUnsupported(result: LivePlan, specPath: string): void {
   const blocked = unsupportedChanges(result.changes);
-  if (blocked.length === 0) return;
+  if (blocked.length === 0) {
+    // Brokers that run another configuration than the spec renders: provisioning never restarts running brokers
+    // (ConfigureBrokers would fail after the NLB side changed); a roll applies it one at a time. A broker with no
+    // configuration recorded yet (a provision that stopped half-way) is provision's to configure.
+    const rolled = result.changes.filter((c) => c.field === 'configuration' && c.live !== 'none recorded');
+    if (rolled.length === 0) return;
+    throw new UsageError(
+      `${rolled.map((c) => c.resource).join(', ')} run another configuration than this spec renders; provisioning ` +
+        `never restarts running brokers: run "kafka-plc roll --spec ${specPath}" (one broker at a time, each when ` +
+        'safe). Nothing was changed.',
+    );
+  }
   throw new UsageError(
     `the spec asks for ${blocked.length} change(s) provision cannot make in place; nothing was changed:\n` +
       blocked

@@ -1,6 +1,6 @@
 /** The live plan's changes (domain/changes.ts): status's findings read as what a provision would do. */
 import { describe, expect, it } from 'vitest';
-import { previewOf } from '../../../cli/commands/plan-live';
+import { previewOf, refuseUnsupported } from '../../../cli/commands/plan-live';
 import {
   changeLine,
   changeSummary,
@@ -94,5 +94,33 @@ describe("an existing broker's preview output (plan --live)", () => {
       diff: null,
       note: 'no preview in the command output (an emulator runs no command)',
     });
+  });
+});
+
+describe("provision's guard (refuseUnsupported)", () => {
+  const live = (changes: ReturnType<typeof changesFrom>) => ({
+    cluster: 'c',
+    region: 'us-west-2',
+    fresh: false,
+    changes,
+    rollOrder: [],
+    notes: [],
+  });
+
+  it('refuses a change it cannot make in place, naming field, planned and live values', () => {
+    const changes = changesFrom([drift('broker b1 (i-1)', 'instanceType', 'm5.large', 't3.large')]);
+    expect(() => refuseUnsupported(live(changes), 'c.json')).toThrow(
+      /broker b1 \(i-1\): instanceType: planned m5\.large, live t3\.large — provisioning does not resize/,
+    );
+  });
+
+  it('sends a changed broker configuration to the roll; lets provision configure brokers with none recorded', () => {
+    const running = changesFrom([drift('broker b2 (i-2)', 'configuration', 'aaaa', 'bbbb')]);
+    const halfway = changesFrom([drift('broker b2 (i-2)', 'configuration', 'aaaa', 'none recorded')]);
+    expect(() => refuseUnsupported(live(running), 'c.json')).toThrow(
+      'broker b2 (i-2) run another configuration than this spec renders; provisioning never restarts running brokers: run "kafka-plc roll --spec c.json"',
+    );
+    expect(() => refuseUnsupported(live(halfway), 'c.json')).not.toThrow();
+    expect(() => refuseUnsupported(live(changesFrom([])), 'c.json')).not.toThrow();
   });
 });
