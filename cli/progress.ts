@@ -2,6 +2,7 @@
  * Progress lines a person can follow, on stderr: one per state as it finishes, with elapsed time;
  * polling loops report their checks on one line each, not once per Wait; a failure is one ✗ line.
  */
+import { elbv2NameOf } from '../functions/lib/domain/names';
 import type { LocalEvent } from './local-sfn';
 
 interface StateShape {
@@ -43,9 +44,7 @@ export function resourceIds(value: unknown): string[] {
     if (typeof v === 'string') {
       const id = /^(vpc|subnet|sg|i|nat|igw|eipalloc|rtb|vpce-svc|vpce)-[0-9a-f]{8,17}$/.test(v)
         ? v
-        : /^arn:[\w-]+:elasticloadbalancing:[^:]*:\d*:(loadbalancer\/net|targetgroup)\/([^/]+)\//.exec(
-            v,
-          )?.[2];
+        : elbv2NameOf(v);
       if (id && !found.includes(id)) found.push(id);
     } else if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === 'object') Object.values(v).forEach(visit);

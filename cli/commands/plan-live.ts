@@ -22,6 +22,7 @@ import type { ClusterSpec } from '../../functions/lib/spec';
 import { withAppliedUniqueName } from '../../functions/lib/steps/cluster-record';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { retiredListenersOf } from '../../functions/lib/steps/roll';
+import { awaitInvocation } from '../../functions/lib/steps/run-command';
 import { clusterStatus } from '../../functions/lib/steps/status';
 import type { Io } from './common';
 
@@ -42,8 +43,11 @@ export interface LivePlan {
   notes: string[];
 }
 
-/** The spec as the account sees it (the running unique name; an existing cluster's discovered brokers). */
-async function effectiveSpec(file: ClusterSpec): Promise<{ spec: ClusterSpec; notes: string[] }> {
+/**
+ * The spec as the account sees it (the running unique name; an existing cluster's discovered brokers): what
+ * `kafka-plc status` and the live plan compare against.
+ */
+export async function effectiveSpec(file: ClusterSpec): Promise<{ spec: ClusterSpec; notes: string[] }> {
   if (file.existing) {
     const discovered = await discoverBrokers(file);
     return { spec: discovered.spec, notes: discovered.notes };
@@ -127,23 +131,21 @@ async function previewPatches(
       });
       continue;
     }
-    for (;;) {
-      const invocation = await ssm.commandInvocation(plan.region, one.commandId, one.instanceId);
-      const outcome = invocationOutcome(invocation.status);
-      if (outcome === 'success') {
-        results.push({ ...base, ...previewOf(invocation.stdout) });
-        break;
-      }
-      if (outcome === 'failed' || Date.now() >= deadline) {
-        const why =
-          outcome === 'failed'
-            ? `${invocation.status}: ${invocation.stderr.trim().split('\n').pop() ?? ''}`
-            : 'no answer within 60 s';
-        results.push({ ...base, diff: null, note: `preview failed (${why})` });
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 2000));
+    const invocation = await awaitInvocation(plan.region, one.commandId, one.instanceId, {
+      deadline,
+      firstPauseMs: 2000,
+      maxPauseMs: 2000,
+    });
+    const outcome = invocationOutcome(invocation.status);
+    if (outcome === 'success') {
+      results.push({ ...base, ...previewOf(invocation.stdout) });
+      continue;
     }
+    const why =
+      outcome === 'failed'
+        ? `${invocation.status}: ${invocation.stderr.trim().split('\n').pop() ?? ''}`
+        : 'no answer within 60 s';
+    results.push({ ...base, diff: null, note: `preview failed (${why})` });
   }
   return results;
 }

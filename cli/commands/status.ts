@@ -8,11 +8,10 @@
 import { findingLine } from '../../functions/lib/domain/drift';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { UsageError } from '../../functions/lib/errors';
-import { withAppliedUniqueName } from '../../functions/lib/steps/cluster-record';
-import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { clusterStatus } from '../../functions/lib/steps/status';
 import { loadSpecFile } from '../spec-file';
 import { type Command, ExitCodeError, parse, required } from './common';
+import { effectiveSpec } from './plan-live';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -27,7 +26,7 @@ export const status: Command = async (args, io) => {
     throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
   const file = await loadSpecFile(required(values.spec, '--spec'));
   // What the brokers advertise is the applied spec's unique name; an existing cluster is planned from EC2.
-  const spec = file.existing ? (await discoverBrokers(file)).spec : (await withAppliedUniqueName(file)).spec;
+  const { spec } = await effectiveSpec(file);
   const result = await clusterStatus(spec, planCluster(spec), { kafka: values['no-kafka'] !== true });
   const inSync = result.findings.length === 0;
   if (format === 'json') {

@@ -88,3 +88,13 @@ export function kraftClusterId(clusterName: string, region: string): string {
 
 /** The roll state machine's name in the stack (serverless.yml): the CLI finds it, the dashboard charts it. */
 export const ROLL_STATE_MACHINE_NAME = 'kafka-plc-roll-brokers';
+
+/**
+ * The name in an ELBv2 ARN (…:loadbalancer/net/<name>/<id>, …:targetgroup/<name>/<id>); undefined for any other
+ * string. Teardown's inventory lists resources by it; the progress lines name what a step created by it.
+ */
+export function elbv2NameOf(arn: string): string | undefined {
+  return /^arn:[\w-]+:elasticloadbalancing:[^:]*:\d*:(?:loadbalancer\/net|targetgroup)\/([^/]+)\//.exec(
+    arn,
+  )?.[1];
+}

@@ -8,8 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import * as ssm from '../aws/ssm';
-import { commandComment, invocationOutcome, scriptHash, tail } from '../domain/commands';
+import { commandComment, scriptHash, tail } from '../domain/commands';
 import { renderHealthScript, splitHealthOutput } from '../domain/health-script';
 import { replicationDefaults } from '../domain/kafka-config';
 import { healthSnapshotFromToolOutput } from '../domain/kafka-tool-output';
@@ -17,7 +16,7 @@ import type { Plan } from '../domain/plan';
 import type { HealthSnapshot } from '../domain/roll';
 import { BrokerNotHealthyError, ConfigurationError } from '../errors';
 import { moduleLogger } from '../logger';
-import { sendToClusterInstance } from './run-command';
+import { awaitInvocation, sendToClusterInstance } from './run-command';
 
 const log = moduleLogger('health');
 const run = promisify(execFile);
@@ -108,28 +107,21 @@ async function viaSsm(
       comment: commandComment('health', plan.clusterName, broker.nodeId, scriptHash(script)),
       timeoutSeconds: left,
     });
-    const deadline = Date.now() + left * 1000;
-    let pause = POLL_FIRST_MS;
-    for (;;) {
-      const invocation = await ssm.commandInvocation(plan.region, commandId, broker.instanceId);
-      const outcome = invocationOutcome(invocation.status);
-      if (outcome === 'pending' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(POLL_MAX_MS, pause * 2);
-        continue;
-      }
-      if (invocation.stdout.length >= SSM_OUTPUT_LIMIT) {
-        // Truncated output could hide a partition at min ISR: never decide on it.
-        throw new BrokerNotHealthyError(
-          `health output from b${broker.nodeId} exceeds what SSM returns (${SSM_OUTPUT_LIMIT} characters)`,
-        );
-      }
-      if (invocation.stdout.includes('### kafka-plc section end')) return invocation.stdout;
-      failures.push(
-        `b${broker.nodeId}: ${invocation.status} ${tail(invocation.stderr || invocation.stdout, 3)}`,
+    const invocation = await awaitInvocation(plan.region, commandId, broker.instanceId, {
+      deadline: Date.now() + left * 1000,
+      firstPauseMs: POLL_FIRST_MS,
+      maxPauseMs: POLL_MAX_MS,
+    });
+    if (invocation.stdout.length >= SSM_OUTPUT_LIMIT) {
+      // Truncated output could hide a partition at min ISR: never decide on it.
+      throw new BrokerNotHealthyError(
+        `health output from b${broker.nodeId} exceeds what SSM returns (${SSM_OUTPUT_LIMIT} characters)`,
       );
-      break;
     }
+    if (invocation.stdout.includes('### kafka-plc section end')) return invocation.stdout;
+    failures.push(
+      `b${broker.nodeId}: ${invocation.status} ${tail(invocation.stderr || invocation.stdout, 3)}`,
+    );
   }
   throw new BrokerNotHealthyError(`no broker could read the cluster health: ${failures.join('; ')}`);
 }

@@ -14,14 +14,9 @@ import * as params from '../aws/teardown-ssm';
 import { alarmPrefix } from '../domain/alarms';
 import { dashboardName } from '../domain/dashboard';
 import type { InventoryItem } from '../domain/inventory';
+import { elbv2NameOf } from '../domain/names';
 import type { ClusterSpec } from '../spec';
 import { EXPOSED_BY_TAG } from './existing';
-
-/** The name part of an ELBv2 ARN (…:loadbalancer/net/<name>/<id>, …:targetgroup/<name>/<id>). */
-function elbName(arn: string): string {
-  const parts = arn.split(':').pop()?.split('/') ?? [];
-  return parts.length >= 3 ? (parts[parts.length - 2] ?? arn) : arn;
-}
 
 export async function clusterInventory(spec: ClusterSpec): Promise<InventoryItem[]> {
   const { region, clusterName: cluster } = spec;
@@ -38,8 +33,9 @@ export async function clusterInventory(spec: ClusterSpec): Promise<InventoryItem
   const loadBalancers = await elb.clusterLoadBalancerArns(region, cluster);
   for (const service of await svc.clusterServices(region, cluster, loadBalancers))
     add('endpoint service', service.serviceId, service.state);
-  for (const arn of loadBalancers) add('load balancer', elbName(arn));
-  for (const arn of await elb.clusterTargetGroupArns(region, cluster)) add('target group', elbName(arn));
+  for (const arn of loadBalancers) add('load balancer', elbv2NameOf(arn) ?? arn);
+  for (const arn of await elb.clusterTargetGroupArns(region, cluster))
+    add('target group', elbv2NameOf(arn) ?? arn);
   for (const instance of await ec2.clusterInstancesNotTerminated(region, cluster))
     add('instance', instance.instanceId, instance.state);
   for (const nat of await ec2.clusterNatGateways(region, cluster))
