@@ -15,7 +15,12 @@ export default defineConfig({
     // HTTP answers much of the time). The real-Kafka project still runs one file at a time.
     maxWorkers: 2,
     // Lambda logs above ERROR would only bury the test report (tests that check log lines spy on the logger).
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    // KAFKA_PLC_STAGE: what serverless.yml sets for every function of the default stage's stack.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      KAFKA_PLC_STAGE: 'dev',
+    },
     // The JSON report lets .ci/run print one plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: 'out/test-results.json' }]],
     projects: [

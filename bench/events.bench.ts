@@ -23,7 +23,7 @@ const seed = SEED;
 /** One decision of the SNS path: two pending connections, an open window (claim + record), a stranger. */
 async function acceptDecisionMs(): Promise<number> {
   process.env.AWS_REGION = 'us-west-2';
-  process.env.ACCEPT_TABLE = 'kafka-plc-accept-windows';
+  process.env.ACCEPT_TABLE = 'kafka-plc-dev-accept-windows';
   const ec2 = mockClient(EC2Client);
   const dynamodb = mockClient(DynamoDBClient);
   dynamodb.on(QueryCommand).resolves({

@@ -7,25 +7,29 @@ import { ensureAcceptTable } from '../functions/lib/aws/accept-records';
 import { ensureBrokerInstanceProfile } from '../functions/lib/aws/iam';
 import { ensureLockTable } from '../functions/lib/aws/roll-locks';
 import { createTopic, ensureTopic } from '../functions/lib/aws/sns';
-import { ACCEPT_TABLE } from '../functions/lib/domain/names';
+import { acceptTableName, DEFAULT_STAGE, rollLockTableName } from '../functions/lib/domain/names';
 
 export const LOCAL_INSTANCE_PROFILE = 'kafka-plc-broker';
 export const LOCAL_TOPIC = 'kafka-plc-endpoint-connections';
 export const LOCAL_ALARM_TOPIC = 'kafka-plc-alarms';
-/** The stack's roll lock table name (infra/roll-lock.yml). */
-export const LOCAL_LOCK_TABLE = 'kafka-plc-roll-locks';
-/** The stack's accept window table name (infra/accept-windows.yml). */
-export { ACCEPT_TABLE as LOCAL_ACCEPT_TABLE } from '../functions/lib/domain/names';
+/** The default stage's roll lock table name (infra/roll-lock.yml). */
+export const LOCAL_LOCK_TABLE = rollLockTableName(DEFAULT_STAGE);
+/** The default stage's accept window table name (infra/accept-windows.yml). */
+export const LOCAL_ACCEPT_TABLE = acceptTableName(DEFAULT_STAGE);
 
 const prepared = new Set<string>();
 
 /**
- * Sets the Lambdas' environment for a local run. Emulator mode (KAFKA_PLC_EMULATOR=1: an emulator's
- * missing APIs tolerated) is never inferred from AWS_ENDPOINT_URL, which may point at a real AWS endpoint
- * (FIPS, a VPC endpoint, a proxy): whoever starts an emulator sets it.
+ * Sets the Lambdas' environment for a local run as `stage`'s stack would (KAFKA_PLC_STAGE, its tables).
+ * Emulator mode (KAFKA_PLC_EMULATOR=1: an emulator's missing APIs tolerated) is never inferred from
+ * AWS_ENDPOINT_URL, which may point at a real AWS endpoint (FIPS, a VPC endpoint, a proxy): whoever starts
+ * an emulator sets it.
  */
-export async function prepareLocalEnvironment(region: string): Promise<void> {
-  const key = `${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN ?? ''}`;
+export async function prepareLocalEnvironment(region: string, stage = DEFAULT_STAGE): Promise<void> {
+  process.env.KAFKA_PLC_STAGE = stage;
+  process.env.ROLL_LOCK_TABLE = rollLockTableName(stage);
+  process.env.ACCEPT_TABLE = acceptTableName(stage);
+  const key = `${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${stage}|${process.env.CONNECTION_TOPIC_ARN ?? ''}`;
   if (prepared.has(key)) return;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const profile = process.env.BROKER_INSTANCE_PROFILE ?? LOCAL_INSTANCE_PROFILE;
@@ -33,9 +37,9 @@ export async function prepareLocalEnvironment(region: string): Promise<void> {
   process.env.BROKER_INSTANCE_PROFILE = profile;
   process.env.CONNECTION_TOPIC_ARN ??= await ensureTopic(region, LOCAL_TOPIC);
   process.env.ALARM_TOPIC_ARN ??= await createTopic(region, LOCAL_ALARM_TOPIC);
-  process.env.ROLL_LOCK_TABLE ??= LOCAL_LOCK_TABLE;
   await ensureLockTable(region, process.env.ROLL_LOCK_TABLE);
-  process.env.ACCEPT_TABLE ??= ACCEPT_TABLE;
   await ensureAcceptTable(region, process.env.ACCEPT_TABLE);
-  prepared.add(`${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${process.env.CONNECTION_TOPIC_ARN}`);
+  prepared.add(
+    `${process.env.AWS_ENDPOINT_URL ?? 'aws'}|${region}|${stage}|${process.env.CONNECTION_TOPIC_ARN}`,
+  );
 }

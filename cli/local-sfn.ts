@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
+import { DEFAULT_STAGE, stateMachineName, type Workflow } from '../functions/lib/domain/names';
 import type { TaskFunction } from '../functions/lib/handler';
 
 /** Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions 3 uses. */
@@ -183,7 +184,8 @@ export async function runLocal(name: string, input: unknown, options: RunOptions
     // The Context Object as Step Functions fills it (the fields our definitions read)
     context: {
       Execution: {
-        Id: `arn:aws:states:us-west-2:123456789012:execution:kafka-plc-${name}:${executionName}`,
+        // The stage's state machine (kafka-plc-<stage>-<name>): the roll's IAM names its executions by it.
+        Id: `arn:aws:states:us-west-2:123456789012:execution:${stateMachineName(process.env.KAFKA_PLC_STAGE ?? DEFAULT_STAGE, name as Workflow)}:${executionName}`,
         Name: executionName,
         Input: input,
         StartTime: new Date().toISOString(),

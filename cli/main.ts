@@ -57,7 +57,7 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   {
     name: 'provision',
     synopsis:
-      'provision --spec FILE [--format table|json] [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
+      'provision --spec FILE [--format table|json] [--local] [--stage S] [--state-machine-arn ARN | --state-machine-name NAME]',
     about: [
       'build the cluster (a spec with `existing`: expose that cluster); first reads the account and prints the',
       'changes (as plan --live), refusing one it cannot make in place; progress with resource IDs and the',
@@ -68,7 +68,8 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'teardown',
-    synopsis: 'teardown --spec FILE [--yes] [--local] [--state-machine-arn ARN | --state-machine-name NAME]',
+    synopsis:
+      'teardown --spec FILE [--yes] [--local] [--stage S] [--state-machine-arn ARN | --state-machine-name NAME]',
     about: [
       "list the cluster's resources (by tag), then delete them once confirmed: type yes at the prompt, or",
       '--yes (required without a terminal); reports what is gone, and what is left (exit 1)',
@@ -76,7 +77,7 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'set-unique-name',
-    synopsis: 'set-unique-name (--spec FILE | --cluster NAME [--region R]) --value V [--wait]',
+    synopsis: 'set-unique-name (--spec FILE | --cluster NAME [--region R]) --value V [--wait] [--stage S]',
     about: [
       'write the unique name TiDB Cloud returned to an existing cluster; shows the roll the stack starts',
       '(its console link), and with --wait follows it to the end',
@@ -84,7 +85,8 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'roll',
-    synopsis: 'roll --spec FILE [--unique-name V] [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]',
+    synopsis:
+      'roll --spec FILE [--unique-name V] [--local] [--stage S] [--kafka-bootstrap HOST:PORT | --assume-healthy]',
     about: [
       'bring brokers to the spec one at a time, each only when safe: a new unique name, a consumer added',
       'or removed (its NLB side first); without --unique-name the names the brokers advertise now stay',
@@ -101,7 +103,7 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   {
     name: 'connections',
     synopsis:
-      'connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject]',
+      'connections --spec FILE [--format table|json] [--on-unknown reject|leave] [--on-outside-window leave|reject] [--stage S]',
     about: [
       'every connection to the endpoint service: owner, state, created, what was decided (by which window',
       'or command) or what auto-accept decides now, and why',
@@ -109,19 +111,20 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'rotate-credentials',
-    synopsis: 'rotate-credentials --spec FILE [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]',
+    synopsis:
+      'rotate-credentials --spec FILE [--local] [--stage S] [--kafka-bootstrap HOST:PORT | --assume-healthy]',
     about: [
       'a new consumer password (Secrets Manager), rolled to every broker; the old one is refused afterwards',
     ],
   },
   {
     name: 'accept',
-    synopsis: 'accept --spec FILE --endpoint vpce-ID',
+    synopsis: 'accept --spec FILE --endpoint vpce-ID [--stage S]',
     about: ["accept one named pending endpoint (an allowed owner's)"],
   },
   {
     name: 'accept-window',
-    synopsis: 'accept-window --spec FILE --minutes N [--count K]',
+    synopsis: 'accept-window --spec FILE --minutes N [--count K] [--stage S]',
     about: ['let auto-accept admit the next K (default 1) pending endpoints of allowed owners for N minutes'],
   },
   {
@@ -135,7 +138,10 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   { name: 'version', synopsis: 'version', about: ["kafka-plc's version (also --version)"] },
 ];
 
-const EXIT_CODES = 'Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.\n';
+const EXIT_CODES =
+  '--stage S: which deployed stack (kafka-plc-S-…) to use; default: the stage that owns the cluster, else the\n' +
+  'only stage deployed in the region.\n' +
+  'Exit codes: 0 success, 1 failure while running, 2 invalid input or usage.\n';
 
 export const USAGE = `Usage: kafka-plc <command> [options]     (kafka-plc <command> --help: one command)
 

@@ -110,13 +110,21 @@ export function reportVerification(output: unknown, specPath: string, io: Io): v
 
 /**
  * Before a command acts, one line on stderr saying where: the account and caller (STS GetCallerIdentity, which
- * needs no permission), the region, or the emulator's endpoint, and what it is about to do.
+ * needs no permission), the region, or the emulator's endpoint, the stage whose stack it uses (when `stageOf`
+ * is given: cli/commands/stage.ts), and what it is about to do.
  */
-export async function announce(io: Io, region: string, action: string): Promise<CallerIdentity> {
+export async function announce(
+  io: Io,
+  region: string,
+  action: string,
+  stageOf?: () => Promise<string>,
+): Promise<CallerIdentity & { stage: string }> {
   const identity = await callerIdentity(region);
   const where = process.env.AWS_ENDPOINT_URL
     ? `emulator ${process.env.AWS_ENDPOINT_URL} (account ${identity.account})`
     : `AWS account ${identity.account} as ${identity.arn}`;
-  io.stderr(`${where}, region ${region}: ${action}\n`);
-  return identity;
+  // After the identity (a credentials problem is told as such), before the line: it names the stack used.
+  const stage = stageOf ? await stageOf() : '';
+  io.stderr(`${where}, region ${region}${stage ? `, stage ${stage}` : ''}: ${action}\n`);
+  return { ...identity, stage };
 }

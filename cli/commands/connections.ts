@@ -1,8 +1,8 @@
 /**
  * kafka-plc connections --spec FILE [--format table|json] [--on-unknown reject|leave]
- *                       [--on-outside-window leave|reject]
- * kafka-plc accept --spec FILE --endpoint vpce-…
- * kafka-plc accept-window --spec FILE --minutes N [--count K]
+ *                       [--on-outside-window leave|reject] [--stage STAGE]
+ * kafka-plc accept --spec FILE --endpoint vpce-… [--stage STAGE]
+ * kafka-plc accept-window --spec FILE --minutes N [--count K] [--stage STAGE]
  * Every connection to the cluster's endpoint service with what was decided about it (by which window or
  * command) or what auto-accept decides now, and why; accepting one named endpoint; opening an accept
  * window. Bad input exits 2 before any AWS call.
@@ -21,6 +21,7 @@ import {
 import { z } from '../../functions/lib/zod';
 import { loadSpecFile } from '../spec-file';
 import { announce, type Command, parse, required } from './common';
+import { resolveStage, STAGE_OPTION, stageFlag } from './stage';
 
 const ENDPOINT_ID = /^vpce-[0-9a-f]{8,17}$/;
 const FORMATS = ['table', 'json'];
@@ -46,7 +47,9 @@ export const connections: Command = async (args, io) => {
     format: { type: 'string', default: 'table' },
     'on-unknown': { type: 'string', default: 'reject' },
     'on-outside-window': { type: 'string', default: 'leave' },
+    ...STAGE_OPTION,
   });
+  const flag = stageFlag(values.stage);
   const format = values.format as string;
   if (!FORMATS.includes(format))
     throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
@@ -61,7 +64,9 @@ export const connections: Command = async (args, io) => {
       `--on-outside-window: "${outsideWindow}" is not one of leave, reject (the stack's onOutsideWindow)`,
     );
   const spec = await loadSpecFile(required(values.spec, '--spec'));
-  const listed = await listConnections(spec, { onUnknown, outsideWindow });
+  // The windows and decisions are in the accept table of the stage that owns the cluster.
+  const stage = await resolveStage({ region: spec.region, cluster: spec.clusterName, flag, local: false });
+  const listed = await listConnections(spec, { onUnknown, outsideWindow, stage });
   if (format === 'json') {
     io.stdout(`${JSON.stringify(listed, null, 2)}\n`);
     return;
@@ -74,7 +79,8 @@ export const connections: Command = async (args, io) => {
 };
 
 export const accept: Command = async (args, io) => {
-  const values = parse(args, { spec: { type: 'string' }, endpoint: { type: 'string' } });
+  const values = parse(args, { spec: { type: 'string' }, endpoint: { type: 'string' }, ...STAGE_OPTION });
+  const flag = stageFlag(values.stage);
   const endpoint = required(values.endpoint, '--endpoint');
   if (!ENDPOINT_ID.test(endpoint))
     throw new SpecValidationError([
@@ -85,8 +91,13 @@ export const accept: Command = async (args, io) => {
       },
     ]);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
-  await announce(io, spec.region, `accept endpoint ${endpoint} on cluster ${spec.clusterName}'s service`);
-  const accepted = await acceptNamedEndpoint(spec, endpoint);
+  const { stage } = await announce(
+    io,
+    spec.region,
+    `accept endpoint ${endpoint} on cluster ${spec.clusterName}'s service`,
+    () => resolveStage({ region: spec.region, cluster: spec.clusterName, flag, local: false }),
+  );
+  const accepted = await acceptNamedEndpoint(spec, endpoint, stage);
   io.stdout(`${JSON.stringify(accepted)}\n`);
 };
 
@@ -111,15 +122,18 @@ export const acceptWindow: Command = async (args, io) => {
     spec: { type: 'string' },
     minutes: { type: 'string' },
     count: { type: 'string', default: '1' },
+    ...STAGE_OPTION,
   });
+  const flag = stageFlag(values.stage);
   const settings = windowSettings(required(values.minutes, '--minutes'), values.count as string);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
-  await announce(
+  const { stage } = await announce(
     io,
     spec.region,
     `open an accept window on cluster ${spec.clusterName}'s service (${settings.minutes} min, ${settings.count} endpoint(s))`,
+    () => resolveStage({ region: spec.region, cluster: spec.clusterName, flag, local: false }),
   );
-  const opened = await openWindowNow(spec, settings, 'kafka-plc accept-window', acceptTable());
+  const opened = await openWindowNow(spec, settings, 'kafka-plc accept-window', acceptTable(stage));
   io.stdout(`${spec.clusterName}: ${opened.summary}\n`);
   io.stdout(`${JSON.stringify(opened.window)}\n`);
 };

@@ -1,6 +1,8 @@
 /**
- * kafka-plc provision --spec FILE [--format table|json] [--local] [--state-machine-arn ARN] [--state-machine-name NAME]
- * A spec with `existing` runs expose-existing (state machine kafka-plc-expose-existing) instead.
+ * kafka-plc provision --spec FILE [--format table|json] [--local] [--stage STAGE]
+ *                     [--state-machine-arn ARN] [--state-machine-name NAME]
+ * A spec with `existing` runs expose-existing (state machine kafka-plc-<stage>-expose-existing) instead. The
+ * stage is the cluster's owner, --stage, or the only one deployed (cli/commands/stage.ts).
  * It says where (account, region), reads the account (the live plan) and refuses a change it cannot make in
  * place, then runs: --local runs the real ASL in-process against the SDK's endpoint; otherwise the deployed
  * state machine is started and followed (console link; Ctrl-C stops following, not the execution). Progress on
@@ -8,6 +10,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import * as sfn from '../../functions/lib/aws/sfn';
+import { stateMachineName, type Workflow } from '../../functions/lib/domain/names';
 import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
 import { planCluster, planConsumers } from '../../functions/lib/domain/plan';
 import { topologyWarnings } from '../../functions/lib/domain/resilience';
@@ -30,9 +33,7 @@ import {
   requireEmulatorForLocal,
 } from './common';
 import { livePlanOf, livePlanText, refuseUnsupported } from './plan-live';
-
-export const DEFAULT_PROVISION_MACHINE = 'kafka-plc-provision';
-export const DEFAULT_EXPOSE_MACHINE = 'kafka-plc-expose-existing';
+import { resolveStage, STAGE_OPTION, stageFlag } from './stage';
 
 /**
  * KAFKA_PLC_LOCAL_WAIT_SCALE (a number ≥ 0) scales the Wait states and retry pauses of an in-process run: the
@@ -73,13 +74,16 @@ function interruption(signals: EventEmitter): {
 }
 
 export async function runWorkflow(
-  name: string,
+  name: Workflow,
   input: unknown,
   options: {
     local: boolean;
     region: string;
+    /** The stage whose stack runs it: its state machine (kafka-plc-<stage>-<name>), or its names when local. */
+    stage: string;
     arn?: string;
-    machineName: string;
+    /** Another state machine name than the stage's. */
+    machineName?: string;
     executionName: string;
     /** Where Ctrl-C arrives (the process; a test passes its own emitter) and how long between polls. */
     signals?: EventEmitter;
@@ -90,7 +94,7 @@ export async function runWorkflow(
   const started = Date.now();
   const report = progress(io.stderr, Date.now, progressContext(readDefinition(name)), io.startedAt);
   if (options.local) {
-    await prepareLocalEnvironment(options.region);
+    await prepareLocalEnvironment(options.region, options.stage);
     report.line(
       `running state-machine/${name}.asl.json in-process${process.env.AWS_ENDPOINT_URL ? ` against ${process.env.AWS_ENDPOINT_URL}` : ''}`,
     );
@@ -103,10 +107,11 @@ export async function runWorkflow(
     report.line(`${name} succeeded`);
     return { output: result.output, took: Date.now() - started };
   }
-  const arn = options.arn ?? (await sfn.findStateMachine(options.region, options.machineName));
+  const machineName = options.machineName ?? stateMachineName(options.stage, name);
+  const arn = options.arn ?? (await sfn.findStateMachine(options.region, machineName));
   if (!arn) {
     throw new UsageError(
-      `no state machine named ${options.machineName} in ${options.region}; pass --state-machine-arn or deploy the stack`,
+      `no state machine named ${machineName} in ${options.region}: deploy stage ${options.stage}'s stack (README, "Deploy"), or pass --state-machine-arn`,
     );
   }
   const { executionArn } = await sfn.startExecution(options.region, {
@@ -187,20 +192,24 @@ export const provision: Command = async (args, io) => {
     'state-machine-arn': { type: 'string' },
     'state-machine-name': { type: 'string' },
     format: { type: 'string', default: 'table' },
+    ...STAGE_OPTION,
   });
   requireEmulatorForLocal(values.local);
+  const flag = stageFlag(values.stage);
   const format = values.format as string;
   if (format !== 'table' && format !== 'json')
     throw new UsageError(`--format: "${format}" is not one of table, json`);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   // A spec with `existing` names brokers kafka-plc did not build: they are exposed, not provisioned.
   const workflow = spec.existing ? 'expose-existing' : 'provision';
-  await announce(
+  const { stage } = await announce(
     io,
     spec.region,
     spec.existing
       ? `expose existing cluster ${spec.clusterName} (${spec.existing.brokers.length} brokers in ${spec.existing.vpcId})`
       : `provision cluster ${spec.clusterName} (${spec.brokersPerAz * spec.azIds.length} ${spec.instanceType} brokers in ${spec.azIds.join(', ')})`,
+    () =>
+      resolveStage({ region: spec.region, cluster: spec.clusterName, flag, local: values.local === true }),
   );
   if (!spec.existing)
     for (const warning of topologyWarnings(planCluster(spec))) io.stderr(`warning: ${warning}\n`);
@@ -215,10 +224,9 @@ export const provision: Command = async (args, io) => {
     {
       local: values.local === true,
       region: spec.region,
+      stage,
       arn: values['state-machine-arn'] as string | undefined,
-      machineName:
-        (values['state-machine-name'] as string | undefined) ??
-        (spec.existing ? DEFAULT_EXPOSE_MACHINE : DEFAULT_PROVISION_MACHINE),
+      machineName: values['state-machine-name'] as string | undefined,
       executionName: executionName(spec, spec.existing ? 'expose' : 'provision'),
     },
     io,

@@ -17,6 +17,7 @@ import { clients, resetClients } from '../../functions/lib/aws/clients';
 import * as ssm from '../../functions/lib/aws/ssm';
 import { planConnections } from '../../functions/lib/domain/accept-policy';
 import { findingLine } from '../../functions/lib/domain/drift';
+import { DEFAULT_STAGE, stateMachineName } from '../../functions/lib/domain/names';
 import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
@@ -122,7 +123,7 @@ export const rehearse: Command = async (args, io) => {
       runWorkflow(
         'provision',
         spec,
-        { local: true, region: spec.region, machineName: '', executionName: '' },
+        { local: true, region: spec.region, stage: DEFAULT_STAGE, executionName: '' },
         nested,
       ).then((run) => run.output),
     )) as ProvisionOutput;
@@ -131,7 +132,7 @@ export const rehearse: Command = async (args, io) => {
       'consumers request connections; auto-accept decides inside the accept window provisioning opened',
       async () => {
         const account = principalAccount(plan.endpointService.allowedPrincipals[0] ?? '') ?? REGION_ACCOUNT;
-        const table = acceptTable();
+        const table = acceptTable(DEFAULT_STAGE);
         const now = Date.now();
         const state = await readAcceptState(spec.region, table, spec.clusterName);
         steps.note(`accept window: ${provisioned.acceptWindow}`);
@@ -170,9 +171,9 @@ export const rehearse: Command = async (args, io) => {
           const definition = JSON.stringify(resolveArns(readDefinition('roll-brokers'), spec.region));
           const machine = await clients(spec.region).sfn.send(
             new CreateStateMachineCommand({
-              name: 'kafka-plc-roll-brokers',
+              name: stateMachineName(DEFAULT_STAGE, 'roll-brokers'),
               definition,
-              roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/kafka-plc-roll-brokers`,
+              roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/${stateMachineName(DEFAULT_STAGE, 'roll-brokers')}`,
             }),
           );
           process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;
@@ -213,7 +214,7 @@ export const rehearse: Command = async (args, io) => {
           return runWorkflow(
             'roll-brokers',
             { spec: { ...spec, uniqueName }, previousUniqueName: spec.uniqueName },
-            { local: true, region: spec.region, machineName: '', executionName: '' },
+            { local: true, region: spec.region, stage: DEFAULT_STAGE, executionName: '' },
             nested,
           ).then((run) => run.output);
         },

@@ -1,6 +1,6 @@
 /**
- * kafka-plc roll --spec FILE [--unique-name V] [--local] [--kafka-bootstrap HOST:PORT | --assume-healthy]
- * kafka-plc set-unique-name --cluster NAME --value V [--region REGION]
+ * kafka-plc roll --spec FILE [--unique-name V] [--local] [--stage STAGE] [--kafka-bootstrap HOST:PORT | --assume-healthy]
+ * kafka-plc set-unique-name --cluster NAME --value V [--region REGION] [--wait] [--stage STAGE]
  * An invalid unique name, cluster name or bootstrap address exits 2 before any AWS call.
  */
 import { existsSync } from 'node:fs';
@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import * as sfn from '../../functions/lib/aws/sfn';
 import * as ssm from '../../functions/lib/aws/ssm';
 import {
-  ROLL_STATE_MACHINE_NAME,
   rollExecutionName,
   specParameter,
+  stateMachineName,
   uniqueNameParameter,
 } from '../../functions/lib/domain/names';
 import { ResourceConflictError, SpecValidationError, UsageError } from '../../functions/lib/errors';
@@ -34,8 +34,8 @@ import {
   requireEmulatorForLocal,
 } from './common';
 import { executionName, followExecution, runWorkflow } from './provision';
+import { resolveStage, STAGE_OPTION, stageFlag } from './stage';
 
-export const DEFAULT_ROLL_MACHINE = ROLL_STATE_MACHINE_NAME;
 const BOOTSTRAP = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 export const LOCAL_KAFKA_HOME = fileURLToPath(new URL('../../.cache/kafka-3.7.1', import.meta.url));
 
@@ -86,9 +86,10 @@ async function refuseAgainstParameter(region: string, cluster: string, uniqueNam
   );
 }
 
-export const roll: Command = (args, io) => rollBrokers(args, io, { announced: false });
+export const roll: Command = (args, io) => rollBrokers(args, io, {});
 
-async function rollBrokers(args: string[], io: Io, options: { announced: boolean }): Promise<void> {
+/** `stage`: the command that calls it (rotate-credentials) has announced the run and resolved the stage. */
+async function rollBrokers(args: string[], io: Io, options: { stage?: string }): Promise<void> {
   const values = parse(args, {
     spec: { type: 'string' },
     'unique-name': { type: 'string' },
@@ -96,9 +97,11 @@ async function rollBrokers(args: string[], io: Io, options: { announced: boolean
     'kafka-bootstrap': { type: 'string' },
     'assume-healthy': { type: 'boolean', default: false },
     'state-machine-arn': { type: 'string' },
-    'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
+    'state-machine-name': { type: 'string' },
+    ...STAGE_OPTION,
   });
   requireEmulatorForLocal(values.local);
+  const flag = stageFlag(values.stage);
   const specPath = required(values.spec, '--spec');
   const given = values['unique-name'] as string | undefined;
   if (given !== undefined) checkUniqueName(given, '--unique-name');
@@ -116,8 +119,13 @@ async function rollBrokers(args: string[], io: Io, options: { announced: boolean
         message: "does not apply: the spec's advertised-listener patterns hold no unique_name placeholder",
       },
     ]);
-  if (!options.announced)
-    await announce(io, file.region, `roll of cluster ${file.clusterName}'s brokers, one at a time`);
+  const stage =
+    options.stage ??
+    (
+      await announce(io, file.region, `roll of cluster ${file.clusterName}'s brokers, one at a time`, () =>
+        resolveStage({ region: file.region, cluster: file.clusterName, flag, local: values.local === true }),
+      )
+    ).stage;
   // An existing cluster (spec.existing) is planned from discovered facts: discover its brokers first.
   const spec = file.existing ? (await discoverBrokers(file)).spec : file;
   if (given !== undefined) await refuseAgainstParameter(spec.region, spec.clusterName, given);
@@ -130,8 +138,9 @@ async function rollBrokers(args: string[], io: Io, options: { announced: boolean
     {
       local: values.local === true,
       region: spec.region,
+      stage,
       arn: values['state-machine-arn'] as string | undefined,
-      machineName: values['state-machine-name'] as string,
+      machineName: values['state-machine-name'] as string | undefined,
       executionName: executionName(spec, 'roll'),
     },
     io,
@@ -147,8 +156,10 @@ export const setUniqueName: Command = async (args, io) => {
     value: { type: 'string' },
     region: { type: 'string' },
     wait: { type: 'boolean', default: false },
-    'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
+    'state-machine-name': { type: 'string' },
+    ...STAGE_OPTION,
   });
+  const flag = stageFlag(values.stage);
   const specPath = values.spec as string | undefined;
   if (specPath !== undefined && (values.cluster !== undefined || values.region !== undefined))
     throw new UsageError('--spec names the cluster and its region: give --spec, or --cluster (and --region)');
@@ -172,22 +183,27 @@ export const setUniqueName: Command = async (args, io) => {
       (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   }
   if (!region) throw new UsageError('--region is required (or AWS_REGION)');
-  await announce(io, region, `unique name of cluster ${cluster} set to ${value}`);
-  const applied = await readAppliedSpec(region, cluster);
-  // A typo in the name would otherwise create a parameter no cluster reads, and "succeed".
-  if (!applied)
-    throw new UsageError(
-      `no cluster "${cluster}" in ${region}: kafka-plc keeps each cluster's applied spec at ${specParameter(cluster)}, ` +
-        'and there is none (provision it first, or check the name and the region)',
-    );
-  if (!specAwaitsUniqueName(applied))
-    throw new ResourceConflictError(
-      `${cluster}'s advertised-listener patterns hold no unique_name placeholder: its brokers advertise complete names, and a unique name would change nothing`,
-    );
+  const at = region;
+  // Checked before the line that says where: a typo in the name would otherwise create a parameter no cluster
+  // reads, and "succeed"; and only the owning stage's trigger rolls the cluster.
+  const { stage } = await announce(io, at, `unique name of cluster ${cluster} set to ${value}`, async () => {
+    const applied = await readAppliedSpec(at, cluster);
+    if (!applied)
+      throw new UsageError(
+        `no cluster "${cluster}" in ${at}: kafka-plc keeps each cluster's applied spec at ${specParameter(cluster)}, ` +
+          'and there is none (provision it first, or check the name and the region)',
+      );
+    if (!specAwaitsUniqueName(applied))
+      throw new ResourceConflictError(
+        `${cluster}'s advertised-listener patterns hold no unique_name placeholder: its brokers advertise complete names, and a unique name would change nothing`,
+      );
+    return resolveStage({ region: at, cluster, flag, local: false, ownerOnly: true });
+  });
   const name = uniqueNameParameter(cluster);
   const started = Date.now();
   const version = await ssm.putParameter(region, name, value);
-  const machineName = values['state-machine-name'] as string;
+  const machineName =
+    (values['state-machine-name'] as string | undefined) ?? stateMachineName(stage, 'roll-brokers');
   const machine = await sfn.findStateMachine(region, machineName);
   if (!machine) {
     io.stderr(
@@ -248,9 +264,11 @@ export const rotateCredentials: Command = async (args, io) => {
     'kafka-bootstrap': { type: 'string' },
     'assume-healthy': { type: 'boolean', default: false },
     'state-machine-arn': { type: 'string' },
-    'state-machine-name': { type: 'string', default: DEFAULT_ROLL_MACHINE },
+    'state-machine-name': { type: 'string' },
+    ...STAGE_OPTION,
   });
   requireEmulatorForLocal(values.local);
+  const flag = stageFlag(values.stage);
   const file = await loadSpecFile(required(values.spec, '--spec'));
   if (primaryConsumer(file).authentication === 'none')
     throw new SpecValidationError([
@@ -260,13 +278,19 @@ export const rotateCredentials: Command = async (args, io) => {
         message: 'has no credential to rotate (set sasl-scram-sha-512, sasl-scram-sha-256 or sasl-plain)',
       },
     ]);
-  await announce(io, file.region, `new consumer password for cluster ${file.clusterName}, then a roll`);
+  const { stage } = await announce(
+    io,
+    file.region,
+    `new consumer password for cluster ${file.clusterName}, then a roll`,
+    () =>
+      resolveStage({ region: file.region, cluster: file.clusterName, flag, local: values.local === true }),
+  );
   if (!specAwaitsUniqueName(file)) {
     const rotated = await rotateConsumerPassword(file);
     io.stderr(
       `${rotated.secretName}: new password (version ${rotated.version}); rolling it to every broker\n`,
     );
-    await rollBrokers(args, io, { announced: true });
+    await rollBrokers(args, io, { stage });
     return;
   }
   const parameter = await ssm.getParameter(file.region, uniqueNameParameter(file.clusterName));
@@ -281,5 +305,5 @@ export const rotateCredentials: Command = async (args, io) => {
   io.stderr(
     `${rotated.secretName}: new password (version ${rotated.version}); rolling it to every broker (unique name ${uniqueName})\n`,
   );
-  await rollBrokers([...args, '--unique-name', uniqueName], io, { announced: true });
+  await rollBrokers([...args, '--unique-name', uniqueName], io, { stage });
 };

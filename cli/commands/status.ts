@@ -2,12 +2,13 @@
  * kafka-plc status --spec FILE [--format table|json] [--no-kafka]
  * Read-only: the live cluster against the plan (functions/lib/steps/status.ts). Exit 0 in sync and healthy,
  * 3 on drift or ill health, 1 when the status could not be read, 2 on bad input (before any AWS call).
- * The JSON (stdout) is a contract: { cluster, region, inSync, findings: [{ kind, resource, field, planned,
- * live }], notes }.
+ * The JSON (stdout) is a contract: { cluster, region, stage, inSync, findings: [{ kind, resource, field,
+ * planned, live }], notes } — stage: the stage whose stack owns the cluster, null when none is recorded.
  */
 import { findingLine } from '../../functions/lib/domain/drift';
 import { planCluster } from '../../functions/lib/domain/plan';
 import { UsageError } from '../../functions/lib/errors';
+import { clusterOwner } from '../../functions/lib/steps/ownership';
 import { clusterStatus } from '../../functions/lib/steps/status';
 import { loadSpecFile } from '../spec-file';
 import { type Command, ExitCodeError, parse, required } from './common';
@@ -28,13 +29,14 @@ export const status: Command = async (args, io) => {
   // What the brokers advertise is the applied spec's unique name; an existing cluster is planned from EC2.
   const { spec } = await effectiveSpec(file);
   const result = await clusterStatus(spec, planCluster(spec), { kafka: values['no-kafka'] !== true });
+  const stage = (await clusterOwner(spec.region, spec.clusterName)) ?? null;
   const inSync = result.findings.length === 0;
   if (format === 'json') {
     const { cluster, region, findings, notes } = result;
-    io.stdout(`${JSON.stringify({ cluster, region, inSync, findings, notes }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ cluster, region, stage, inSync, findings, notes }, null, 2)}\n`);
   } else {
     const lines = [
-      `${result.cluster} in ${result.region}: ${inSync ? 'in sync with the plan and healthy' : `${result.findings.length} difference(s)`}`,
+      `${result.cluster} in ${result.region} (${stage ? `stage ${stage}` : 'no stage recorded'}): ${inSync ? 'in sync with the plan and healthy' : `${result.findings.length} difference(s)`}`,
       ...result.findings.map(findingLine),
       ...result.notes.map((note) => `NOTE   ${note}`),
     ];

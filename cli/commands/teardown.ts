@@ -1,5 +1,5 @@
 /**
- * kafka-plc teardown --spec FILE [--yes] [--local] [--state-machine-arn ARN] [--state-machine-name NAME]
+ * kafka-plc teardown --spec FILE [--yes] [--local] [--stage STAGE] [--state-machine-arn ARN] [--state-machine-name NAME]
  * Removes every resource tagged with the spec's cluster name, and its parameters and secret. First it says
  * where (account, region), lists what it found by tag and asks; it deletes only after "yes" at a terminal or
  * --yes (no terminal and no --yes: exit 2, nothing deleted). Nothing tagged: it says so and starts nothing.
@@ -20,8 +20,7 @@ import {
   requireEmulatorForLocal,
 } from './common';
 import { executionName, runWorkflow } from './provision';
-
-export const DEFAULT_TEARDOWN_MACHINE = 'kafka-plc-teardown';
+import { resolveStage, STAGE_OPTION, stageFlag } from './stage';
 
 export const teardown: Command = async (args, io) => {
   const values = parse(args, {
@@ -29,12 +28,16 @@ export const teardown: Command = async (args, io) => {
     yes: { type: 'boolean', default: false },
     local: { type: 'boolean', default: false },
     'state-machine-arn': { type: 'string' },
-    'state-machine-name': { type: 'string', default: DEFAULT_TEARDOWN_MACHINE },
+    'state-machine-name': { type: 'string' },
+    ...STAGE_OPTION,
   });
   requireEmulatorForLocal(values.local);
+  const flag = stageFlag(values.stage);
   const spec = await loadSpecFile(required(values.spec, '--spec'));
   const tag = `kafka-plc:cluster=${spec.clusterName}`;
-  const identity = await announce(io, spec.region, `teardown of cluster ${spec.clusterName}`);
+  const identity = await announce(io, spec.region, `teardown of cluster ${spec.clusterName}`, () =>
+    resolveStage({ region: spec.region, cluster: spec.clusterName, flag, local: values.local === true }),
+  );
   const found = await clusterInventory(spec);
   const report = (removed: unknown[], remaining: unknown[]) =>
     io.stdout(
@@ -66,8 +69,9 @@ export const teardown: Command = async (args, io) => {
     {
       local: values.local === true,
       region: spec.region,
+      stage: identity.stage,
       arn: values['state-machine-arn'] as string | undefined,
-      machineName: values['state-machine-name'] as string,
+      machineName: values['state-machine-name'] as string | undefined,
       executionName: executionName(spec, 'teardown'),
     },
     io,

@@ -1,6 +1,6 @@
 /** onUniqueNameChange: EventBridge "Parameter Store Change" for /kafka-plc/<cluster>/unique-name → roll. */
 
-import { requireEnv } from '../lib/env';
+import { deployedStage, requireEnv } from '../lib/env';
 import { taskHandler } from '../lib/handler';
 import { onUniqueNameChange } from '../lib/steps/unique-name';
 import { z } from '../lib/zod';
@@ -8,5 +8,5 @@ import { z } from '../lib/zod';
 const event = z.object({ detail: z.object({ name: z.string(), operation: z.string() }) });
 
 export const handler = taskHandler('OnUniqueNameChange', event, ({ detail }) =>
-  onUniqueNameChange(requireEnv('AWS_REGION'), detail, requireEnv('ROLL_STATE_MACHINE_ARN')),
+  onUniqueNameChange(requireEnv('AWS_REGION'), detail, requireEnv('ROLL_STATE_MACHINE_ARN'), deployedStage()),
 );

@@ -420,8 +420,14 @@ const SSM_BUILDERS: Record<string, Builder> = {
   GetParameter: async (input, region) => [
     { action: 'ssm:GetParameter', resource: ssmParameter(region, str(input.Name)), context: {} },
   ],
+  // A parameter created with Tags needs ssm:AddTagsToResource as well (AWS::SSM::Parameter, CloudFormation
+  // User Guide: "To create an SSM parameter, you must have the IAM permissions ssm:PutParameter and
+  // ssm:AddTagsToResource"; an AccessDenied on AddTagsToResource is what a role without it meets).
   PutParameter: async (input, region) => [
     { action: 'ssm:PutParameter', resource: ssmParameter(region, str(input.Name)), context: {} },
+    ...(Array.isArray(input.Tags) && input.Tags.length > 0
+      ? [{ action: 'ssm:AddTagsToResource', resource: ssmParameter(region, str(input.Name)), context: {} }]
+      : []),
   ],
   DeleteParameters: async (input, region) =>
     strs(input.Names).map((name) => ({

@@ -154,11 +154,11 @@ describe('auto-accept inside a window (SNS path and sweep, IAM judged)', () => {
     // Act 2: a person opens a window for one, and names the other
     await openWindowNow(spec, { minutes: 30, count: 1 }, 'kafka-plc accept-window', LOCAL_ACCEPT_TABLE);
     const inWindow = await sweep();
-    await acceptNamedEndpoint(spec, named);
+    await acceptNamedEndpoint(spec, named, 'dev');
     // Assess 2: each says who accepted it
     expect(inWindow.accepted).toEqual([late]);
     expect([stateOf(late), stateOf(named)]).toEqual(['available', 'available']);
-    const listed = await listConnections(spec, { onUnknown: 'reject', outsideWindow: 'leave' });
+    const listed = await listConnections(spec, { onUnknown: 'reject', outsideWindow: 'leave', stage: 'dev' });
     const by = Object.fromEntries(listed.connections.map((c) => [c.vpcEndpointId, c.decidedBy]));
     const windows = (await state()).window;
     expect(by[late]).toBe(windows?.id);

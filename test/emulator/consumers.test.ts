@@ -91,7 +91,7 @@ describe('a Dedicated pattern on the emulator', () => {
       }),
     );
     process.env.ROLL_STATE_MACHINE_ARN =
-      'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-roll-brokers';
+      'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-dev-roll-brokers';
     const outcome = await asFunction('onUniqueNameChange', () =>
       onUniqueNameChange(
         { detail: { name: '/kafka-plc/dedicated-usw2/unique-name', operation: 'Create' } } as never,

@@ -281,8 +281,8 @@ describe('expose-existing on the emulator', () => {
     expect(second.status, `${second.error}: ${second.cause}`).toBe('SUCCEEDED');
     expect(emulator.recorder.mutating().map((c) => c.operation)).toEqual(['PutItem', 'DeleteItem']);
     expect(emulator.recorder.mutating().map((c) => c.input.TableName)).toEqual([
-      'kafka-plc-roll-locks',
-      'kafka-plc-roll-locks',
+      'kafka-plc-dev-roll-locks',
+      'kafka-plc-dev-roll-locks',
     ]);
   });
 

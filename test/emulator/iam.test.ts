@@ -90,7 +90,7 @@ beforeAll(async () => {
   if (provisioned.status !== 'SUCCEEDED')
     throw new Error(`provision: ${provisioned.error}: ${provisioned.cause}`);
   process.env.ROLL_STATE_MACHINE_ARN =
-    'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-roll-brokers';
+    'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-dev-roll-brokers';
   await invokeDirectly('onUniqueNameChange', {
     detail: { name: '/kafka-plc/seed-usw2/unique-name', operation: 'Update' },
   });

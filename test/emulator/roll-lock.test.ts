@@ -104,7 +104,7 @@ describe('one roll per cluster at a time', () => {
     const { sfn } = clients(REGION);
     const machine = await sfn.send(
       new CreateStateMachineCommand({
-        name: 'kafka-plc-roll-brokers',
+        name: 'kafka-plc-dev-roll-brokers',
         definition: JSON.stringify({
           StartAt: 'W',
           States: { W: { Type: 'Wait', Seconds: 3600, End: true } },
@@ -170,7 +170,7 @@ describe('one roll per cluster at a time', () => {
 
   it('gives up waiting after ROLL_LOCK_MAX_WAITS with RollInProgressError naming the holder; its lock stays', async () => {
     // Prepare: a holder that may be running (it cannot be described and started a minute ago)
-    const holder = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:elsewhere';
+    const holder = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:elsewhere';
     await putLock(SEED.clusterName, holder, Date.now() - 60_000);
     process.env.ROLL_LOCK_MAX_WAITS = '2';
     // Act
@@ -210,7 +210,7 @@ describe('the unique-name sweep (EventBridge delivery is best effort)', () => {
     const { sfn, ssm } = clients(REGION);
     const machine = await sfn.send(
       new CreateStateMachineCommand({
-        name: 'kafka-plc-roll-brokers',
+        name: 'kafka-plc-dev-roll-brokers',
         definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
         roleArn: 'arn:aws:iam::123456789012:role/kafka-plc-roll',
       }),

@@ -147,8 +147,8 @@ describe('roll on the emulator', () => {
     expect(out.join('')).toContain(
       '/kafka-plc/seed-usw2/unique-name is "tidb-param" (version 2), not "tidb-other": the unique-name sweep would roll the brokers back to the parameter. Run "kafka-plc set-unique-name --cluster seed-usw2 --value tidb-other"',
     );
-    // the account and region said first (STS), then the parameter read; nothing written
-    expect(refusedCalls).toEqual(['GetCallerIdentity', 'GetParameter']);
+    // the account and region said first (STS), the owning stage read, then the parameter; nothing written
+    expect(refusedCalls).toEqual(['GetCallerIdentity', 'GetParameter', 'GetParameter']);
     expect(out.join('')).toContain('emulator http');
     expect(accepted).toBe(0);
   });
@@ -179,7 +179,7 @@ describe('roll on the emulator', () => {
   it('the Parameter Store trigger starts one roll per parameter version (a duplicate event finds it started), none for an invalid value', async () => {
     // Prepare: a deployed roll state machine in the emulator and a new unique name.
     const { sfn, ssm } = clients('us-west-2');
-    const machine = await deployedRollMachine('kafka-plc-roll-brokers');
+    const machine = await deployedRollMachine('kafka-plc-dev-roll-brokers');
     const event = { detail: { name: '/kafka-plc/seed-usw2/unique-name', operation: 'Update' } };
     await ssm.send(
       new PutParameterCommand({
@@ -221,7 +221,7 @@ describe('roll on the emulator', () => {
   it('a re-created cluster rolls again for the same parameter version (execution names are kept 90 days)', async () => {
     // Prepare: a deployed roll machine; the cluster's first unique name written (version 2) and rolled
     const { sfn, ssm } = clients('us-west-2');
-    await deployedRollMachine('kafka-plc-roll-brokers');
+    await deployedRollMachine('kafka-plc-dev-roll-brokers');
     const name = '/kafka-plc/seed-usw2/unique-name';
     const event = { detail: { name, operation: 'Update' } };
     const write = (Value: string) =>

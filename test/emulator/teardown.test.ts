@@ -233,7 +233,7 @@ describe('teardown on the emulator', () => {
       expect(noTerminal.code, noTerminal.stderr).toBe(2);
       expect(noTerminal.stderr).toContain('emulator http');
       expect(noTerminal.stderr).toContain(
-        'found 10 alarms, 1 dashboard, 1 endpoint service, 1 load balancer, 4 target groups, 3 instances, 1 NAT gateway, 1 Elastic IP, 1 internet gateway, 2 route tables, 4 subnets, 2 security groups, 1 VPC, 2 parameters',
+        'found 10 alarms, 1 dashboard, 1 endpoint service, 1 load balancer, 4 target groups, 3 instances, 1 NAT gateway, 1 Elastic IP, 1 internet gateway, 2 route tables, 4 subnets, 2 security groups, 1 VPC, 3 parameters',
       );
       expect(noTerminal.stderr).toMatch(/ {2}- instance i-[0-9a-f]+ \(running\)/);
       expect(noTerminal.stderr).toContain('pass --yes to confirm (no terminal to ask); nothing was deleted');

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allStates, functionKeyOf } from '../../cli/local-sfn';
+import { STAGE_MAX, stateMachineName } from '../../functions/lib/domain/names';
 import { HEALTH_READ_BUDGET_MS } from '../../functions/lib/steps/health';
 import { sdkClientsIn } from '../../scripts/bundle-clients';
 import { ROOT } from '../helpers/tools';
@@ -65,9 +66,11 @@ function taskFunctions(definitionFile: string): Set<string> {
   const definition = JSON.parse(readFileSync(`${ROOT}${definitionFile}`, 'utf8'));
   return new Set(allStates(definition).flatMap(([, state]) => functionKeyOf(state) ?? []));
 }
+/** The stage the template is packaged as (osls' default). */
+const PACKAGED_STAGE = 'dev';
 const machines = Object.entries(config.stepFunctions.stateMachines).map(([key, machine]) => ({
   key,
-  name: machine.name,
+  name: machine.name.replace('${sls:stage}', PACKAGED_STAGE),
   file: /\$\{file\(([^)]+)\)\}/.exec(machine.definition)?.[1] ?? '',
 }));
 
@@ -86,12 +89,11 @@ describe('stack sources', () => {
       (key) => !referenced.has(key) && !(config.functions[key]?.events ?? []).length,
     );
     expect(unused).toEqual([]);
-    expect(machines.map((m) => m.name).sort()).toEqual([
-      'kafka-plc-expose-existing',
-      'kafka-plc-provision',
-      'kafka-plc-roll-brokers',
-      'kafka-plc-teardown',
-    ]);
+    expect(machines.map((m) => m.name).sort()).toEqual(
+      (['expose-existing', 'provision', 'roll-brokers', 'teardown'] as const).map((w) =>
+        stateMachineName(PACKAGED_STAGE, w),
+      ),
+    );
   });
 
   it('gives the Lambdas that read the cluster health more time than a health read may take', () => {
@@ -218,6 +220,33 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     expect(template.Parameters?.PermissionsBoundaryArn).toMatchObject({ Type: 'String', Default: '' });
   });
 
+  it('gives every name the stage, and names stay within their limits at the longest stage', () => {
+    // Prepare: each named resource, its name with the packaged stage replaced by the longest one allowed
+    const LIMITS: Record<string, [string, number]> = {
+      // Lambda CreateFunction: "If you specify only the function name, it is limited to 64 characters"
+      'AWS::Lambda::Function': ['FunctionName', 64],
+      // EventBridge PutRule: Name, 1 to 64 characters
+      'AWS::Events::Rule': ['Name', 64],
+      // Step Functions CreateStateMachine: name, 1 to 80 characters
+      'AWS::StepFunctions::StateMachine': ['StateMachineName', 80],
+      // DynamoDB CreateTable: TableName, 3 to 255 characters
+      'AWS::DynamoDB::Table': ['TableName', 255],
+    };
+    const longest = 'x'.repeat(STAGE_MAX);
+    const named = Object.values(template.Resources).flatMap((r) => {
+      const limit = LIMITS[r.Type];
+      const name = limit ? r.Properties?.[limit[0]] : undefined;
+      return limit && typeof name === 'string' ? [{ type: r.Type, name, max: limit[1] }] : [];
+    });
+    // Assess
+    expect(new Set(named.map((n) => n.type)).size).toBe(Object.keys(LIMITS).length);
+    for (const { type, name, max } of named) {
+      expect(name, type).toContain(`kafka-plc-${PACKAGED_STAGE}-`);
+      const atLongest = name.replace(`kafka-plc-${PACKAGED_STAGE}-`, `kafka-plc-${longest}-`);
+      expect(atLongest.length, `${type} ${atLongest}`).toBeLessThanOrEqual(max);
+    }
+  });
+
   it('lets each state machine invoke only the functions its definition names', () => {
     for (const machine of machines) {
       // Prepare
@@ -330,7 +359,7 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
     expect(clientsIn('releaseRollLock')).toEqual(['dynamodb']);
     expect(clientsIn('acquireRollLock')).toEqual(['dynamodb', 'sfn', 'ssm']);
     expect(clientsIn('openAcceptWindow')).toEqual(['dynamodb']);
-    expect(clientsIn('acceptSweep')).toEqual(['dynamodb', 'ec2']);
+    expect(clientsIn('acceptSweep')).toEqual(['dynamodb', 'ec2', 'ssm']); // ssm: the owning stage
     expect(clientsIn('ensureMonitoring')).toEqual(['cloudwatch']);
     expect(clientsIn('teardownMonitoring')).toEqual(['cloudwatch']);
     expect(clientsIn('probeClusters')).toEqual(['cloudwatch', 'ec2', 'elastic-load-balancing-v2', 'ssm']);

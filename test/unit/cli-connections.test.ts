@@ -11,6 +11,7 @@ import {
   DescribeVpcEndpointServicePermissionsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main';
@@ -19,6 +20,7 @@ import { answerCaller } from '../helpers/caller';
 
 const ec2 = mockClient(EC2Client);
 const dynamodb = mockClient(DynamoDBClient);
+const ssm = mockClient(SSMClient);
 const WINDOW = 'window-20261201T093000000Z';
 const NOW = Date.now();
 const SERVICE = 'vpce-svc-0123456789abcdef0';
@@ -38,7 +40,12 @@ beforeEach(() => {
   // Prepare: seed-usw2's service allows account 123456789012; three connections, as AWS lists them
   ec2.reset();
   dynamodb.reset();
+  ssm.reset();
   answerCaller();
+  // Stage dev owns the cluster: its accept table (kafka-plc-dev-accept-windows) holds the windows
+  ssm
+    .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+    .resolves({ Parameter: { Value: 'dev' } });
   process.env.AWS_REGION = 'us-west-2';
   delete process.env.ACCEPT_TABLE;
   // The accept table: a window with one slot left, and the record of how LIVE was accepted
@@ -133,7 +140,7 @@ describe('kafka-plc connections', () => {
       ),
     );
     expect(dynamodb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-      TableName: 'kafka-plc-accept-windows',
+      TableName: 'kafka-plc-dev-accept-windows',
       ConsistentRead: true,
     });
     expect(ec2.commandCalls(AcceptVpcEndpointConnectionsCommand)).toHaveLength(0);
@@ -188,7 +195,7 @@ describe('kafka-plc accept --endpoint', () => {
     // Assess
     expect(code).toBe(0);
     expect(stderr).toBe(
-      `AWS account 123456789012 as arn:aws:iam::123456789012:user/operator, region us-west-2: accept endpoint ${MINE} on cluster seed-usw2's service\n`,
+      `AWS account 123456789012 as arn:aws:iam::123456789012:user/operator, region us-west-2, stage dev: accept endpoint ${MINE} on cluster seed-usw2's service\n`,
     );
     expect(JSON.parse(stdout)).toEqual({
       serviceId: SERVICE,
@@ -282,7 +289,10 @@ describe('kafka-plc accept-window', () => {
     expect(code).toBe(0);
     expect(text).toMatch(/^seed-usw2: window-\d{8}T\d{9}Z open until .*, 2 of 2 acceptance\(s\) left/);
     const [put] = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
-    expect(put).toMatchObject({ TableName: 'kafka-plc-accept-windows', Item: { entry: { S: 'window' } } });
+    expect(put).toMatchObject({
+      TableName: 'kafka-plc-dev-accept-windows',
+      Item: { entry: { S: 'window' } },
+    });
     expect(put?.ConditionExpression).toBeUndefined();
     const item = put?.Item ?? {};
     expect(Number(item.closesAt?.N) - Number(item.openedAt?.N)).toBe(30 * 60_000);

@@ -18,8 +18,9 @@ import { parseClusterSpec } from '../../functions/lib/spec';
 import { SEED } from '../helpers/emulator';
 
 const sfn = mockClient(SFNClient);
-const MACHINE = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-provision';
-const EXECUTION = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-provision:seed-usw2-provision-1';
+const MACHINE = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-dev-provision';
+const EXECUTION =
+  'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-provision:seed-usw2-provision-1';
 
 beforeEach(() => {
   sfn.reset();
@@ -54,8 +55,8 @@ describe('following a deployed execution', () => {
       {
         local: false,
         region: 'us-west-2',
+        stage: 'dev',
         arn: MACHINE,
-        machineName: '',
         executionName: 'x',
         signals,
         pollMs: 60_000,

@@ -196,15 +196,19 @@ describe('set-unique-name', () => {
 });
 
 describe('set-unique-name shows the roll it started', () => {
-  const MACHINE = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-roll-brokers';
+  const MACHINE = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-dev-roll-brokers';
   const WRITTEN = new Date('2026-12-01T10:00:00Z');
-  const EXECUTION = `arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:seed-usw2-unique-name-v2-${WRITTEN.getTime() / 1000}`;
+  const EXECUTION = `arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:seed-usw2-unique-name-v2-${WRITTEN.getTime() / 1000}`;
 
   beforeEach(() => {
-    // Prepare: the applied spec waits for a unique name; the write is version 2; the stack's roll machine exists
+    // Prepare: the applied spec waits for a unique name; stage dev owns the cluster; the write is version 2;
+    // stage dev's roll machine exists (and stage prod's, which is not the one to follow)
     ssm.on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/spec' }).resolves({
       Parameter: { Name: '/kafka-plc/seed-usw2/spec', Value: JSON.stringify(seedSpec()), Version: 1 },
     });
+    ssm
+      .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+      .resolves({ Parameter: { Name: '/kafka-plc/seed-usw2/stage', Value: 'dev', Version: 1 } });
     ssm.on(PutParameterCommand).resolves({ Version: 2 });
     ssm.on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/unique-name' }).resolves({
       Parameter: {
@@ -216,7 +220,18 @@ describe('set-unique-name shows the roll it started', () => {
     });
     sfn.on(ListStateMachinesCommand).resolves({
       stateMachines: [
-        { name: 'kafka-plc-roll-brokers', stateMachineArn: MACHINE, type: 'STANDARD', creationDate: WRITTEN },
+        {
+          name: 'kafka-plc-prod-roll-brokers',
+          stateMachineArn: MACHINE.replace('-dev-', '-prod-'),
+          type: 'STANDARD',
+          creationDate: WRITTEN,
+        },
+        {
+          name: 'kafka-plc-dev-roll-brokers',
+          stateMachineArn: MACHINE,
+          type: 'STANDARD',
+          creationDate: WRITTEN,
+        },
       ],
     });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
@@ -230,6 +245,9 @@ describe('set-unique-name shows the roll it started', () => {
     const result = await run(['set-unique-name', '--spec', specFile(seedSpec()), '--value', 'tidb-a']);
     // Assess
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'region us-west-2, stage dev: unique name of cluster seed-usw2 set to tidb-a',
+    );
     expect(result.stderr).toContain(
       `roll started (RUNNING): https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/${EXECUTION}`,
     );
@@ -263,6 +281,55 @@ describe('set-unique-name shows the roll it started', () => {
       executionArn: EXECUTION,
       roll: { brokers: [{ nodeId: 1 }, { nodeId: 2 }, { nodeId: 3 }] },
     });
+  });
+
+  it('names the owning stage, and refuses --stage of another one before writing', async () => {
+    // Act
+    const result = await run([
+      'set-unique-name',
+      '--spec',
+      specFile(seedSpec()),
+      '--value',
+      'tidb-a',
+      '--stage',
+      'prod',
+    ]);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--stage prod: cluster seed-usw2 belongs to stage dev');
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
+  });
+
+  it('a cluster no stage owns (provisioned before stages were recorded): refused before the write, with the way out', async () => {
+    // Prepare
+    ssm
+      .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+      .rejects(new ParameterNotFound({ message: 'none', $metadata: {} }));
+    // Act
+    const result = await run(['set-unique-name', '--spec', specFile(seedSpec()), '--value', 'tidb-a']);
+    // Assess: no trigger would roll it, so nothing is written
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no stage owns cluster seed-usw2 (/kafka-plc/seed-usw2/stage is absent');
+    expect(result.stderr).toContain('kafka-plc provision --spec <file> --stage <stage>');
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
+  });
+
+  it('--stage that is not a stage name: exit 2 naming the flag and the value, no AWS call', async () => {
+    // Act
+    const result = await run([
+      'set-unique-name',
+      '--spec',
+      specFile(seedSpec()),
+      '--value',
+      'tidb-a',
+      '--stage',
+      'my_stage',
+    ]);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--stage');
+    expect(result.stderr).toContain('my_stage');
+    noAwsCall();
   });
 });
 

@@ -46,8 +46,11 @@ describe('kafka-plc rotate-credentials', () => {
   });
 
   it('before TiDB Cloud gave its unique name: refused, and the secret is not changed', async () => {
-    // Prepare: no unique-name parameter; the spec keeps the placeholder
+    // Prepare: no unique-name parameter; the spec keeps the placeholder; stage dev owns the cluster
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'none', $metadata: {} }));
+    ssm
+      .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+      .resolves({ Parameter: { Value: 'dev' } });
     // Act
     const { code, text } = await run([
       'rotate-credentials',

@@ -7,8 +7,10 @@ import { SEED } from '../helpers/emulator';
 
 describe('provision summary', () => {
   it("links the execution's console page in its own partition", () => {
-    expect(executionConsoleUrl('arn:aws:states:us-west-2:123456789012:execution:kafka-plc-provision:x')).toBe(
-      'https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/arn:aws:states:us-west-2:123456789012:execution:kafka-plc-provision:x',
+    expect(
+      executionConsoleUrl('arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-provision:x'),
+    ).toBe(
+      'https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-provision:x',
     );
     expect(executionConsoleUrl('arn:aws-cn:states:cn-north-1:123456789012:execution:m:x')).toMatch(
       /^https:\/\/cn-north-1\.console\.amazonaws\.cn\/states\//,
@@ -39,7 +41,7 @@ describe('provision summary', () => {
     const text = provisionSummary(spec, planCluster(spec), output, {
       what: 'Provisioning',
       took: 754_000,
-      executionArn: 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-provision:x',
+      executionArn: 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-provision:x',
     });
     // Assess
     expect(text).toContain('Provisioning of seed-usw2 in us-west-2 succeeded in 12 min 34 s.');

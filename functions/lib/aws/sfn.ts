@@ -12,17 +12,23 @@ import { call, hasCode } from './errors';
 
 const sfn = (region: string) => sfnClient(region);
 
-export async function findStateMachine(region: string, name: string): Promise<string | undefined> {
+/** Every state machine of the region, by name. */
+export async function stateMachines(region: string): Promise<Map<string, string>> {
+  const machines = new Map<string, string>();
   let token: string | undefined;
   do {
     const out = await call('ListStateMachines', () =>
       sfn(region).send(new ListStateMachinesCommand({ nextToken: token })),
     );
-    const match = (out.stateMachines ?? []).find((m) => m.name === name);
-    if (match?.stateMachineArn) return match.stateMachineArn;
+    for (const m of out.stateMachines ?? [])
+      if (m.name && m.stateMachineArn) machines.set(m.name, m.stateMachineArn);
     token = out.nextToken;
   } while (token);
-  return undefined;
+  return machines;
+}
+
+export async function findStateMachine(region: string, name: string): Promise<string | undefined> {
+  return (await stateMachines(region)).get(name);
 }
 
 /** The ARN an execution of `stateMachineArn` named `name` has (or would have). */

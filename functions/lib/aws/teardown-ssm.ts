@@ -8,17 +8,25 @@ import { call } from './errors';
 
 const ssm = (region: string) => ssmClient(region);
 
-export async function parametersUnder(region: string, path: string): Promise<string[]> {
-  const names: string[] = [];
+/** Every parameter under `path` (recursively) with its value. */
+export async function parameterEntriesUnder(
+  region: string,
+  path: string,
+): Promise<{ name: string; value: string }[]> {
+  const entries: { name: string; value: string }[] = [];
   let token: string | undefined;
   do {
     const out = await call('GetParametersByPath', () =>
       ssm(region).send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token })),
     );
-    names.push(...(out.Parameters ?? []).map((p) => p.Name ?? '').filter(Boolean));
+    for (const p of out.Parameters ?? []) if (p.Name) entries.push({ name: p.Name, value: p.Value ?? '' });
     token = out.NextToken;
   } while (token);
-  return names;
+  return entries;
+}
+
+export async function parametersUnder(region: string, path: string): Promise<string[]> {
+  return (await parameterEntriesUnder(region, path)).map((entry) => entry.name);
 }
 
 /** Deletes the named parameters (10 per call); names already gone come back as invalid and are ignored. */

@@ -4,18 +4,18 @@
  * `kafka-plc-<cluster>` (dashboard names: letters, digits, - and _, at most 255 characters).
  */
 import { metricDimensionOf } from './alarms';
-import { ROLL_STATE_MACHINE_NAME } from './names';
+import { stateMachineName } from './names';
 import type { Plan } from './plan';
 import { PROBE_NAMESPACE } from './probe-metrics';
 
 /**
- * The stack's roll state machine, from the cluster's NLB ARN (same partition, region and account): the
- * Lambda that writes the dashboard is itself run by that state machine, so its ARN cannot be given to it
+ * The roll state machine of the stage's stack, from the cluster's NLB ARN (same partition, region and account):
+ * the Lambda that writes the dashboard is itself run by that state machine, so its ARN cannot be given to it
  * by a CloudFormation reference (a circular dependency).
  */
-export function rollStateMachineArnFor(loadBalancerArn: string): string {
+export function rollStateMachineArnFor(loadBalancerArn: string, stage: string): string {
   const [, partition = 'aws', , region = '', account = ''] = loadBalancerArn.split(':');
-  return `arn:${partition}:states:${region}:${account}:stateMachine:${ROLL_STATE_MACHINE_NAME}`;
+  return `arn:${partition}:states:${region}:${account}:stateMachine:${stateMachineName(stage, 'roll-brokers')}`;
 }
 
 export function dashboardName(cluster: string): string {

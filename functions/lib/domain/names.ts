@@ -32,10 +32,55 @@ export const APPLIED_CONFIG_TAG = 'kafka-plc:applied-config';
 /** The tag naming what a resource is within its cluster (e.g. broker-1, subnet-broker-usw2-az1). */
 export const ROLE_TAG = 'kafka-plc:role';
 /**
- * The accept window table (infra/accept-windows.yml), as the stack names it: the CLI's accept-window,
- * accept and connections read and write it with the operator's credentials (ACCEPT_TABLE overrides).
+ * The stage a stack is deployed as (`osls deploy --stage`): every name the stack gives carries it, so two
+ * stages coexist in one account and region. `dev` when none is given, as the framework does.
  */
-export const ACCEPT_TABLE = 'kafka-plc-accept-windows';
+export const DEFAULT_STAGE = 'dev';
+/**
+ * A stage name: letters, digits and hyphens, at most 28 characters. The longest names the stack derives from
+ * it are the unique-name rule, kafka-plc-<stage>-onUniqueNameChange-rule-1 (EventBridge PutRule: Name at most
+ * 64 characters), and the function kafka-plc-<stage>-teardownEndpointService (Lambda CreateFunction: "If you
+ * specify only the function name, it is limited to 64 characters in length"); test/stack checks both.
+ */
+export const STAGE_MAX = 28;
+export const STAGE_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,26}[A-Za-z0-9])?$/;
+
+/** The stack's four workflows, by their state machine name's last part (serverless.yml). */
+export type Workflow = 'provision' | 'roll-brokers' | 'expose-existing' | 'teardown';
+
+/** A state machine's name in the stack of `stage` (serverless.yml, stepFunctions.stateMachines). */
+export function stateMachineName(stage: string, workflow: Workflow): string {
+  return `kafka-plc-${stage}-${workflow}`;
+}
+
+/** The stages whose stack is deployed, read from the state machine names of a region. */
+export function deployedStages(stateMachineNames: readonly string[]): string[] {
+  return stateMachineNames
+    .flatMap((name) => /^kafka-plc-(.+)-provision$/.exec(name)?.[1] ?? [])
+    .filter((stage) => STAGE_PATTERN.test(stage))
+    .sort();
+}
+
+/**
+ * The accept window table of `stage` (infra/accept-windows.yml): the CLI's accept-window, accept and
+ * connections read and write it with the operator's credentials (ACCEPT_TABLE overrides).
+ */
+export function acceptTableName(stage: string): string {
+  return `kafka-plc-${stage}-accept-windows`;
+}
+
+/** The roll lock table of `stage` (infra/roll-lock.yml). */
+export function rollLockTableName(stage: string): string {
+  return `kafka-plc-${stage}-roll-locks`;
+}
+
+/**
+ * Written by the first provision or expose of a cluster: the stage whose stack owns it. Only that stage's
+ * state machines change the cluster, and only its trigger, sweeps and probe act on it; the others leave it.
+ */
+export function ownerParameter(clusterName: string): string {
+  return `/kafka-plc/${clusterName}/stage`;
+}
 
 /** Written by the user (or `kafka-plc set-unique-name`): the unique name TiDB Cloud returned. */
 export function uniqueNameParameter(clusterName: string): string {
@@ -85,9 +130,6 @@ export function kraftClusterId(clusterName: string, region: string): string {
   const bytes = createHash('sha256').update(`kafka-plc/${region}/${clusterName}`).digest().subarray(0, 16);
   return bytes.toString('base64url');
 }
-
-/** The roll state machine's name in the stack (serverless.yml): the CLI finds it, the dashboard charts it. */
-export const ROLL_STATE_MACHINE_NAME = 'kafka-plc-roll-brokers';
 
 /**
  * The name in an ELBv2 ARN (…:loadbalancer/net/<name>/<id>, …:targetgroup/<name>/<id>); undefined for any other

@@ -22,10 +22,12 @@ import {
   unresolvedOutcomes,
 } from '../domain/accept-policy';
 import type { AcceptRecord } from '../domain/accept-window';
-import { requireEnv } from '../env';
+import { ownedHere } from '../domain/ownership';
+import { deployedStage, requireEnv } from '../env';
 import { EndpointConnectionError } from '../errors';
 import { logger, moduleLogger } from '../logger';
 import { principalAccount } from '../spec';
+import { clusterOwner } from './ownership';
 
 const log = moduleLogger('accept');
 
@@ -73,6 +75,8 @@ export interface AcceptOptions {
   outsideWindow: OutsideWindowAction;
   /** The accept table (ACCEPT_TABLE). */
   table: string;
+  /** The stage of the stack deciding: only the services of clusters it owns (domain/ownership.ts). */
+  stage: string;
   onlyServiceIds?: string[];
   now?: () => number;
 }
@@ -83,6 +87,7 @@ export function acceptOptionsFromEnv(): Omit<AcceptOptions, 'onlyServiceIds'> {
     onUnknown: unknownOwnerAction(process.env.ON_UNKNOWN_OWNER),
     outsideWindow: outsideWindowAction(process.env.ON_OUTSIDE_WINDOW),
     table: requireEnv('ACCEPT_TABLE'),
+    stage: deployedStage(),
   };
 }
 
@@ -216,6 +221,32 @@ async function recordedMeanwhile(
   };
 }
 
+/**
+ * The services of clusters `stage` owns. Another stage's service is that stage's to decide, by its own windows
+ * and policies; a cluster no stage owns yet is left, with a warning saying how to claim it.
+ */
+async function ownServices<T extends { cluster: string; serviceId: string }>(
+  region: string,
+  services: T[],
+  stage: string,
+): Promise<T[]> {
+  const owners = new Map<string, string | undefined>();
+  for (const cluster of new Set(services.map((s) => s.cluster)))
+    owners.set(cluster, await clusterOwner(region, cluster));
+  return services.filter((service) => {
+    const owner = owners.get(service.cluster);
+    const decision = ownedHere(service.cluster, owner, stage);
+    if (decision.ok) return true;
+    const note = owner === undefined ? log.warn.bind(log) : log.info.bind(log);
+    note('endpoint service left to its owner', {
+      cluster: service.cluster,
+      serviceId: service.serviceId,
+      reason: decision.reason,
+    });
+    return false;
+  });
+}
+
 export async function acceptPendingConnections(
   region: string,
   options: AcceptOptions,
@@ -227,6 +258,7 @@ export async function acceptPendingConnections(
     const narrowed = services.filter((s) => options.onlyServiceIds?.includes(s.serviceId));
     if (narrowed.length > 0) services = narrowed;
   }
+  services = await ownServices(region, services, options.stage);
   for (const service of services) {
     summary.services++;
     const { leave, outsideWindow, outcomes } = await decideService(region, service, options);

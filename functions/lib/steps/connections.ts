@@ -15,7 +15,7 @@ import {
   type UnknownOwnerAction,
 } from '../domain/accept-policy';
 import { describeWindow } from '../domain/accept-window';
-import { ACCEPT_TABLE } from '../domain/names';
+import { acceptTableName } from '../domain/names';
 import { EndpointConnectionError, ResourceConflictError } from '../errors';
 import type { ClusterSpec } from '../spec';
 import { auditDecision, servicePolicy } from './accept';
@@ -36,11 +36,13 @@ export interface ConnectionRow {
 export interface ListOptions {
   onUnknown: UnknownOwnerAction;
   outsideWindow: OutsideWindowAction;
+  /** The stage that owns the cluster: its accept table holds the windows and decisions. */
+  stage: string;
   now?: number;
 }
 
-/** The table the CLI reads and writes: the stack's, unless ACCEPT_TABLE names another. */
-export const acceptTable = () => process.env.ACCEPT_TABLE ?? ACCEPT_TABLE;
+/** The table the CLI reads and writes: the stage's, unless ACCEPT_TABLE names another. */
+export const acceptTable = (stage: string) => process.env.ACCEPT_TABLE ?? acceptTableName(stage);
 
 async function clusterService(spec: ClusterSpec) {
   const service = (await eps.clusterServices(spec.region)).find((s) => s.cluster === spec.clusterName);
@@ -64,7 +66,7 @@ export async function listConnections(
   const now = options.now ?? Date.now();
   const service = await clusterService(spec);
   const policy = await servicePolicy(spec.region, service.serviceId, options.onUnknown);
-  const state = await records.readAcceptState(spec.region, acceptTable(), spec.clusterName);
+  const state = await records.readAcceptState(spec.region, acceptTable(options.stage), spec.clusterName);
   const listed = await eps.endpointConnections(spec.region, service.serviceId);
   const plan = planConnections(service.serviceId, listed, policy, {
     ...state,
@@ -102,6 +104,7 @@ export async function listConnections(
 export async function acceptNamedEndpoint(
   spec: ClusterSpec,
   vpcEndpointId: string,
+  stage: string,
   now = Date.now(),
 ): Promise<{ serviceId: string; vpcEndpointId: string; owner: string; accepted: true }> {
   const service = await clusterService(spec);
@@ -119,7 +122,7 @@ export async function acceptNamedEndpoint(
   const by = 'kafka-plc accept';
   const reason = `named by "kafka-plc accept" (${decided.reason})`;
   const record = { vpcEndpointId, decision: 'accept' as const, at: now, by, reason };
-  const table = acceptTable();
+  const table = acceptTable(stage);
   if (!(await records.putRecord(spec.region, table, spec.clusterName, record))) {
     const theirs = (await records.readAcceptState(spec.region, table, spec.clusterName)).records.get(
       vpcEndpointId,

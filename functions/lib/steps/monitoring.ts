@@ -6,9 +6,9 @@
 import * as cw from '../aws/cloudwatch';
 import * as elb from '../aws/elbv2';
 import * as eps from '../aws/endpoint-service';
-import { parametersUnder } from '../aws/teardown-ssm';
 import { alarmChanges, alarmPrefix, clusterAlarms } from '../domain/alarms';
 import { dashboardBody, dashboardName, rollStateMachineArnFor } from '../domain/dashboard';
+import { ownedHere } from '../domain/ownership';
 import { type Plan, planCluster } from '../domain/plan';
 import { metricData, PROBE_NAMESPACE, type ProbeMetrics, probeMetrics } from '../domain/probe-metrics';
 import { ROLES } from '../domain/tags';
@@ -17,6 +17,7 @@ import { moduleLogger } from '../logger';
 import type { ClusterSpec } from '../spec';
 import { readAppliedSpec } from './cluster-record';
 import { readHealth } from './health';
+import { clusterParameters } from './ownership';
 import { liveBrokers } from './status';
 
 const log = moduleLogger('monitoring');
@@ -48,6 +49,7 @@ export async function ensureMonitoring(
   spec: ClusterSpec,
   refs: MonitoringRefs,
   topicArn: string,
+  stage: string,
 ): Promise<MonitoringSummary> {
   const plan = planCluster(spec);
   const region = plan.region;
@@ -64,7 +66,10 @@ export async function ensureMonitoring(
   }
   const name = dashboardName(plan.clusterName);
   const body = JSON.stringify(
-    dashboardBody(plan, { ...refs, rollStateMachineArn: rollStateMachineArnFor(refs.loadBalancerArn) }),
+    dashboardBody(plan, {
+      ...refs,
+      rollStateMachineArn: rollStateMachineArnFor(refs.loadBalancerArn, stage),
+    }),
   );
   const current = await cw.dashboardBodyOf(region, name);
   const dashboardWritten = current === undefined || !sameJson(current, body);
@@ -150,15 +155,21 @@ export async function probeCluster(spec: ClusterSpec): Promise<ProbeResult> {
 const APPLIED_SPEC = /^\/kafka-plc\/([a-z][a-z0-9-]{0,31})\/spec$/;
 
 /**
- * The scheduled probe: every cluster with an applied spec in this region (provisioned or exposed), probed
- * concurrently; one cluster's failure is reported and does not stop the others.
+ * The scheduled probe: every cluster of this stage with an applied spec in this region (provisioned or
+ * exposed), probed concurrently; one cluster's failure is reported and does not stop the others. Another
+ * stage's clusters are its own probe's (domain/ownership.ts).
  */
 export async function probeClusters(
   region: string,
+  stage: string,
 ): Promise<{ clusters: number; results: ProbeResult[]; failed: { cluster: string; error: string }[] }> {
-  const clusters = (await parametersUnder(region, '/kafka-plc/')).flatMap((name) => {
+  const { names, owners } = await clusterParameters(region);
+  const clusters = names.flatMap((name) => {
     const cluster = APPLIED_SPEC.exec(name)?.[1];
-    return cluster ? [cluster] : [];
+    if (!cluster) return [];
+    const decision = ownedHere(cluster, owners.get(cluster), stage);
+    if (!decision.ok) log.info('cluster left to its own stage', { cluster, reason: decision.reason });
+    return decision.ok ? [cluster] : [];
   });
   const settled = await Promise.allSettled(
     clusters.map(async (cluster) => {

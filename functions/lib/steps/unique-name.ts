@@ -8,11 +8,12 @@
  */
 import * as sfn from '../aws/sfn';
 import * as ssm from '../aws/ssm';
-import { parametersUnder } from '../aws/teardown-ssm';
 import { rollExecutionName, uniqueNameParameter } from '../domain/names';
+import { ownedHere } from '../domain/ownership';
 import { logger } from '../logger';
 import { isDnsLabel, specAwaitsUniqueName, UNIQUE_NAME_PLACEHOLDER } from '../spec';
 import { readAppliedSpec } from './cluster-record';
+import { clusterOwner, clusterParameters } from './ownership';
 
 const PARAMETER = /^\/kafka-plc\/([a-z][a-z0-9-]{0,31})\/unique-name$/;
 
@@ -32,11 +33,23 @@ export async function onUniqueNameChange(
   region: string,
   event: { name: string; operation: string },
   rollStateMachineArn: string,
+  stage: string,
 ): Promise<UniqueNameOutcome> {
   const cluster = PARAMETER.exec(event.name)?.[1];
   if (!cluster) return { started: false, reason: `${event.name} is not a kafka-plc unique-name parameter` };
   if (event.operation !== 'Create' && event.operation !== 'Update') {
     return { started: false, cluster, reason: `operation ${event.operation} does not start a roll` };
+  }
+  // Every stage's rule sees every cluster's write: only the owning stage rolls (its lock, its state machine).
+  const owner = await clusterOwner(region, cluster);
+  const decision = ownedHere(cluster, owner, stage);
+  if (!decision.ok) {
+    if (owner === undefined)
+      logger.warn('unique name written for a cluster no stage owns: no roll', {
+        cluster,
+        reason: decision.reason,
+      });
+    return { started: false, cluster, reason: decision.reason };
   }
   return startRollFor(region, cluster, rollStateMachineArn);
 }
@@ -136,10 +149,17 @@ export async function startRollFor(
 export async function reconcileUniqueNames(
   region: string,
   rollStateMachineArn: string,
+  stage: string,
 ): Promise<{ clusters: number; started: string[]; outcomes: UniqueNameOutcome[] }> {
-  const clusters = (await parametersUnder(region, '/kafka-plc/')).flatMap((name) => {
+  const { names, owners } = await clusterParameters(region);
+  // Another stage's clusters are its sweep's; one no stage owns is reported on every run (warning), not rolled.
+  const clusters = names.flatMap((name) => {
     const cluster = PARAMETER.exec(name)?.[1];
-    return cluster ? [cluster] : [];
+    if (!cluster) return [];
+    const decision = ownedHere(cluster, owners.get(cluster), stage);
+    if (!decision.ok && !owners.has(cluster))
+      logger.warn('cluster no stage owns: not reconciled', { cluster, reason: decision.reason });
+    return decision.ok ? [cluster] : [];
   });
   const outcomes: UniqueNameOutcome[] = [];
   for (const cluster of clusters)

@@ -11,7 +11,7 @@ import { seedSpec } from '../../fixtures/specs';
 const plan = planCluster(parseClusterSpec(seedSpec()));
 const LB =
   'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/seed-usw2-nlb/50dc6c495c0c9188';
-const ROLL = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-roll-brokers';
+const ROLL = 'arn:aws:states:us-west-2:123456789012:stateMachine:kafka-plc-dev-roll-brokers';
 const refs = {
   loadBalancerArn: LB,
   targetGroupArns: Object.fromEntries(
@@ -66,10 +66,13 @@ describe('dashboardBody', () => {
 });
 
 describe('rollStateMachineArnFor', () => {
-  it("is the stack's roll state machine in the NLB's partition, region and account", () => {
-    expect(rollStateMachineArnFor(LB)).toBe(ROLL);
+  it("is the stage's roll state machine in the NLB's partition, region and account", () => {
+    expect(rollStateMachineArnFor(LB, 'dev')).toBe(ROLL);
     expect(
-      rollStateMachineArnFor('arn:aws-cn:elasticloadbalancing:cn-north-1:210987654321:loadbalancer/net/x/1'),
-    ).toBe('arn:aws-cn:states:cn-north-1:210987654321:stateMachine:kafka-plc-roll-brokers');
+      rollStateMachineArnFor(
+        'arn:aws-cn:elasticloadbalancing:cn-north-1:210987654321:loadbalancer/net/x/1',
+        'prod',
+      ),
+    ).toBe('arn:aws-cn:states:cn-north-1:210987654321:stateMachine:kafka-plc-prod-roll-brokers');
   });
 });

@@ -14,8 +14,8 @@ import {
 import { ConfigurationError } from '../../../functions/lib/errors';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
-const ME = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:kafka-v3';
-const OTHER = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:kafka-v2';
+const ME = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:kafka-v3';
+const OTHER = 'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:kafka-v2';
 const held = (holder: string, startedSecondsAgo = 60): LockItem => ({
   cluster: 'kafka',
   holder,
@@ -61,7 +61,7 @@ describe('lockStep', () => {
 
   it('matches holders exactly: a roll of another cluster whose name starts alike is not this lock', () => {
     // Prepare: the lock item is per cluster name; an execution of kafka-prod never holds kafka's item
-    const lock = held('arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:kafka');
+    const lock = held('arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:kafka');
     // Act + Assess: an execution whose ARN merely starts with the holder's is another execution
     expect(lockStep(lock, `${lock.holder}-prod`, 'RUNNING', NOW).action).toBe('wait');
   });

@@ -2,6 +2,8 @@
  * Auto-accept handlers with aws-sdk-client-mock (the connection APIs are an emulator gap: moto answers 500),
  * the accept table mocked too (test/emulator/accept-window.test.ts runs it on moto's DynamoDB).
  */
+
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   DynamoDBClient,
   PutItemCommand,
@@ -17,6 +19,7 @@ import {
   EC2Client,
   RejectVpcEndpointConnectionsCommand,
 } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as acceptConnection } from '../../../functions/accept-connection/handler';
@@ -26,7 +29,8 @@ import { lambdaContext } from '../../helpers/lambda';
 
 const ec2 = mockClient(EC2Client);
 const dynamodb = mockClient(DynamoDBClient);
-const TABLE = 'kafka-plc-accept-windows';
+const ssm = mockClient(SSMClient);
+const TABLE = 'kafka-plc-dev-accept-windows';
 const NOW = Date.now();
 const WINDOW_ID = 'window-20261201T100000000Z';
 
@@ -75,7 +79,12 @@ describe('auto-accept', () => {
     // Prepare: one kafka-plc service allowing one account.
     ec2.reset();
     dynamodb.reset();
+    ssm.reset();
     vi.restoreAllMocks();
+    // The cluster is this stage's (KAFKA_PLC_STAGE=dev, vitest.config.ts).
+    ssm
+      .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+      .resolves({ Parameter: { Value: 'dev' } });
     process.env.AWS_REGION = 'us-west-2';
     process.env.ACCEPT_TABLE = TABLE;
     delete process.env.ON_UNKNOWN_OWNER;
@@ -187,6 +196,38 @@ describe('auto-accept', () => {
       ec2.commandCalls(DescribeVpcEndpointServicePermissionsCommand).map((c) => c.args[0].input.ServiceId),
     ).toEqual([SERVICE]);
   });
+
+  it.each([
+    ['another stage owns', { Parameter: { Value: 'prod' } }, 'info', 'belongs to stage prod, not dev'],
+    ['no stage owns', undefined, 'warn', 'no stage owns cluster seed-usw2'],
+  ])(
+    'leaves the service of a cluster %s to its owner: no decision, no Accept or Reject',
+    async (_, owner, level, reason) => {
+      // Prepare: a pending stranger and an allowed owner, both of which this stage would decide
+      if (owner) ssm.on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' }).resolves(owner);
+      else
+        ssm
+          .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+          .rejects(new ParameterNotFound({ message: 'none', $metadata: {} }));
+      connections([
+        { id: 'vpce-aaa', owner: ALLOWED },
+        { id: 'vpce-bbb', owner: STRANGER },
+      ]);
+      const logged = vi.spyOn(Logger.prototype, level as 'info' | 'warn');
+      // Act
+      const result = await acceptSweep({}, lambdaContext());
+      // Assess
+      expect(result).toMatchObject({ services: 0, accepted: [], rejected: [], left: [] });
+      expect(ec2.commandCalls(DescribeVpcEndpointConnectionsCommand)).toHaveLength(0);
+      expect(ec2.commandCalls(AcceptVpcEndpointConnectionsCommand)).toHaveLength(0);
+      expect(ec2.commandCalls(RejectVpcEndpointConnectionsCommand)).toHaveLength(0);
+      expect(dynamodb.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
+      expect(logged).toHaveBeenCalledWith(
+        'endpoint service left to its owner',
+        expect.objectContaining({ cluster: 'seed-usw2', reason: expect.stringContaining(reason) }),
+      );
+    },
+  );
 
   it('claims the window slot and records the decision in one transaction before calling Accept', async () => {
     // Prepare

@@ -14,7 +14,7 @@ import {
   type Instance,
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as discoverBrokers } from '../../../functions/discover-brokers/handler';
@@ -254,7 +254,12 @@ describe('EnsureExistingNetwork', () => {
 
   beforeEach(() => {
     ec2.reset();
+    ssm.reset();
     process.env.AWS_REGION = 'us-west-2';
+    // This stage (dev) owns the cluster: EnsureExistingNetwork's claim finds it so
+    ssm
+      .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+      .resolves({ Parameter: { Value: 'dev' } });
     ec2
       .on(DescribeSecurityGroupsCommand, {
         Filters: [

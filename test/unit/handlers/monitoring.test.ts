@@ -128,13 +128,18 @@ describe('probeCluster', () => {
 });
 
 describe('probeClusters', () => {
-  it("probes every cluster with an applied spec; one cluster's failure is reported, the others published", async () => {
-    // Prepare
+  it("probes every cluster of its stage with an applied spec; one cluster's failure is reported, the others published", async () => {
+    // Prepare: two clusters of stage dev, one of stage prod (its own probe's), one no stage owns
     ssm.on(GetParametersByPathCommand).resolves({
       Parameters: [
         { Name: '/kafka-plc/seed-usw2/spec' },
+        { Name: '/kafka-plc/seed-usw2/stage', Value: 'dev' },
         { Name: '/kafka-plc/seed-usw2/unique-name' },
         { Name: '/kafka-plc/broken/spec' },
+        { Name: '/kafka-plc/broken/stage', Value: 'dev' },
+        { Name: '/kafka-plc/other/spec' },
+        { Name: '/kafka-plc/other/stage', Value: 'prod' },
+        { Name: '/kafka-plc/legacy/spec' },
       ],
     });
     ssm
@@ -143,7 +148,7 @@ describe('probeClusters', () => {
       .on(GetParameterCommand, { Name: '/kafka-plc/broken/spec' })
       .rejects(awsError('AccessDeniedException', 'not authorized to perform ssm:GetParameter'));
     // Act
-    const result = await probeClusters('us-west-2');
+    const result = await probeClusters('us-west-2', 'dev');
     // Assess
     expect(result.clusters).toBe(2);
     expect(result.results.map((r) => r.cluster)).toEqual(['seed-usw2']);

@@ -67,6 +67,10 @@ beforeEach(() => {
   ec2.reset();
   ssm.reset();
   process.env.BROKER_INSTANCE_PROFILE = 'kafka-plc-broker';
+  // This stage (dev) owns the cluster: EnsureNetwork's claim finds it so
+  ssm
+    .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
+    .resolves({ Parameter: { Value: 'dev' } });
 });
 
 describe('ValidateSpec', () => {

@@ -22,9 +22,9 @@ const db = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
 const ssm = mockClient(SSMClient);
 const ME =
-  'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:seed-usw2-unique-name-v2-1';
+  'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:seed-usw2-unique-name-v2-1';
 const OTHER =
-  'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-roll-brokers:seed-usw2-unique-name-v3-2';
+  'arn:aws:states:us-west-2:123456789012:execution:kafka-plc-dev-roll-brokers:seed-usw2-unique-name-v3-2';
 const spec = { ...seedSpec(), uniqueName: 'tidb-abc' };
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
@@ -54,7 +54,7 @@ beforeEach(() => {
   db.reset();
   sfn.reset();
   ssm.reset();
-  process.env.ROLL_LOCK_TABLE = 'kafka-plc-roll-locks';
+  process.env.ROLL_LOCK_TABLE = 'kafka-plc-dev-roll-locks';
 });
 afterEach(() => {
   delete process.env.ROLL_LOCK_TABLE;
@@ -113,7 +113,7 @@ describe('AcquireRollLock', () => {
     // Act + Assess
     await expect(acquire()).rejects.toMatchObject({
       name: 'ConfigurationError',
-      message: expect.stringContaining('table kafka-plc-roll-locks does not exist (ROLL_LOCK_TABLE)'),
+      message: expect.stringContaining('table kafka-plc-dev-roll-locks does not exist (ROLL_LOCK_TABLE)'),
     });
   });
 });
@@ -127,7 +127,7 @@ describe('ReleaseRollLock', () => {
     // Assess
     expect(out).toEqual({ released: false });
     expect(db.commandCalls(DeleteItemCommand)[0]?.args[0].input).toMatchObject({
-      TableName: 'kafka-plc-roll-locks',
+      TableName: 'kafka-plc-dev-roll-locks',
       Key: { cluster: { S: 'seed-usw2' } },
       ConditionExpression: 'holder = :me',
       ExpressionAttributeValues: { ':me': { S: ME } },

@@ -50,7 +50,7 @@ beforeEach(() => {
   ec2.reset();
   elbv2.reset();
   dynamodb.reset();
-  process.env.ACCEPT_TABLE = 'kafka-plc-accept-windows';
+  process.env.ACCEPT_TABLE = 'kafka-plc-dev-accept-windows';
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   delete process.env.KAFKA_PLC_EMULATOR;
   elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
@@ -139,7 +139,7 @@ describe('teardownEndpointService', () => {
     // Assess
     expect(status.ready).toBe(true);
     expect(dynamodb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-      TableName: 'kafka-plc-accept-windows',
+      TableName: 'kafka-plc-dev-accept-windows',
       ExpressionAttributeValues: { ':c': { S: 'seed-usw2' } },
     });
     expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input.Key)).toEqual([
