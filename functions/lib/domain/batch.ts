@@ -1,0 +1,95 @@
+/**
+ * Batch rolls (opt-in, roll.maxBatchSize > 1): which pending brokers may restart *together*, decided from one
+ * health snapshot, per partition — never inferred from rack labels. A set B of pending brokers is admissible when
+ *  B1 each broker of B may restart on its own now (`canRollNow`, rules R1–R4 of roll.ts);
+ *  B2 no partition has more than one replica in B. Then for every partition with a replica in B whose
+ *     replication factor exceeds its min.insync.replicas, its ISR minus B keeps at least min.insync.replicas
+ *     members: that one replica passed R3 alone, and in a batch of two or more every broker hosting a replica is
+ *     registered (R2 refuses every other broker while one is not), so R3's exception for an unregistered node
+ *     cannot apply. The property
+ *     test checks this ISR condition by brute force, apart from this code. Not yet: replicas a reassignment is
+ *     removing (the health parser reads "Adding Replicas" only);
+ *  B3 at most one KRaft voter is in B (R4 checked the quorum without that one), and the active controller is
+ *     never in a batch with another broker: it restarts alone, last (as in the one-at-a-time roll);
+ *  B4 |B| ≤ maxBatchSize.
+ * The batch is built greedily in the roll order (`orderForRoll`: unregistered first, the controller last),
+ * rack by rack: first from the rack of the first admissible broker, then filled from the others while B2–B4 hold.
+ * With a rack-aware assignment a whole rack (minus its second voter) is one batch; a topic with two replicas in
+ * one rack splits that rack instead of breaking it. Greedy, so large rather than provably largest: what it
+ * returns is always admissible (test/unit/domain/batch.property.test.ts re-checks every batch by brute force).
+ */
+import {
+  canRollNow,
+  type HealthSnapshot,
+  orderForRoll,
+  type PartitionState,
+  pickNextToRoll,
+  type RollOptions,
+} from './roll';
+
+export interface BatchOptions extends RollOptions {
+  /** The most brokers restarted together (roll.maxBatchSize); 1 is the one-at-a-time roll. */
+  maxBatchSize: number;
+  /** Each broker's rack (its AZ ID, from the plan): a batch prefers one rack. */
+  rackOf?: Readonly<Record<number, string>>;
+}
+
+export type NextBatch =
+  | { batch: number[]; warnings: string[] }
+  | { batch: number[]; refusals: { nodeId: number; reason: string }[] };
+
+const partitionName = (p: PartitionState) => `${p.topic}-${p.partition}`;
+
+/** Why `node` may not join `batch` (B2, B3; each member passes B1 alone as well); undefined when it may. */
+export function batchConflict(
+  snapshot: HealthSnapshot,
+  batch: readonly number[],
+  node: number,
+): string | undefined {
+  if (batch.length === 0) return undefined;
+  const controller = snapshot.activeControllerId;
+  if (node === controller || (controller !== null && batch.includes(controller)))
+    return `node ${controller} is the active controller: it restarts alone`;
+  const voters = new Set(snapshot.voters.map((v) => v.nodeId));
+  const voter = voters.has(node) ? batch.find((b) => voters.has(b)) : undefined;
+  if (voter !== undefined) return `node ${node} and node ${voter} are both KRaft voters: one voter per batch`;
+  for (const p of snapshot.partitions) {
+    if (!p.replicas.includes(node)) continue;
+    const other = batch.find((b) => p.replicas.includes(b));
+    if (other !== undefined) return `node ${node} shares ${partitionName(p)} with node ${other}`;
+  }
+  return undefined;
+}
+
+/**
+ * The next batch: the largest admissible set this greedy order finds (see above), or every refusal when no
+ * pending broker may restart. maxBatchSize 1 is exactly `pickNextToRoll`.
+ */
+export function pickNextBatch(
+  pending: readonly number[],
+  snapshot: HealthSnapshot,
+  options: BatchOptions,
+): NextBatch {
+  const first = pickNextToRoll(pending, snapshot, options);
+  if (first.nodeId === null) return { batch: [], refusals: first.refusals };
+  const batch = [first.nodeId];
+  const warnings = [...first.warnings];
+  const max = Math.max(1, Math.floor(options.maxBatchSize));
+  if (max === 1 || first.nodeId === snapshot.activeControllerId) return { batch, warnings };
+  const rack = options.rackOf?.[first.nodeId];
+  const rest = orderForRoll(pending, snapshot).filter((id) => id !== first.nodeId);
+  // The first node's rack first (stable: the roll order within each group), then the others.
+  const candidates = [
+    ...rest.filter((id) => rack !== undefined && options.rackOf?.[id] === rack),
+    ...rest.filter((id) => rack === undefined || options.rackOf?.[id] !== rack),
+  ];
+  for (const node of candidates) {
+    if (batch.length >= max) break;
+    if (batchConflict(snapshot, batch, node) !== undefined) continue;
+    const alone = canRollNow(snapshot, node, options);
+    if (!alone.ok) continue;
+    batch.push(node);
+    warnings.push(...alone.warnings);
+  }
+  return { batch, warnings: [...new Set(warnings)] };
+}
