@@ -373,5 +373,5 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
         expect(clientsIn(key), key).not.toContain('dynamodb');
     }
     expect(Math.max(...[...packaged.bundles.values()].map((b) => b.bytes))).toBeLessThan(2.5 * 1024 * 1024);
-  }, 60_000); // loads 41 bundles in a child process: ~10 s alone, longer beside the real-Kafka files
+  });
 });
