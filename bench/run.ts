@@ -14,6 +14,8 @@ interface BenchModule {
 // Quiet Lambda logs (set before any module creates its logger: modules below are imported dynamically).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// What serverless.yml sets for every function of the default stage (the handlers run in this process).
+process.env.KAFKA_PLC_STAGE ??= 'dev';
 
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, only: { type: 'string' } },

@@ -5,7 +5,7 @@
  * other core sat idle for the whole Kafka phase (~8 of ~14 minutes). Here the Kafka files run one after the other
  * beside the default project. The stack is packaged first (the global setup of both would otherwise race to do it);
  * each process writes its own JSON report and out/test-results.json is their sum. Extra arguments (file filters)
- * go to both; a project they select no file of passes.
+ * go to both; a project none of whose files they name passes with no tests.
  * Exit status: the first non-zero one.
  */
 import { spawn } from 'node:child_process';
