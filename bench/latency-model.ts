@@ -5,16 +5,37 @@
  */
 import { type Clients, onClients } from '../functions/lib/aws/clients';
 
-export const DELAYS_SECONDS = {
+export interface Delays {
+  instanceRunning: number;
+  ssmConfigure: number;
+  nlbActive: number;
+  natGateway: number;
+  endpointService: number;
+}
+
+export const DELAYS_SECONDS: Delays = {
   instanceRunning: 40,
   ssmConfigure: 90,
   nlbActive: 180,
   natGateway: 60,
   endpointService: 5,
-} as const;
+};
+
+/**
+ * The same resources with delays that are no multiple of the workflow's polling intervals (issue 15: "NAT 63 s,
+ * instance 37 s, SSM configure 94 s, NLB 173 s, service 7 s"): each wait overshoots by part of an interval,
+ * which round delays hide.
+ */
+export const JITTER_DELAYS_SECONDS: Delays = {
+  instanceRunning: 37,
+  ssmConfigure: 94,
+  nlbActive: 173,
+  natGateway: 63,
+  endpointService: 7,
+};
 
 /** The longest dependency chain of provisioning under these delays (the workflow's critical path). */
-export function criticalPathSeconds(d = DELAYS_SECONDS): number {
+export function criticalPathSeconds(d: Delays = DELAYS_SECONDS): number {
   const brokers = Math.max(d.natGateway, d.instanceRunning) + d.ssmConfigure;
   const loadBalancer = d.nlbActive + d.endpointService;
   return Math.max(brokers, loadBalancer);
@@ -22,7 +43,10 @@ export function criticalPathSeconds(d = DELAYS_SECONDS): number {
 
 type Output = Record<string, unknown>;
 
-export function installLatencyModel(scale: () => number): { reset(): void } {
+export function installLatencyModel(
+  scale: () => number,
+  delays: () => Delays = () => DELAYS_SECONDS,
+): { reset(): void } {
   const created = new Map<string, number>();
   const pending = (id: string | undefined, delay: number) => {
     if (!id) return false;
@@ -46,32 +70,28 @@ export function installLatencyModel(scale: () => number): { reset(): void } {
     }
     if (operation === 'DescribeNatGateways') {
       for (const n of (output.NatGateways ?? []) as Output[]) {
-        if (pending(n.NatGatewayId as string, DELAYS_SECONDS.natGateway)) n.State = 'pending';
+        if (pending(n.NatGatewayId as string, delays().natGateway)) n.State = 'pending';
       }
     }
     if (operation === 'DescribeInstances') {
       for (const r of (output.Reservations ?? []) as Output[]) {
         for (const i of (r.Instances ?? []) as Output[]) {
-          if (pending(i.InstanceId as string, DELAYS_SECONDS.instanceRunning))
+          if (pending(i.InstanceId as string, delays().instanceRunning))
             i.State = { Code: 0, Name: 'pending' };
         }
       }
     }
-    if (
-      operation === 'GetCommandInvocation' &&
-      pending(input.CommandId as string, DELAYS_SECONDS.ssmConfigure)
-    ) {
+    if (operation === 'GetCommandInvocation' && pending(input.CommandId as string, delays().ssmConfigure)) {
       output.Status = 'InProgress';
     }
     if (operation === 'DescribeLoadBalancers') {
       for (const lb of (output.LoadBalancers ?? []) as Output[]) {
-        if (pending(lb.LoadBalancerArn as string, DELAYS_SECONDS.nlbActive))
-          lb.State = { Code: 'provisioning' };
+        if (pending(lb.LoadBalancerArn as string, delays().nlbActive)) lb.State = { Code: 'provisioning' };
       }
     }
     if (operation === 'DescribeVpcEndpointServiceConfigurations') {
       for (const s of (output.ServiceConfigurations ?? []) as Output[]) {
-        if (pending(s.ServiceId as string, DELAYS_SECONDS.endpointService)) s.ServiceState = 'Pending';
+        if (pending(s.ServiceId as string, delays().endpointService)) s.ServiceState = 'Pending';
       }
     }
   };

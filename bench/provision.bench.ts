@@ -1,6 +1,12 @@
 import { runLocal } from '../cli/local-sfn';
 import { type Emulator, SEED, startEmulator } from '../test/helpers/emulator';
-import { criticalPathSeconds, installLatencyModel } from './latency-model';
+import {
+  criticalPathSeconds,
+  DELAYS_SECONDS,
+  type Delays,
+  installLatencyModel,
+  JITTER_DELAYS_SECONDS,
+} from './latency-model';
 
 export const name = 'provision';
 
@@ -32,7 +38,11 @@ export async function run(): Promise<Record<string, number>> {
     const rerunReads = emulator.recorder.reads().length;
     const overhead = await timedRun(emulator, 0);
 
-    const model = installLatencyModel(() => scale);
+    let delays: Delays = DELAYS_SECONDS;
+    const model = installLatencyModel(
+      () => scale,
+      () => delays,
+    );
     let scale = 0.01;
     const chain = criticalPathSeconds();
     model.reset();
@@ -41,6 +51,16 @@ export async function run(): Promise<Record<string, number>> {
     scale = 0.1;
     model.reset();
     const wall10 = await timedRun(emulator, scale);
+    // Delays that are no multiple of the polling intervals, at ×10 and ×100.
+    delays = JITTER_DELAYS_SECONDS;
+    const jitterChain = criticalPathSeconds(JITTER_DELAYS_SECONDS);
+    model.reset();
+    const jitter10 = await timedRun(emulator, scale);
+    scale = 0.01;
+    model.reset();
+    const jitter100 = await timedRun(emulator, scale);
+    const ratio = (wall: number, chainSeconds: number, at: number) =>
+      Math.round((wall / (chainSeconds * at)) * 1000) / 1000;
     return {
       provision_mutating_calls: mutating,
       provision_read_calls: reads,
@@ -51,6 +71,9 @@ export async function run(): Promise<Record<string, number>> {
       provision_wall_seconds_scaled: wall100,
       provision_critical_path_ratio: Math.round((wall100 / (chain * 0.01)) * 1000) / 1000,
       provision_critical_path_ratio_x10: Math.round((wall10 / (chain * 0.1)) * 1000) / 1000,
+      provision_critical_path_seconds_jitter: jitterChain,
+      provision_critical_path_ratio_jitter_x10: ratio(jitter10, jitterChain, 0.1),
+      provision_critical_path_ratio_jitter_x100: ratio(jitter100, jitterChain, 0.01),
     };
   } finally {
     await emulator.stop();
