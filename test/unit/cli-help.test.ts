@@ -283,17 +283,12 @@ describe('set-unique-name shows the roll it started', () => {
     });
   });
 
+  const setName = (...extra: string[]) =>
+    run(['set-unique-name', '--spec', specFile(seedSpec()), '--value', 'tidb-a', ...extra]);
+
   it('names the owning stage, and refuses --stage of another one before writing', async () => {
     // Act
-    const result = await run([
-      'set-unique-name',
-      '--spec',
-      specFile(seedSpec()),
-      '--value',
-      'tidb-a',
-      '--stage',
-      'prod',
-    ]);
+    const result = await setName('--stage', 'prod');
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--stage prod: cluster seed-usw2 belongs to stage dev');
@@ -306,7 +301,7 @@ describe('set-unique-name shows the roll it started', () => {
       .on(GetParameterCommand, { Name: '/kafka-plc/seed-usw2/stage' })
       .rejects(new ParameterNotFound({ message: 'none', $metadata: {} }));
     // Act
-    const result = await run(['set-unique-name', '--spec', specFile(seedSpec()), '--value', 'tidb-a']);
+    const result = await setName();
     // Assess: no trigger would roll it, so nothing is written
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no stage owns cluster seed-usw2 (/kafka-plc/seed-usw2/stage is absent');
@@ -316,15 +311,7 @@ describe('set-unique-name shows the roll it started', () => {
 
   it('--stage that is not a stage name: exit 2 naming the flag and the value, no AWS call', async () => {
     // Act
-    const result = await run([
-      'set-unique-name',
-      '--spec',
-      specFile(seedSpec()),
-      '--value',
-      'tidb-a',
-      '--stage',
-      'my_stage',
-    ]);
+    const result = await setName('--stage', 'my_stage');
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--stage');
