@@ -2,16 +2,14 @@
  * Numbered steps with elapsed time, a spinner on a terminal while a step runs, and the failed step
  * named when one throws.
  */
-import { CommandFailedError } from './commands/common';
+import { CommandFailedError, messageOf } from './commands/common';
 
 export class StepFailedError extends CommandFailedError {
   constructor(
     readonly step: string,
     readonly reason: unknown,
   ) {
-    super(
-      `step "${step}" failed: ${reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)}`,
-    );
+    super(`step "${step}" failed: ${messageOf(reason)}`);
     this.name = 'StepFailedError';
   }
 }

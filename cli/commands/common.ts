@@ -65,6 +65,11 @@ export function required(value: string | boolean | undefined, flag: string): str
   return value;
 }
 
+/** An error as one line: its name and message (anything else as text). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** A command whose answer is its exit code (status: 3 on drift): the report is already printed. */
 export class ExitCodeError extends Error {
   readonly exitCode: number;

@@ -24,7 +24,7 @@ import { discoverBrokers } from '../../functions/lib/steps/existing';
 import { retiredListenersOf } from '../../functions/lib/steps/roll';
 import { awaitInvocation } from '../../functions/lib/steps/run-command';
 import { clusterStatus } from '../../functions/lib/steps/status';
-import type { Io } from './common';
+import { type Io, messageOf } from './common';
 
 export interface LivePlan {
   cluster: string;
@@ -158,10 +158,6 @@ export function previewOf(stdout: string): { diff: string[] | null; note?: strin
   if (start < 0)
     return { diff: null, note: 'no preview in the command output (an emulator runs no command)' };
   return { diff: lines.slice(start + 1).filter((l) => l !== '') };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 export function livePlanText(result: LivePlan): string {

@@ -58,7 +58,6 @@ export const rehearse: Command = async (args, io) => {
   const awaits = plan.awaitsUniqueName;
   const uniqueName = awaits ? `rehearsal-${randomBytes(3).toString('hex')}` : spec.uniqueName;
   const steps = stepper(io.stderr, (withKafka ? 11 : 9) - (awaits ? 0 : 3));
-  // The workflows' own progress lines, indented under the step that runs them.
   // The workflows' own progress lines, indented under the step that runs them, on the rehearsal's clock.
   const nested = {
     stdout: io.stdout,
@@ -169,11 +168,12 @@ export const rehearse: Command = async (args, io) => {
         'Parameter Store Change → the real trigger handler',
         async () => {
           const definition = JSON.stringify(resolveArns(readDefinition('roll-brokers'), spec.region));
+          const name = stateMachineName(DEFAULT_STAGE, 'roll-brokers');
           const machine = await clients(spec.region).sfn.send(
             new CreateStateMachineCommand({
-              name: stateMachineName(DEFAULT_STAGE, 'roll-brokers'),
+              name,
               definition,
-              roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/${stateMachineName(DEFAULT_STAGE, 'roll-brokers')}`,
+              roleArn: `arn:aws:iam::${REGION_ACCOUNT}:role/${name}`,
             }),
           );
           process.env.ROLL_STATE_MACHINE_ARN = machine.stateMachineArn;

@@ -12,7 +12,12 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allStates, functionKeyOf } from '../../cli/local-sfn';
-import { STAGE_MAX, stateMachineName } from '../../functions/lib/domain/names';
+import {
+  acceptTableName,
+  rollLockTableName,
+  STAGE_MAX,
+  stateMachineName,
+} from '../../functions/lib/domain/names';
 import { HEALTH_READ_BUDGET_MS } from '../../functions/lib/steps/health';
 import { sdkClientsIn } from '../../scripts/bundle-clients';
 import { ROOT } from '../helpers/tools';
@@ -238,7 +243,9 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
       const name = limit ? r.Properties?.[limit[0]] : undefined;
       return limit && typeof name === 'string' ? [{ type: r.Type, name, max: limit[1] }] : [];
     });
-    // Assess
+    // Assess: the tables are named as the CLI derives them (it reads and writes them with the operator's credentials)
+    expect(template.Resources.AcceptWindowTable?.Properties?.TableName).toBe(acceptTableName(PACKAGED_STAGE));
+    expect(template.Resources.RollLockTable?.Properties?.TableName).toBe(rollLockTableName(PACKAGED_STAGE));
     expect(new Set(named.map((n) => n.type)).size).toBe(Object.keys(LIMITS).length);
     for (const { type, name, max } of named) {
       expect(name, type).toContain(`kafka-plc-${PACKAGED_STAGE}-`);
