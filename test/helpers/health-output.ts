@@ -46,6 +46,12 @@ export interface Cluster {
   topics: { name: string; minIsr?: number; partitions: PartitionState[] }[];
 }
 
+/** A reassigning partition's fields: TopicCommand prints both, either may be empty. */
+function reassignment(p: PartitionState): string {
+  if (!p.addingReplicas && !p.removingReplicas) return '';
+  return `\tAdding Replicas: ${(p.addingReplicas ?? []).join(',')}\tRemoving Replicas: ${(p.removingReplicas ?? []).join(',')}`;
+}
+
 /** TopicCommand --describe as Kafka 3.7.1 prints it. */
 export function topicsText(cluster: Cluster): string {
   return cluster.topics
@@ -54,7 +60,7 @@ export function topicsText(cluster: Cluster): string {
         `Topic: ${t.name}\tTopicId: y3Q-siZiQY21Y9GtVHEhNQ\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.partitions[0]?.replicas.length ?? 0}\tConfigs: ${t.minIsr === undefined ? '' : `min.insync.replicas=${t.minIsr},`}unclean.leader.election.enable=false`,
         ...t.partitions.map(
           (p) =>
-            `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader ?? 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`,
+            `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader ?? 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${reassignment(p)}`,
         ),
       ].join('\n'),
     )

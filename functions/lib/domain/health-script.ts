@@ -35,9 +35,11 @@ export const TOPICS_CHAR_BUDGET = 12_000;
 
 /**
  * The decisions read only the partitions that are not fully replicated: a partition whose ISR holds all its
- * replicas and which has a leader can neither refuse a restart (at or under min ISR needs ISR < replicas,
- * or RF ≤ min ISR, which only warns) nor keep a broker from being caught up. So the broker keeps those out:
- * it prints a partition line only when its Isr has fewer ids than its Replicas or its Leader is none, each
+ * replicas, which has a leader and from which no reassignment removes a replica can neither refuse a restart
+ * (at or under min ISR needs ISR < replicas, or RF ≤ min ISR, which only warns) nor keep a broker from being
+ * caught up. So the broker keeps those out: it prints a partition line only when its Isr has fewer ids than
+ * its Replicas, its Leader is none or TopicCommand's `Removing Replicas:` is not empty (a replica being removed
+ * does not count towards min ISR, so even a full ISR may refuse), each
  * preceded once by its topic line (for the topic's min.insync.replicas), up to TOPICS_CHAR_BUDGET characters;
  * the rest is counted. Any other line (a failed tool's words) passes, so it still fails the parse. The
  * counts go to their own section: `described <n> listed <n> omitted <n>`.
@@ -48,13 +50,14 @@ BEGIN { FS = "\t"; used = 0; described = 0; listed = 0; omitted = 0; topic = "";
 /^Topic:/ { topic = $0; shown = 0; next }
 /^\tTopic:/ {
   described++
-  leader = ""; replicas = ""; isr = ""
+  leader = ""; replicas = ""; isr = ""; removing = 0
   for (i = 1; i <= NF; i++) {
     if ($i ~ /^Leader: /) leader = substr($i, 9)
     else if ($i ~ /^Replicas: /) replicas = substr($i, 11)
     else if ($i ~ /^Isr: /) isr = substr($i, 6)
+    else if ($i ~ /^Removing Replicas: ./) removing = 1
   }
-  if (leader != "none" && ids(isr) >= ids(replicas)) next
+  if (leader != "none" && ids(isr) >= ids(replicas) && !removing) next
   need = length($0) + 1 + (shown ? 0 : length(topic) + 1)
   if (used + need > budget) { omitted++; next }
   if (!shown) { print topic; shown = 1 }

@@ -161,6 +161,8 @@ function partitionLine(fields: Map<string, string>, n: number, line: string): Pa
   if (partition.replicas.length === 0) fail(TOPICS, 'a partition without replicas', n, line);
   const adding = fields.get('Adding Replicas');
   if (adding) partition.addingReplicas = ids(TOPICS, adding, 'Adding Replicas', n);
+  const removing = fields.get('Removing Replicas');
+  if (removing) partition.removingReplicas = ids(TOPICS, removing, 'Removing Replicas', n);
   return partition;
 }
 

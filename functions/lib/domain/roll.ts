@@ -53,6 +53,8 @@ export interface PartitionState {
   isr: number[];
   /** Replicas a reassignment is adding; not counted in the replication factor. */
   addingReplicas?: number[];
+  /** Replicas a reassignment is removing; not counted towards min.insync.replicas (they leave the ISR). */
+  removingReplicas?: number[];
 }
 
 /** One row of `kafka-metadata-quorum describe --replication`; -1 timestamps are null. */
@@ -131,6 +133,7 @@ export function underReplicatedPartitions(snapshot: HealthSnapshot): PartitionSt
 function partitionChecks(snapshot: HealthSnapshot, nodeId: number, registered: boolean) {
   const atMin: string[] = [];
   const underMin: string[] = [];
+  const leaving: string[] = [];
   const remedied: string[] = [];
   const lowRf = new Map<string, string>();
   for (const p of snapshot.partitions) {
@@ -139,9 +142,13 @@ function partitionChecks(snapshot: HealthSnapshot, nodeId: number, registered: b
     const rf = replicationFactor(p);
     const inIsr = p.isr.includes(nodeId);
     const remedy = !registered && (!inIsr || p.leader === null);
+    // What stays in sync while the node is down: the ISR without it and without replicas being removed.
+    const removing = p.removingReplicas ?? [];
+    const staying = p.isr.filter((id) => !removing.includes(id));
     if (rf <= minIsr) lowRf.set(p.topic, `${p.topic} (RF ${rf}, min ISR ${minIsr})`);
-    else if (p.isr.length > minIsr || (p.isr.length === minIsr && !inIsr)) continue;
+    else if (staying.filter((id) => id !== nodeId).length >= minIsr) continue;
     else if (remedy) remedied.push(name(p));
+    else if (staying.length < p.isr.length) leaving.push(name(p));
     else if (p.isr.length === minIsr) atMin.push(name(p));
     else underMin.push(name(p));
   }
@@ -151,6 +158,11 @@ function partitionChecks(snapshot: HealthSnapshot, nodeId: number, registered: b
     refusals.push(`ISR at min.insync.replicas with node ${nodeId} in it: ${list(atMin)}`);
   }
   if (underMin.length > 0) refusals.push(`already under min.insync.replicas: ${list(underMin)}`);
+  if (leaving.length > 0) {
+    refusals.push(
+      `without node ${nodeId} and the replicas a reassignment is removing, the ISR is under min.insync.replicas: ${list(leaving)}`,
+    );
+  }
   if (remedied.length > 0) {
     warnings.push(
       `at or under min.insync.replicas, restarting unregistered node ${nodeId} is the remedy: ${list(remedied)}`,

@@ -97,10 +97,16 @@ const partitionArb = fc
     replicas: fc.shuffledSubarray(ids, { minLength: 1, maxLength: 4 }),
     inIsr: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
     leaderless: fc.boolean(),
+    // A reassignment: how many of the last replicas it adds, then removes (0 and 0: none going on).
+    reassigning: fc.option(fc.record({ adding: fc.nat(1), removing: fc.nat(1) }), { nil: undefined }),
   })
-  .map(({ replicas, inIsr, leaderless }) => {
+  .map(({ replicas, inIsr, leaderless, reassigning }) => {
     const isr = replicas.filter((_, i) => inIsr[i]);
-    return { replicas, isr, leader: leaderless || isr.length === 0 ? null : (isr[0] as number) };
+    const leader = leaderless || isr.length === 0 ? null : (isr[0] as number);
+    if (!reassigning || replicas.length < 3) return { replicas, isr, leader };
+    const addingReplicas = replicas.slice(replicas.length - reassigning.adding);
+    const removingReplicas = replicas.slice(1, 1 + reassigning.removing);
+    return { replicas, isr, leader, addingReplicas, removingReplicas };
   });
 const clusterArb = fc
   .record({

@@ -64,6 +64,25 @@ describe('parseTopicsDescribe (TopicCommand 3.7)', () => {
     expect(replicationFactor(topics[1]!.partitions[0]!)).toBe(1);
   });
 
+  it('reads a reassignment: Adding and Removing Replicas, either printed empty (TopicCommand prints both)', () => {
+    const text =
+      'Topic: t\tTopicId: x\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: \n' +
+      '\tTopic: t\tPartition: 0\tLeader: 1\tReplicas: 1,2,3,4\tIsr: 1,2,3\tAdding Replicas: 4\tRemoving Replicas: 3\n' +
+      '\tTopic: t\tPartition: 1\tLeader: 2\tReplicas: 2,3,4\tIsr: 2,3\tAdding Replicas: 4\tRemoving Replicas: \n';
+    expect(parseTopicsDescribe(text)[0]?.partitions).toEqual([
+      {
+        topic: 't',
+        partition: 0,
+        leader: 1,
+        replicas: [1, 2, 3, 4],
+        isr: [1, 2, 3],
+        addingReplicas: [4],
+        removingReplicas: [3],
+      },
+      { topic: 't', partition: 1, leader: 2, replicas: [2, 3, 4], isr: [2, 3], addingReplicas: [4] },
+    ]);
+  });
+
   it('tolerates the fields 3.8+ adds (Elr, LastKnownElr) and CRLF line ends', () => {
     const text =
       'Topic: t\tTopicId: x\tPartitionCount: 1\tReplicationFactor: 2\tConfigs: \r\n' +

@@ -120,6 +120,19 @@ describe('canRollNow: partitions hosted by the node (R3, Strimzi Availability)',
     expect(refusal(canRollNow(withPartition(part('r', 0, [1, 2, 4], [1, 2])), 1))).toContain('r-0');
   });
 
+  it('does not count replicas a reassignment is removing towards min.insync.replicas', () => {
+    // Prepare: ISR 1,2,3 (full), replica 3 being removed, min ISR 2: without node 1 only node 2 stays.
+    const moving = { ...part('m', 0, [1, 2, 3], [1, 2, 3]), removingReplicas: [3] };
+    // Act
+    const check = canRollNow(withPartition(moving), 1);
+    // Assess: refused, naming the partition; the same ISR without a reassignment may restart
+    expect(refusal(check)).toContain('replicas a reassignment is removing');
+    expect(refusal(check)).toContain('m-0');
+    expect(canRollNow(withPartition(part('m', 0, [1, 2, 3], [1, 2, 3])), 1).ok).toBe(true);
+    // and the removed replica itself may restart: 1 and 2 stay
+    expect(canRollNow(withPartition(moving), 3).ok).toBe(true);
+  });
+
   it('reports the first five partitions and how many more', () => {
     const atMin = Array.from({ length: 8 }, (_, i) => part('big', i, [1, 2, 3], [1, 2]));
     const reason = refusal(canRollNow(snapshot({ partitions: atMin }), 1));
