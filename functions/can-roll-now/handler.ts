@@ -1,4 +1,4 @@
-/** CanRollNow: read the cluster health and pick the next broker that may restart safely, or wait (bounded). */
+/** CanRollNow: read the cluster health and pick the next batch (one broker unless spec.roll.maxBatchSize > 1) that may restart safely, or wait (bounded). */
 
 import { taskHandler } from '../lib/handler';
 import { rollStateSchema, specOnly } from '../lib/state';

@@ -1,13 +1,16 @@
-/** CheckBrokerHealthy: one poll of WaitForBrokerHealthy (NotReadyYetError until the broker is registered again, its partitions back in ISR). */
+/** CheckBrokerHealthy: one poll of WaitForBrokerHealthy (NotReadyYetError until every broker of the batch is registered again, its partitions back in ISR). */
 
 import { readyHandler } from '../lib/handler';
 import { rollCommandSchema, rollStateSchema, specOnly } from '../lib/state';
-import { brokerHealthy } from '../lib/steps/roll';
+import { batchHealthy } from '../lib/steps/roll';
 import { z } from '../lib/zod';
 
-const input = z.extend(specOnly, { roll: rollStateSchema, command: rollCommandSchema });
+const input = z.extend(specOnly, {
+  roll: rollStateSchema,
+  commands: z.array(rollCommandSchema).check(z.minLength(1, 'needs at least one roll command')),
+});
 export const handler = readyHandler(
   'CheckBrokerHealthy',
   input,
-  ({ spec, roll, command }: z.output<typeof input>) => brokerHealthy(spec, roll, command),
+  ({ spec, roll, commands }: z.output<typeof input>) => batchHealthy(spec, roll, commands),
 );

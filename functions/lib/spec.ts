@@ -245,6 +245,22 @@ export const clusterSpecSchema = z
     advertisedDomain: z._default(z.string(), 'aws.plc.tidbcloud.com'),
     uniqueName: z._default(z.string(), UNIQUE_NAME_PLACEHOLDER),
     existing: z.optional(existingSchema),
+    /** How the unique-name roll restarts brokers (README "Batch rolls"). */
+    roll: z.optional(
+      z.strictObject({
+        /** The most brokers restarted together; 1 (the default) is one at a time. */
+        maxBatchSize: z._default(
+          z
+            .number()
+            .check(
+              z.multipleOf(1, 'must be a whole number'),
+              z.minimum(1, `must be 1..${MAX_BROKERS}`),
+              z.maximum(MAX_BROKERS, `must be 1..${MAX_BROKERS}`),
+            ),
+          1,
+        ),
+      }),
+    ),
   })
   .check(
     z.superRefine((spec, ctx) => {

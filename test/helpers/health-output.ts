@@ -1,7 +1,8 @@
 /**
  * Kafka 3.7.1 tool output generated for a cluster of any size (formats of the captures in
  * test/fixtures/kafka-output), and the real health script run on it with a `java` stand-in that prints that
- * output: for the health-output bound (test/unit/domain/health-script.test.ts) and its bench figure.
+ * output: for the health-output bound (test/unit/domain/health-script.test.ts) and its bench figure, and as
+ * the emulated health of the 48-broker roll on the emulator (test/emulator/batch-roll.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,17 +93,53 @@ function apiText(cluster: Cluster): string {
     .join('');
 }
 
-export function runScript(cluster: Cluster): { stdout: string; status: number | null; stderr: string } {
+/**
+ * Makes the `java` stand-in print `cluster`'s tool output; returns where it is (`bin`, first on the health
+ * script's PATH) and the FAKE_OUTPUT directory its environment must name.
+ */
+export function serveToolOutput(cluster: Cluster): { bin: string; FAKE_OUTPUT: string } {
   writeFileSync(join(dir, 'topics'), topicsText(cluster));
   writeFileSync(join(dir, 'quorum'), quorumText(cluster));
   writeFileSync(join(dir, 'api'), apiText(cluster));
+  return { bin: join(dir, 'bin'), FAKE_OUTPUT: dir };
+}
+
+export function runScript(cluster: Cluster): { stdout: string; status: number | null; stderr: string } {
+  const { bin, FAKE_OUTPUT } = serveToolOutput(cluster);
+  const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_OUTPUT };
   const plan = planCluster(parseClusterSpec(seedSpec()));
   const result = spawnSync('bash', ['-c', renderHealthScript(plan)], {
-    env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin`, FAKE_OUTPUT: dir },
+    env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
   return { stdout: result.stdout, status: result.status, stderr: result.stderr };
+}
+
+/**
+ * A healthy cluster of `brokers` brokers placed round-robin over three AZs (node n in the AZ plan.ts gives it:
+ * azIds[(n − 1) % 3]), voters 1–3, controller `leader`; each partition has one replica per AZ, as Kafka's
+ * rack-aware assignment places RF 3 with broker.rack = AZ ID. `extra` partitions are appended as given.
+ */
+export function rackAwareCluster(
+  brokers: number,
+  options: { topics?: number; leader?: number; extra?: PartitionState[] } = {},
+): Cluster {
+  const ids = Array.from({ length: brokers }, (_, i) => i + 1);
+  const perRack = Math.ceil(brokers / 3);
+  const inRack = (rack: number, k: number) => rack + 3 * (k % Math.floor((brokers - rack) / 3 + 1));
+  const topics = Array.from({ length: options.topics ?? 10 }, (_, t) => ({
+    name: `changefeed-${t}`,
+    minIsr: 2,
+    partitions: Array.from({ length: perRack }, (_, p) => {
+      const replicas = [inRack(1, p), inRack(2, p + t), inRack(3, p + 2 * t)];
+      return { topic: `changefeed-${t}`, partition: p, leader: replicas[0] ?? null, replicas, isr: replicas };
+    }),
+  }));
+  const extra = options.extra ?? [];
+  for (const topic of new Set(extra.map((p) => p.topic)))
+    topics.push({ name: topic, minIsr: 2, partitions: extra.filter((p) => p.topic === topic) });
+  return { brokers: ids, registered: ids, leader: options.leader ?? 1, voters: [1, 2, 3], topics };
 }
 
 /** 49 brokers, 100 topics × 50 partitions, RF 3; `down` brokers out of every ISR and unregistered. */

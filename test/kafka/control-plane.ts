@@ -59,6 +59,8 @@ export interface DeployedRoll {
   historyEvents: number;
   /** Seconds of every refusal wait the execution went through (WaitBeforeRetry's SecondsPath). */
   waits: number[];
+  /** The brokers of each RestartBatch (the Map over CanRollNow's pick), in order. */
+  batches: number[][];
 }
 
 /** Run options that keep fixed waits short and AWS-shaped retries quick; SecondsPath waits stay as given. */
@@ -119,6 +121,7 @@ async function deployedRoll(
   const firstAction = executor.serviceActions.length;
   const log: LocalEvent[] = [];
   const waits: number[] = [];
+  const batches: number[][] = [];
   const started = Date.now();
   const run = await runLocal(
     'roll-brokers',
@@ -130,6 +133,10 @@ async function deployedRoll(
         const pick = (event.output as { pick?: { action?: string; waitSeconds?: number } } | undefined)?.pick;
         if (event.type === 'StateExited' && event.state === 'WaitBeforeRetry')
           waits.push(pick?.waitSeconds ?? -1);
+        if (event.type === 'StateExited' && event.state === 'RestartBatch')
+          batches.push(
+            ((event.output as { commands?: { nodeId: number }[] }).commands ?? []).map((c) => c.nodeId),
+          );
         options.onEvent?.(event);
       },
     },
@@ -150,6 +157,7 @@ async function deployedRoll(
     events: log.length,
     historyEvents: historyEvents(log),
     waits,
+    batches,
   };
 }
 

@@ -96,9 +96,12 @@ export function kafkaHome(plan: Plan): string {
   return join(ROOT, '.cache', `kafka-${plan.kafka.version}`);
 }
 
+/** The most brokers the harness runs (127.0.1.1–127.0.1.6: the batch roll's three racks of two). */
+export const HARNESS_MAX_BROKERS = 6;
+
 /**
  * The cluster's plan on loopback (default: the seed's spec); `uniqueName` (default the spec's own) names
- * the advertised hosts. Three brokers, one per 127.0.1.N.
+ * the advertised hosts. One broker per 127.0.1.N: three for the seed, six for brokersPerAz 2.
  */
 export function harnessPlan(
   dataRoot: string,
@@ -106,15 +109,16 @@ export function harnessPlan(
   spec: ClusterSpecInput = seedSpec(),
 ): Plan {
   const parsed = parseClusterSpec({ ...spec, ...(uniqueName === undefined ? {} : { uniqueName }) });
+  const count = parsed.brokersPerAz * parsed.azIds.length;
   const plan = planCluster(parsed, {
-    privateIps: { 1: brokerAddress(1), 2: brokerAddress(2), 3: brokerAddress(3) },
+    privateIps: Object.fromEntries(Array.from({ length: count }, (_, i) => [i + 1, brokerAddress(i + 1)])),
     listenAddress: 'private-ip',
     logDirs: (nodeId) => join(dataRoot, `b${nodeId}`, 'data'),
     confDir: (nodeId) => join(dataRoot, `b${nodeId}`, 'conf'),
   });
-  if (plan.brokers.length !== 3) {
+  if (plan.brokers.length > HARNESS_MAX_BROKERS) {
     throw new Error(
-      `the real-Kafka harness runs 3 brokers; ${parsed.clusterName} plans ${plan.brokers.length}`,
+      `the real-Kafka harness runs at most ${HARNESS_MAX_BROKERS} brokers; ${parsed.clusterName} plans ${plan.brokers.length}`,
     );
   }
   return plan;

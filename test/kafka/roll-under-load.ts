@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { parseProperties } from '../../functions/lib/domain/kafka-config';
 import type { Plan } from '../../functions/lib/domain/plan';
+import type { ClusterSpecInput } from '../../functions/lib/spec';
 import { consumerNameMap } from './consumer-side';
 import type { ControlPlane, DeployedRoll } from './control-plane';
 import { renderHaproxyConfig } from './haproxy';
 import { brokerAddress, harnessPlan, type KafkaCluster } from './harness';
 import { type ClientSide, consumerSideKafka, type LoadReport, readWholeTopic, startLoad } from './load';
 import { waitFor } from './processes';
-import { changefeedProducer, createReplicatedTopic } from './topics';
+import { changefeedProducer, createReplicatedTopic, watchIsr } from './topics';
 
 /** The deployment's refusal backoff (ROLL_RETRY_*) for tests: 1 s doubling to 4 s, 5 checks. */
 export const TEST_ROLL_RETRY_ENV = {
@@ -73,6 +74,8 @@ export interface RollUnderLoadResult {
   storageAfter: ReturnType<typeof storageIdentity>;
   haproxyConfigBefore: string;
   haproxyConfigAfter: string;
+  /** Metadata polled through the roll: partitions seen under min.insync.replicas (topics.ts watchIsr). */
+  isr: Awaited<ReturnType<Awaited<ReturnType<typeof watchIsr>>['stop']>>;
 }
 
 export async function rollUnderLoad(
@@ -84,6 +87,8 @@ export async function rollUnderLoad(
     preRollMessages?: number;
     log?: (line: string) => void;
     clientLog?: string[];
+    /** The spec the roll runs with (default the harness's own), e.g. another roll.maxBatchSize. */
+    spec?: ClusterSpecInput;
   },
 ): Promise<RollUnderLoadResult> {
   const log = options.log ?? (() => undefined);
@@ -100,6 +105,7 @@ export async function rollUnderLoad(
   cluster.addConsumerNames(after);
   const load = await startLoad(kafka, topic, { prefix: 'load' });
   let roll: DeployedRoll;
+  let isr: RollUnderLoadResult['isr'] = { samples: 0, underMinIsr: [] };
   let ackedAtRollEnd: number;
   let storageBefore: ReturnType<typeof storageIdentity>;
   try {
@@ -109,7 +115,12 @@ export async function rollUnderLoad(
     log(
       `load: ${load.ackedCount()} acked, ${load.consumedCount()} consumed; rolling to ${options.uniqueName}`,
     );
-    roll = await control.roll(options.uniqueName, unique(cluster));
+    const watch = await watchIsr(kafka);
+    try {
+      roll = await control.roll(options.uniqueName, unique(cluster), { spec: options.spec });
+    } finally {
+      isr = await watch.stop();
+    }
     log(
       `roll: ${roll.run.status} in ${roll.ms} ms: ${roll.rolled.map((r) => `b${r.nodeId} ${r.seconds} s`).join(', ')}` +
         `${roll.run.error ? ` (${roll.run.error}: ${roll.run.cause})` : ''}`,
@@ -156,6 +167,7 @@ export async function rollUnderLoad(
     storageAfter: storageIdentity(cluster),
     haproxyConfigBefore: haproxyConfigOf(cluster, before),
     haproxyConfigAfter: haproxyConfigOf(cluster, after),
+    isr,
   };
 }
 

@@ -131,3 +131,56 @@ export async function createReplicatedTopic(
     await admin.disconnect();
   }
 }
+
+export interface UnderMinIsr {
+  topic: string;
+  partition: number;
+  isr: number[];
+  at: number;
+}
+
+export interface IsrWatch {
+  /** Stops polling; every partition seen with fewer in-sync replicas than its topic's min.insync.replicas. */
+  stop(): Promise<{ samples: number; underMinIsr: UnderMinIsr[] }>;
+}
+
+/**
+ * Polls every topic's metadata (`intervalMs` apart) and records each partition seen with an ISR smaller than
+ * `minInsyncReplicas` (the harness's topics and __consumer_offsets all use 2) while its replication factor is
+ * larger — what an acks=all producer would get NotEnoughReplicas for. A poll a restarting broker cannot answer
+ * is skipped (counted only when it answers).
+ */
+export async function watchIsr(
+  kafka: Kafka,
+  options: { minInsyncReplicas?: number; intervalMs?: number } = {},
+): Promise<IsrWatch> {
+  const minIsr = options.minInsyncReplicas ?? 2;
+  const admin = kafka.admin();
+  await admin.connect();
+  const underMinIsr: UnderMinIsr[] = [];
+  let samples = 0;
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata();
+        samples += 1;
+        for (const t of topics)
+          for (const p of t.partitions)
+            if (p.replicas.length > minIsr && p.isr.length < minIsr)
+              underMinIsr.push({ topic: t.name, partition: p.partitionId, isr: p.isr, at: Date.now() });
+      } catch {
+        // a broker restarting: this poll is not a sample
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  })();
+  return {
+    async stop() {
+      watching = false;
+      await loop;
+      await admin.disconnect().catch(() => undefined);
+      return { samples, underMinIsr };
+    },
+  };
+}

@@ -2,11 +2,12 @@
  * Batch rolls (opt-in, roll.maxBatchSize > 1): which pending brokers may restart *together*, decided from one
  * health snapshot, per partition — never inferred from rack labels. A set B of pending brokers is admissible when
  *  B1 each broker of B may restart on its own now (`canRollNow`, rules R1–R4 of roll.ts);
- *  B2 no partition has more than one replica in B. Then for every partition with a replica in B whose
- *     replication factor exceeds its min.insync.replicas, its ISR minus B keeps at least min.insync.replicas
- *     members: that one replica passed R3 alone, and in a batch of two or more every broker hosting a replica is
- *     registered (R2 refuses every other broker while one is not), so R3's exception for an unregistered node
- *     cannot apply. R3 already leaves out the replicas a reassignment is removing (they leave the ISR), so this
+ *  B2 no partition has more than one replica in B (the listed partitions, and for the fully replicated ones
+ *     the health output leaves out, its co-replicas section: which brokers share a partition). Then for every
+ *     partition with a replica in B whose replication factor exceeds its min.insync.replicas, its ISR minus B
+ *     keeps at least min.insync.replicas members: that one replica passed R3 alone, and in a batch of two or
+ *     more every broker hosting a replica is registered (R2 refuses every other broker while one is not), so
+ *     R3's exception for an unregistered node cannot apply. R3 already leaves out the replicas a reassignment is removing (they leave the ISR), so this
  *     is (ISR − B − removing) ≥ min ISR. The property test checks this ISR condition by brute force, apart
  *     from this code;
  *  B3 at most one KRaft voter is in B (R4 checked the quorum without that one), and the active controller is
@@ -58,6 +59,10 @@ export function batchConflict(
     const other = batch.find((b) => p.replicas.includes(b));
     if (other !== undefined) return `node ${node} shares ${partitionName(p)} with node ${other}`;
   }
+  // Fully replicated partitions the bounded health output does not list: their pairs of brokers.
+  const peers = snapshot.coReplicas?.[node] ?? [];
+  const peer = batch.find((b) => peers.includes(b));
+  if (peer !== undefined) return `node ${node} shares a partition with node ${peer}`;
   return undefined;
 }
 

@@ -20,6 +20,7 @@ import { shellQuote } from './shell';
 export const SECTIONS = {
   topicsDescribe: 'topics-describe',
   topicsSummary: 'topics-summary',
+  coReplicas: 'co-replicas',
   quorumReplication: 'quorum-replication',
   brokerApiVersions: 'broker-api-versions',
 } as const;
@@ -43,6 +44,10 @@ export const TOPICS_CHAR_BUDGET = 12_000;
  * preceded once by its topic line (for the topic's min.insync.replicas), up to TOPICS_CHAR_BUDGET characters;
  * the rest is counted. Any other line (a failed tool's words) passes, so it still fails the parse. The
  * counts go to their own section: `described <n> listed <n> omitted <n>`.
+ * A batch roll must also know which brokers share a partition, fully replicated ones included (two replicas of
+ * one partition never restart together): that goes to the co-replicas section, each pair of brokers holding
+ * replicas of a common partition once, as `<id> <higher id> <higher id> …` — at most 1,176 pairs for 49
+ * brokers, under 4,000 characters whatever the partition count.
  */
 const TOPICS_FILTER = `
 function ids(text) { return text == "" ? 0 : split(text, parts, ","); }
@@ -57,6 +62,8 @@ BEGIN { FS = "\t"; used = 0; described = 0; listed = 0; omitted = 0; topic = "";
     else if ($i ~ /^Isr: /) isr = substr($i, 6)
     else if ($i ~ /^Removing Replicas: ./) removing = 1
   }
+  nr = split(replicas, r, ",")
+  for (a = 1; a <= nr; a++) for (b = 1; b <= nr; b++) if (r[a] + 0 < r[b] + 0) pair[r[a] + 0, r[b] + 0] = 1
   if (leader != "none" && ids(isr) >= ids(replicas) && !removing) next
   need = length($0) + 1 + (shown ? 0 : length(topic) + 1)
   if (used + need > budget) { omitted++; next }
@@ -70,6 +77,9 @@ BEGIN { FS = "\t"; used = 0; described = 0; listed = 0; omitted = 0; topic = "";
 END {
   printf "%s %s\\n", mark, "${SECTIONS.topicsSummary}"
   printf "described %d listed %d omitted %d\\n", described, listed, omitted
+  printf "%s %s\\n", mark, "${SECTIONS.coReplicas}"
+  for (k in pair) { split(k, ab, SUBSEP); peers[ab[1]] = peers[ab[1]] " " ab[2] }
+  for (id in peers) print id peers[id]
 }`;
 
 /** The quorum's header and its voters (Leader, Follower rows); observers (every broker) are not read. */
@@ -146,10 +156,32 @@ export function parseTopicsSummary(text: string): TopicsSummary | undefined {
   return { described: Number(match[1]), listed: Number(match[2]), omitted: Number(match[3]) };
 }
 
+/**
+ * The co-replicas section: for each broker, the brokers it shares at least one partition with (both ways,
+ * ascending); undefined when a line is not `<id> <id> …`, so unreadable output never reads as "no pairs".
+ */
+export function parseCoReplicas(text: string): Record<number, number[]> | undefined {
+  const peers = new Map<number, Set<number>>();
+  const add = (a: number, b: number) => peers.set(a, (peers.get(a) ?? new Set()).add(b));
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    if (!/^\d+( \d+)+$/.test(line.trim())) return undefined;
+    const [id, ...others] = line.trim().split(' ').map(Number);
+    for (const other of others) {
+      add(id as number, other);
+      add(other, id as number);
+    }
+  }
+  return Object.fromEntries(
+    [...peers.entries()].sort(([a], [b]) => a - b).map(([id, set]) => [id, [...set].sort((a, b) => a - b)]),
+  );
+}
+
 /** Splits the script's output into the tool outputs; a missing section is reported by name. */
-export function splitHealthOutput(
-  text: string,
-): ToolOutputs & { topicsSummary: TopicsSummary | undefined; missing: string[] } {
+export function splitHealthOutput(text: string): ToolOutputs & {
+  topicsSummary: TopicsSummary | undefined;
+  coReplicas: Record<number, number[]> | undefined;
+  missing: string[];
+} {
   const sections = new Map<string, string[]>();
   let current: string[] | undefined;
   for (const line of text.split('\n')) {
@@ -165,6 +197,7 @@ export function splitHealthOutput(
     quorumReplication: get(SECTIONS.quorumReplication),
     brokerApiVersions: get(SECTIONS.brokerApiVersions),
     topicsSummary: parseTopicsSummary(get(SECTIONS.topicsSummary)),
+    coReplicas: parseCoReplicas(get(SECTIONS.coReplicas)),
     missing: sections.has('end') ? missing : [...missing, 'end'],
   };
 }

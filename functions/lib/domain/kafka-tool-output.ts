@@ -356,8 +356,11 @@ export function healthSnapshotFromToolOutput(
   options: {
     brokerMinInsyncReplicas: number;
     allowNoTopics?: boolean;
-    /** The broker listed only partitions not fully replicated, and left this many more out. */
-    filtered?: { omittedPartitions: number };
+    /**
+     * The broker listed only partitions not fully replicated, and left this many more out; which brokers
+     * share a partition comes from its co-replicas section.
+     */
+    filtered?: { omittedPartitions: number; coReplicas: Record<number, number[]> };
   },
 ): HealthSnapshot {
   if (!Number.isInteger(options.brokerMinInsyncReplicas) || options.brokerMinInsyncReplicas < 1) {
@@ -389,6 +392,8 @@ export function healthSnapshotFromToolOutput(
     partitions: topics.flatMap((t) => t.partitions),
     topicMinInsyncReplicas,
     brokerMinInsyncReplicas: options.brokerMinInsyncReplicas,
-    ...(options.filtered ? { omittedPartitions: options.filtered.omittedPartitions } : {}),
+    ...(options.filtered
+      ? { omittedPartitions: options.filtered.omittedPartitions, coReplicas: options.filtered.coReplicas }
+      : {}),
   };
 }

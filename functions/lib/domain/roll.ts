@@ -85,6 +85,11 @@ export interface HealthSnapshot {
    * partitions whose ISR lacks a replica or that have no leader, up to a size): any → no restart, not caught up.
    */
   omittedPartitions?: number;
+  /**
+   * Which brokers share at least one partition (each broker's peers, both ways), over every partition, fully
+   * replicated ones included: what a batch needs when `partitions` lists only the ones not fully replicated.
+   */
+  coReplicas?: Readonly<Record<number, readonly number[]>>;
 }
 
 export interface RollOptions {

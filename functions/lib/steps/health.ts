@@ -44,10 +44,13 @@ function snapshotOf(plan: Plan, text: string): HealthSnapshot {
   }
   const summary = outputs.topicsSummary;
   if (!summary) throw new BrokerNotHealthyError(`health output lacks the topics counts:\n${tail(text)}`);
+  const coReplicas = outputs.coReplicas;
+  if (!coReplicas)
+    throw new BrokerNotHealthyError(`health output has an unreadable co-replicas section:\n${tail(text)}`);
   return healthSnapshotFromToolOutput(outputs, {
     brokerMinInsyncReplicas: replicationDefaults(plan.brokers.length).minInsyncReplicas,
     allowNoTopics: true,
-    filtered: { omittedPartitions: summary.omitted },
+    filtered: { omittedPartitions: summary.omitted, coReplicas },
   });
 }
 
@@ -84,12 +87,12 @@ const MIN_COMMAND_SECONDS = 30;
 async function viaSsm(
   plan: Plan,
   brokers: { nodeId: number; instanceId: string }[],
-  skip?: number,
+  last: readonly number[],
 ): Promise<string> {
   const script = renderHealthScript(plan);
   const candidates = [
-    ...brokers.filter((b) => b.nodeId !== skip),
-    ...brokers.filter((b) => b.nodeId === skip),
+    ...brokers.filter((b) => !last.includes(b.nodeId)),
+    ...brokers.filter((b) => last.includes(b.nodeId)),
   ];
   const budgetEnd = Date.now() + HEALTH_READ_BUDGET_MS;
   const failures: string[] = [];
@@ -144,17 +147,17 @@ async function viaLocalTools(plan: Plan): Promise<string> {
   }
 }
 
-/** Reads the cluster's health; `skip` is the broker preferably not used to run the tools (being rolled). */
+/** Reads the cluster's health; `last` are the brokers preferably not used to run the tools (being rolled). */
 export async function readHealth(
   plan: Plan,
   brokers: { nodeId: number; instanceId: string }[],
-  skip?: number,
+  last: readonly number[] = [],
 ): Promise<HealthReading> {
   const source = healthSource();
   if (source === 'assume-healthy') {
     log.warn('stand-in health: reporting a healthy cluster without asking Kafka (--assume-healthy)');
     return { snapshot: assumedHealthy(plan), source };
   }
-  const text = source === 'local' ? await viaLocalTools(plan) : await viaSsm(plan, brokers, skip);
+  const text = source === 'local' ? await viaLocalTools(plan) : await viaSsm(plan, brokers, last);
   return { snapshot: snapshotOf(plan, text), source };
 }

@@ -1,17 +1,19 @@
 /**
- * The roll, one broker at a time (decisions in domain/roll.ts, after Strimzi's KafkaRoller), under the
- * cluster's roll lock (steps/roll-lock.ts): PrepareRoll finds the brokers whose running configuration (per the
- * SSM command history, or the instance's applied-config tag once that has expired) differs from the one
- * rendered for the new unique name; CanRollNow reads the cluster health and picks the next broker (unready
- * first, active controller last) or asks to wait (bounded backoff); ReconfigureBroker sends that broker the
+ * The roll, one broker at a time or in batches (spec.roll.maxBatchSize; decisions in domain/roll.ts after
+ * Strimzi's KafkaRoller, batches in domain/batch.ts), under the cluster's roll lock (steps/roll-lock.ts):
+ * PrepareRoll finds the brokers whose running configuration (per the SSM command history, or the instance's
+ * applied-config tag once that has expired) differs from the one rendered for the new unique name; CanRollNow
+ * reads the cluster health and picks the next batch (unready first, active controller alone and last) or asks
+ * to wait (bounded backoff); a Map over the batch runs, per broker, ReconfigureBroker, which sends the broker the
  * same script provisioning uses — for an existing cluster (spec.existing) the patch of its own
  * server.properties instead — (the command carries the config, so what each broker runs is auditable in the
  * command history); the script restarts Kafka through systemd (SIGTERM, a controlled shutdown) and never
- * deletes data; CheckReconfigure and WaitForBrokerHealthy (CheckBrokerHealthy) are polled by their Task's
- * Retry until the command ended and the broker caught up.
+ * deletes data; and CheckReconfigure, polled by its Task's Retry until the command ended. CheckBrokerHealthy is
+ * then polled until every broker of the batch caught up.
  */
 import * as instances from '../aws/ec2-instances';
 import * as ssm from '../aws/ssm';
+import { pickNextBatch } from '../domain/batch';
 import { renderBrokerScript } from '../domain/broker-script';
 import {
   brokerCommands,
@@ -24,7 +26,7 @@ import {
 } from '../domain/commands';
 import { renderPatchScript } from '../domain/patch-script';
 import { type Plan, type PlannedBroker, planCluster } from '../domain/plan';
-import { type HealthSnapshot, isCaughtUp, nextRetry, pickNextToRoll, rollRetryPolicy } from '../domain/roll';
+import { type HealthSnapshot, isCaughtUp, nextRetry, rollRetryPolicy } from '../domain/roll';
 import { ResourceConflictError, RollAbortedError } from '../errors';
 import { moduleLogger } from '../logger';
 import { type ClusterSpec, consumersOf } from '../spec';
@@ -151,18 +153,37 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
 
 export type RollPick =
   | { action: 'done'; attempt: number }
-  | { action: 'roll'; nodeId: number; warnings: string[]; attempt: number }
+  | { action: 'roll'; nodeIds: number[]; warnings: string[]; attempt: number }
   | { action: 'wait'; waitSeconds: number; reason: string; attempt: number };
 
-/** The next broker (or a bounded wait, or done) decided on one health snapshot. */
-function pickFrom(plan: Plan, pending: number[], snapshot: HealthSnapshot, attempt: number): RollPick {
+/** The most brokers restarted together (spec.roll.maxBatchSize; 1, one at a time, unless the spec says). */
+export function maxBatchSizeOf(spec: ClusterSpec): number {
+  return spec.roll?.maxBatchSize ?? 1;
+}
+
+/**
+ * The next batch (or a bounded wait, or done) decided on one health snapshot: `pickNextBatch`, each broker's
+ * rack its AZ ID. With maxBatchSize 1 the batch is the one broker `pickNextToRoll` picks.
+ */
+function pickFrom(
+  spec: ClusterSpec,
+  plan: Plan,
+  pending: number[],
+  snapshot: HealthSnapshot,
+  attempt: number,
+): RollPick {
   if (pending.length === 0) return { action: 'done', attempt };
-  const next = pickNextToRoll(pending, snapshot, { brokerIds: plan.brokers.map((b) => b.nodeId) });
-  if (next.nodeId !== null) {
-    log.info('broker may restart now', { nodeId: next.nodeId, warnings: next.warnings });
-    return { action: 'roll', nodeId: next.nodeId, warnings: next.warnings, attempt: 0 };
+  const next = pickNextBatch(pending, snapshot, {
+    brokerIds: plan.brokers.map((b) => b.nodeId),
+    maxBatchSize: maxBatchSizeOf(spec),
+    rackOf: Object.fromEntries(plan.brokers.map((b) => [b.nodeId, b.azId])),
+  });
+  if (next.batch.length > 0) {
+    const warnings = 'warnings' in next ? next.warnings : [];
+    log.info('brokers may restart now', { nodeIds: next.batch, warnings });
+    return { action: 'roll', nodeIds: next.batch, warnings, attempt: 0 };
   }
-  const reason = next.refusals.map((r) => r.reason).join('; ');
+  const reason = 'refusals' in next ? next.refusals.map((r) => r.reason).join('; ') : '';
   // The refusal backoff: DEFAULT_ROLL_RETRY unless the deployment sets ROLL_RETRY_* (validated here).
   const retry = nextRetry(attempt + 1, rollRetryPolicy(process.env));
   if (!retry.retry) throw new RollAbortedError(`no broker could restart safely (${retry.reason}): ${reason}`);
@@ -179,7 +200,7 @@ export async function canRollNow(spec: ClusterSpec, state: RollState, attempt: n
   const plan = planCluster(spec);
   const { snapshot, source } = await readHealth(plan, state.brokers);
   log.info('health read', { source });
-  return pickFrom(plan, state.pending, snapshot, attempt);
+  return pickFrom(spec, plan, state.pending, snapshot, attempt);
 }
 
 export interface RollCommand {
@@ -245,43 +266,44 @@ export async function brokerReconfigured(spec: ClusterSpec, command: RollCommand
 export interface HealthyResult extends ReadyStatus {
   pending?: number[];
   done?: RolledBroker[];
-  /** The next pick, decided on the same reading that showed this broker caught up (no second read). */
+  /** The next pick, decided on the same reading that showed this batch caught up (no second read). */
   next?: RollPick;
 }
 
 /**
- * Ready when the restarted broker is caught up; then it moves from pending to done, and the next broker is
- * picked from that same snapshot — the newest reading there is — instead of reading the health again.
+ * Ready when every broker of the restarted batch is caught up (each back in the metadata and in the ISR of all
+ * its partitions, no partition under-replicated or leaderless, a voter caught up with the quorum leader); then
+ * they move from pending to done, and the next batch is picked from that same snapshot — the newest reading
+ * there is — instead of reading the health again.
  */
-export async function brokerHealthy(
+export async function batchHealthy(
   spec: ClusterSpec,
   state: RollState,
-  command: RollCommand,
+  commands: readonly RollCommand[],
 ): Promise<HealthyResult> {
   const plan = planCluster(spec);
-  const { snapshot } = await readHealth(plan, state.brokers, command.nodeId);
-  const check = isCaughtUp(snapshot, command.nodeId);
-  if (!check.ok) return { ready: false, detail: check.reason };
-  const broker = brokerOf(plan, command.nodeId);
-  const old = brokerOf(
-    planCluster({ ...spec, uniqueName: state.previousUniqueName }),
-    command.nodeId,
-  ).advertisedListeners;
-  const rolled: RolledBroker = {
-    nodeId: command.nodeId,
-    oldAdvertisedListeners: old,
-    newAdvertisedListeners: broker.advertisedListeners,
-    seconds: Math.round((Date.now() - command.startedAt) / 100) / 10,
-    commandId: command.commandId,
-  };
-  log.info('broker rolled and caught up', { ...rolled });
-  const pending = state.pending.filter((id) => id !== command.nodeId);
+  const restarted = commands.map((c) => c.nodeId);
+  const { snapshot } = await readHealth(plan, state.brokers, restarted);
+  const waiting = restarted.map((id) => isCaughtUp(snapshot, id)).flatMap((c) => (c.ok ? [] : [c.reason]));
+  if (waiting.length > 0) return { ready: false, detail: waiting.join('; ') };
+  const previous = planCluster({ ...spec, uniqueName: state.previousUniqueName });
+  const rolled = commands.map(
+    (command): RolledBroker => ({
+      nodeId: command.nodeId,
+      oldAdvertisedListeners: brokerOf(previous, command.nodeId).advertisedListeners,
+      newAdvertisedListeners: brokerOf(plan, command.nodeId).advertisedListeners,
+      seconds: Math.round((Date.now() - command.startedAt) / 100) / 10,
+      commandId: command.commandId,
+    }),
+  );
+  for (const broker of rolled) log.info('broker rolled and caught up', { ...broker });
+  const pending = state.pending.filter((id) => !restarted.includes(id));
   return {
     ready: true,
-    detail: `broker ${command.nodeId} caught up`,
+    detail: `broker${restarted.length > 1 ? 's' : ''} ${restarted.join(', ')} caught up`,
     pending,
-    done: [...state.done, rolled],
-    next: pickFrom(plan, pending, snapshot, 0),
+    done: [...state.done, ...rolled],
+    next: pickFrom(spec, plan, pending, snapshot, 0),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pickNextBatch } from '../../../functions/lib/domain/batch';
 import { splitHealthOutput } from '../../../functions/lib/domain/health-script';
 import { healthSnapshotFromToolOutput } from '../../../functions/lib/domain/kafka-tool-output';
 import {
@@ -22,10 +23,14 @@ afterAll(cleanUpGeneratedOutput);
 function snapshotOf(stdout: string, brokerMinIsr = 2): HealthSnapshot {
   const outputs = splitHealthOutput(stdout);
   expect(outputs.missing).toEqual([]);
+  expect(outputs.coReplicas).toBeDefined();
   return healthSnapshotFromToolOutput(outputs, {
     brokerMinInsyncReplicas: brokerMinIsr,
     allowNoTopics: true,
-    filtered: { omittedPartitions: outputs.topicsSummary?.omitted ?? Number.NaN },
+    filtered: {
+      omittedPartitions: outputs.topicsSummary?.omitted ?? Number.NaN,
+      coReplicas: outputs.coReplicas ?? {},
+    },
   });
 }
 
@@ -91,6 +96,36 @@ describe('the health output of a 49-broker, 5,000-partition cluster', () => {
   });
 });
 
+describe('the co-replicas section', () => {
+  it('stays bounded when every pair of the 49 brokers shares a partition (1,176 pairs), a broker down', () => {
+    // Prepare: bigCluster's 5,000 partitions re-placed so that partition i holds the i-th pair of brokers
+    const pairs = Array.from({ length: 49 }, (_, a) =>
+      Array.from({ length: 48 - a }, (_, k) => [a + 1, a + 2 + k] as const),
+    ).flat();
+    const cluster = bigCluster();
+    let i = 0;
+    for (const topic of cluster.topics)
+      topic.partitions = topic.partitions.map((p) => {
+        const [a, b] = pairs[i++ % pairs.length] ?? [1, 2];
+        const third = ((a + b) % 49) + 1;
+        const replicas = [...new Set([a, b, third])];
+        const isr = replicas.filter((id) => id !== 7);
+        return { ...p, replicas, isr, leader: isr[0] ?? null };
+      });
+    cluster.registered = cluster.registered.filter((id) => id !== 7);
+    // Act
+    const { stdout, status } = runScript(cluster);
+    const outputs = splitHealthOutput(stdout);
+    // Assess: every broker's peers are all 48 others, and the whole output still fits what SSM returns
+    console.info(
+      `health output, 49 brokers, every pair sharing a partition, b7 down: ${stdout.length} characters`,
+    );
+    expect(status).toBe(0);
+    expect(stdout.length).toBeLessThanOrEqual(20_000);
+    for (let id = 1; id <= 49; id++) expect(outputs.coReplicas?.[id]).toHaveLength(48);
+  });
+});
+
 const ids = [1, 2, 3, 4, 5];
 const partitionArb = fc
   .record({
@@ -135,7 +170,7 @@ const clusterArb = fc
   );
 
 describe('decisions on the bounded output', () => {
-  it('are the decisions on the full output: the same pick or refusal, the same caught-up verdicts', () => {
+  it('are the decisions on the full output: the same pick or refusal, the same batch, the same caught-up verdicts', () => {
     fc.assert(
       fc.property(clusterArb, (cluster) => {
         // Act
@@ -146,6 +181,15 @@ describe('decisions on the bounded output', () => {
         const options = { brokerIds: ids };
         const pick = (s: HealthSnapshot) => pickNextToRoll(ids, s, options).nodeId;
         expect(pick(bounded)).toBe(pick(full));
+        // and a batch roll picks the same batch: the co-replicas section stands in for the unlisted partitions
+        const batchOptions = {
+          ...options,
+          maxBatchSize: 5,
+          rackOf: { 1: 'a', 2: 'b', 3: 'c', 4: 'a', 5: 'b' },
+        };
+        expect(pickNextBatch(ids, bounded, batchOptions).batch).toEqual(
+          pickNextBatch(ids, full, batchOptions).batch,
+        );
         for (const id of ids) {
           expect(canRollNow(bounded, id, options).ok).toBe(canRollNow(full, id, options).ok);
           expect(isCaughtUp(bounded, id).ok).toBe(isCaughtUp(full, id).ok);

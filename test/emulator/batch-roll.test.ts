@@ -1,0 +1,120 @@
+/**
+ * Batch rolls at the NLB's size on the emulator: 48 brokers over three AZs provisioned by the provision ASL,
+ * then rolled by the roll ASL with roll.maxBatchSize 16. SSM commands never run in moto, so the health comes
+ * from the real health script run here (KAFKA_PLC_HEALTH_SOURCE=local) with a `java` stand-in printing a
+ * healthy 48-broker cluster whose partitions have one replica per AZ (test/helpers/health-output.ts): the
+ * parser and the decisions are the deployed ones; the real-Kafka suite runs them against real brokers.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalEvent, runLocal } from '../../cli/local-sfn';
+import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
+import {
+  type Cluster,
+  cleanUpGeneratedOutput,
+  rackAwareCluster,
+  serveToolOutput,
+} from '../helpers/health-output';
+
+const BROKERS = 48;
+const spec = { ...SEED, clusterName: 'big-usw2', brokersPerAz: BROKERS / 3 };
+let emulator: Emulator;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  // Prepare: 48 brokers provisioned once for the file (the roll is what each test varies)
+  await emulator.fresh();
+  const provisioned = await runLocal('provision', spec, FAST);
+  expect(provisioned.status, `${provisioned.error}: ${provisioned.cause}`).toBe('SUCCEEDED');
+}, 300_000);
+afterAll(async () => {
+  process.env = saved;
+  cleanUpGeneratedOutput();
+  await emulator?.stop();
+});
+/** The emulated health: `cluster`'s tool output, read by the real health script here. */
+function serveHealth(cluster: Cluster) {
+  const { bin, FAKE_OUTPUT } = serveToolOutput(cluster);
+  Object.assign(process.env, {
+    KAFKA_PLC_HEALTH_SOURCE: 'local',
+    KAFKA_PLC_HEALTH_BOOTSTRAP: '127.0.0.1:9093',
+    PATH: `${bin}:${saved.PATH}`,
+    FAKE_OUTPUT,
+  });
+}
+
+beforeEach(() => {
+  emulator.recorder.clear();
+  serveHealth(rackAwareCluster(BROKERS, { leader: 1 }));
+});
+
+/** Rolls `spec` to `uniqueName`; returns the result and each RestartBatch's brokers, in order. */
+async function roll(uniqueName: string, maxBatchSize?: number) {
+  const events: LocalEvent[] = [];
+  const result = await runLocal(
+    'roll-brokers',
+    {
+      spec: { ...spec, uniqueName, ...(maxBatchSize === undefined ? {} : { roll: { maxBatchSize } }) },
+      previousUniqueName: 'unique_name',
+    },
+    { ...FAST, onEvent: (e) => events.push(e) },
+  );
+  const batches = events
+    .filter((e) => e.type === 'StateExited' && e.state === 'RestartBatch')
+    .map((e) => ((e.output as { commands: { nodeId: number }[] }).commands ?? []).map((c) => c.nodeId));
+  return { result, batches, events };
+}
+
+const rackOf = (id: number) => (id - 1) % 3;
+const byId = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
+describe('a 48-broker roll on the emulator', () => {
+  it('with maxBatchSize 16 restarts whole AZs: az2, az3, az1 without the controller, then the controller — 4 batches', async () => {
+    // Act
+    const { result, batches } = await roll('tidb-big16', 16);
+    // Assess: every broker once, in four batches, each one AZ, the controller alone and last
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    const ids = Array.from({ length: BROKERS }, (_, i) => i + 1);
+    expect(byId(batches.flat())).toEqual(ids);
+    expect(batches.map(byId)).toEqual([
+      ids.filter((id) => rackOf(id) === 1),
+      ids.filter((id) => rackOf(id) === 2),
+      ids.filter((id) => rackOf(id) === 0 && id !== 1),
+      [1],
+    ]);
+    // One roll command per broker, each carrying the new name; the done list has all 48
+    const sends = emulator.recorder.calls.filter((c) => c.operation === 'SendCommand');
+    expect(sends).toHaveLength(BROKERS);
+    for (const send of sends)
+      expect((send.input.Parameters as { commands: string[] }).commands[0]).toContain('.tidb-big16.');
+    const output = result.output as { brokers: { nodeId: number }[] };
+    expect(byId(output.brokers.map((b) => b.nodeId))).toEqual(ids);
+  }, 300_000);
+
+  it('without roll.maxBatchSize restarts one broker at a time, the controller last', async () => {
+    // Act
+    const { result, batches } = await roll('tidb-big1');
+    // Assess
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    expect(batches.every((b) => b.length === 1)).toBe(true);
+    expect(batches).toHaveLength(BROKERS);
+    expect(batches.at(-1)).toEqual([1]);
+  }, 300_000);
+
+  it('a partition with two replicas in one AZ splits that AZ instead of restarting both', async () => {
+    // Prepare: topic two-in-az2 has replicas 2 and 5, both in usw2-az2
+    const extra = [{ topic: 'two-in-az2', partition: 0, leader: 2, replicas: [2, 5, 3], isr: [2, 5, 3] }];
+    serveHealth(rackAwareCluster(BROKERS, { leader: 1, extra }));
+    // Act
+    const { result, batches } = await roll('tidb-split', 16);
+    // Assess: 2 and 5 restart in different batches; no batch holds two replicas of one partition
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    const batchOf = (id: number) => batches.findIndex((b) => b.includes(id));
+    expect(batchOf(2)).not.toBe(batchOf(5));
+    const partitions = rackAwareCluster(BROKERS, { extra }).topics.flatMap((t) => t.partitions);
+    for (const batch of batches)
+      for (const p of partitions)
+        expect(p.replicas.filter((id) => batch.includes(id)).length).toBeLessThan(2);
+    expect(batches.length).toBeGreaterThan(4);
+  }, 300_000);
+});
