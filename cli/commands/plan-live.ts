@@ -21,7 +21,7 @@ import { UsageError } from '../../functions/lib/errors';
 import type { ClusterSpec } from '../../functions/lib/spec';
 import { withAppliedUniqueName } from '../../functions/lib/steps/cluster-record';
 import { discoverBrokers } from '../../functions/lib/steps/existing';
-import { retiredListenersOf } from '../../functions/lib/steps/roll';
+import { maxBatchSizeOf, retiredListenersOf } from '../../functions/lib/steps/roll';
 import { awaitInvocation } from '../../functions/lib/steps/run-command';
 import { clusterStatus } from '../../functions/lib/steps/status';
 import { type Io, messageOf } from './common';
@@ -34,6 +34,8 @@ export interface LivePlan {
   changes: Change[];
   /** The order a roll takes through the brokers (by node ID; the active controller moves last at roll time). */
   rollOrder: string[];
+  /** roll.maxBatchSize: 1 restarts one broker at a time; more, batches decided at roll time. */
+  rollBatchSize: number;
   /**
    * An existing cluster's brokers: the diff the patch would make to each one's server.properties (read by a
    * preview run of the patch script through Run Command: it writes nothing, restarts nothing); `diff` null when
@@ -81,6 +83,7 @@ export async function livePlanOf(
     fresh,
     changes,
     rollOrder: rolled ? plan.brokers.map((b) => b.name) : [],
+    rollBatchSize: maxBatchSizeOf(spec),
     ...(spec.existing && options.previews !== false
       ? { brokerPatches: await previewPatches(spec, plan) }
       : {}),
@@ -186,7 +189,9 @@ export function livePlanText(result: LivePlan): string {
   }
   if (result.rollOrder.length > 0)
     lines.push(
-      `roll order: ${result.rollOrder.join(', ')} (one at a time, each when Kafka says it is safe; the active controller moves last)`,
+      result.rollBatchSize > 1
+        ? `roll order: ${result.rollOrder.join(', ')} in batches of up to ${result.rollBatchSize} (each batch decided from Kafka's health when it starts: no two replicas of a partition, at most one KRaft voter; the active controller moves last, alone)`
+        : `roll order: ${result.rollOrder.join(', ')} (one at a time, each when Kafka says it is safe; the active controller moves last)`,
     );
   lines.push(...result.notes.map((n) => `NOTE ${n}`));
   return `${lines.join('\n')}\n`;

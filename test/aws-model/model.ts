@@ -5,6 +5,10 @@
  * through separate clients, never recorded or judged.
  */
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { onEveryCall } from '../helpers/middleware';
 import { currentFunction } from './iam';
@@ -24,6 +28,7 @@ function peers(region: string): Peers {
   const endpoint = process.env.AWS_ENDPOINT_URL;
   const ec2 = new EC2Client({ region, endpoint });
   const sfn = new SFNClient({ region, endpoint });
+  const elbv2 = new ElasticLoadBalancingV2Client({ region, endpoint });
   return {
     async executionStatus(executionArn) {
       const out = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
@@ -39,6 +44,12 @@ function peers(region: string): Peers {
         }),
       );
       return (out.NetworkInterfaces ?? []).length > 0;
+    },
+    async listenerCount(loadBalancerArn) {
+      const out = await elbv2
+        .send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, PageSize: 400 }))
+        .catch(() => undefined);
+      return out?.Listeners?.length ?? 0;
     },
   };
 }

@@ -61,6 +61,7 @@ export interface Rule {
 export interface Peers {
   executionStatus(executionArn: string): Promise<string | undefined>;
   addressInUse(subnetId: string, ip: string): Promise<boolean>;
+  listenerCount(loadBalancerArn: string): Promise<number>;
 }
 
 /** An error shaped as the SDK raises AWS's (name and Code = AWS's code, a 400 client fault). */
@@ -360,6 +361,38 @@ export const elbNames: Rule = {
   },
 };
 
+/** "Listeners per Network Load Balancer: 50, not adjustable" (Quotas for your Network Load Balancers). */
+export const NLB_LISTENER_QUOTA = 50;
+
+/**
+ * CreateListener on a load balancer that already has 50 listeners fails with TooManyListeners ("You've
+ * reached the limit on the number of listeners per load balancer", CreateListener errors); moto creates it.
+ */
+export const nlbListenerQuota: Rule = {
+  id: 'nlb-listener-quota',
+  doc: {
+    title: 'Quotas for your Network Load Balancers (Listeners per Network Load Balancer: 50, not adjustable)',
+    url: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html',
+  },
+  summary: `CreateListener on a Network Load Balancer that has ${NLB_LISTENER_QUOTA} listeners answers TooManyListeners`,
+  async before(call, _state, peers) {
+    if (call.service !== 'elbv2' || call.operation !== 'CreateListener') return undefined;
+    const count = await peers.listenerCount(str(call.input.LoadBalancerArn));
+    if (count < NLB_LISTENER_QUOTA) return undefined;
+    return {
+      error: awsError(
+        'TooManyListeners',
+        "You've reached the limit on the number of listeners per load balancer.",
+      ),
+    };
+  },
+  // Two CreateListener calls racing past the count at 49 would both pass: counted one at a time per load balancer.
+  isolate: (call) =>
+    call.service === 'elbv2' && call.operation === 'CreateListener'
+      ? `listeners:${str(call.input.LoadBalancerArn)}`
+      : undefined,
+};
+
 /**
  * RunInstances at a private address another interface holds fails with InvalidIPAddress.InUse (moto answers
  * a bare HTTP 500).
@@ -444,6 +477,7 @@ export const dynamodbIsolation: Rule = {
 export const RULES: Rule[] = [
   dynamodbIsolation,
   elbNames,
+  nlbListenerQuota,
   parameterSizes,
   executionNames,
   clientTokens,

@@ -1,13 +1,21 @@
 /**
  * Batch rolls at the NLB's size on the emulator: 48 brokers over three AZs provisioned by the provision ASL,
- * then rolled by the roll ASL with roll.maxBatchSize 16. SSM commands never run in moto, so the health comes
+ * then rolled by the roll ASL with roll.maxBatchSize 16; and the NLB's maximum, 49 brokers of an existing
+ * cluster, exposed (50 listeners, under the AWS model's listener quota) and patched in batches. SSM commands never run in moto, so the health comes
  * from the real health script run here (KAFKA_PLC_HEALTH_SOURCE=local) with a `java` stand-in printing a
  * healthy 48-broker cluster whose partitions have one replica per AZ (test/helpers/health-output.ts): the
  * parser and the decisions are the deployed ones; the real-Kafka suite runs them against real brokers.
  */
+
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalEvent, runLocal } from '../../cli/local-sfn';
+import { clients } from '../../functions/lib/aws/clients';
 import { type Emulator, FAST, SEED, startEmulator } from '../helpers/emulator';
+import { createExistingCluster, existingSpec } from '../helpers/existing-cluster';
 import {
   type Cluster,
   cleanUpGeneratedOutput,
@@ -90,31 +98,38 @@ describe('a 48-broker roll on the emulator', () => {
     const output = result.output as { brokers: { nodeId: number }[] };
     expect(byId(output.brokers.map((b) => b.nodeId))).toEqual(ids);
   }, 300_000);
+});
 
-  it('without roll.maxBatchSize restarts one broker at a time, the controller last', async () => {
+describe('the 49-broker maximum: an existing cluster exposed with roll.maxBatchSize 16', () => {
+  it('builds all 50 NLB listeners (the quota: bootstrap + 49) and patches the brokers in 4 batches', async () => {
+    // Prepare: 49 running brokers of someone else's cluster (broker N in usw2-az((N − 1) mod 3 + 1))
+    await emulator.fresh();
+    serveHealth(rackAwareCluster(49, { leader: 1 }));
+    const spec = existingSpec(await createExistingCluster(49), 'legacy-49', { roll: { maxBatchSize: 16 } });
+    // they run long since: none of them is new to EC2's eventual consistency any more
+    emulator.model.state.invisible.clear();
+    emulator.recorder.clear();
+    const events: LocalEvent[] = [];
     // Act
-    const { result, batches } = await roll('tidb-big1');
-    // Assess
+    const result = await runLocal('expose-existing', spec, { ...FAST, onEvent: (e) => events.push(e) });
+    // Assess: 50 listeners, none refused by the quota; each broker patched once, az2, az3, az1 − 1, then 1
     expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
-    expect(batches.every((b) => b.length === 1)).toBe(true);
-    expect(batches).toHaveLength(BROKERS);
-    expect(batches.at(-1)).toEqual([1]);
-  }, 300_000);
-
-  it('a partition with two replicas in one AZ splits that AZ instead of restarting both', async () => {
-    // Prepare: topic two-in-az2 has replicas 2 and 5, both in usw2-az2
-    const extra = [{ topic: 'two-in-az2', partition: 0, leader: 2, replicas: [2, 5, 3], isr: [2, 5, 3] }];
-    serveHealth(rackAwareCluster(BROKERS, { leader: 1, extra }));
-    // Act
-    const { result, batches } = await roll('tidb-split', 16);
-    // Assess: 2 and 5 restart in different batches; no batch holds two replicas of one partition
-    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
-    const batchOf = (id: number) => batches.findIndex((b) => b.includes(id));
-    expect(batchOf(2)).not.toBe(batchOf(5));
-    const partitions = rackAwareCluster(BROKERS, { extra }).topics.flatMap((t) => t.partitions);
-    for (const batch of batches)
-      for (const p of partitions)
-        expect(p.replicas.filter((id) => batch.includes(id)).length).toBeLessThan(2);
-    expect(batches.length).toBeGreaterThan(4);
+    const { elbv2 } = clients('us-west-2');
+    const [lb] = (await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const listeners = await elbv2.send(
+      new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn, PageSize: 400 }),
+    );
+    expect(listeners.Listeners).toHaveLength(50);
+    expect(emulator.model.fired.get('nlb-listener-quota')).toBeUndefined();
+    const batches = events
+      .filter((e) => e.type === 'StateExited' && e.state === 'RestartBatch')
+      .map((e) => ((e.output as { commands: { nodeId: number }[] }).commands ?? []).map((c) => c.nodeId));
+    const ids = Array.from({ length: 49 }, (_, i) => i + 1);
+    expect(batches.map(byId)).toEqual([
+      ids.filter((id) => rackOf(id) === 1),
+      ids.filter((id) => rackOf(id) === 2),
+      ids.filter((id) => rackOf(id) === 0 && id !== 1),
+      [1],
+    ]);
   }, 300_000);
 });

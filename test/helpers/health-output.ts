@@ -169,3 +169,23 @@ export function bigCluster(down: number[] = []): Cluster {
     topics,
   };
 }
+
+/**
+ * bigCluster's 5,000 partitions re-placed so that together they hold every pair of the 49 brokers (partition i
+ * the i-th pair, plus a third replica): the co-replicas section at its largest (1,176 pairs).
+ */
+export function everyPairCluster(down: number[] = []): Cluster {
+  const pairs = Array.from({ length: 49 }, (_, a) =>
+    Array.from({ length: 48 - a }, (_, k) => [a + 1, a + 2 + k] as const),
+  ).flat();
+  const cluster = bigCluster(down);
+  let i = 0;
+  for (const topic of cluster.topics)
+    topic.partitions = topic.partitions.map((p) => {
+      const [a, b] = pairs[i++ % pairs.length] ?? [1, 2];
+      const replicas = [...new Set([a, b, ((a + b) % 49) + 1])];
+      const isr = replicas.filter((id) => !down.includes(id));
+      return { ...p, replicas, isr, leader: isr[0] ?? null };
+    });
+  return cluster;
+}

@@ -15,6 +15,7 @@ import {
   executionNames,
   instanceProfilePropagation,
   newState,
+  nlbListenerQuota,
   type Peers,
   parameterSizes,
   RULES,
@@ -26,9 +27,10 @@ const call = (service: string, operation: string, input: Record<string, unknown>
   input,
   byFunction: 'someFunction',
 });
-const peers = (status?: string, inUse = false): Peers => ({
+const peers = (status?: string, inUse = false, listeners = 0): Peers => ({
   executionStatus: async () => status,
   addressInUse: async () => inUse,
+  listenerCount: async () => listeners,
 });
 const codeOf = (verdict: unknown) => (verdict as { error?: { name?: string } } | undefined)?.error?.name;
 
@@ -203,6 +205,17 @@ describe('elb-names', () => {
     ['CreateTargetGroup', 'a_b', 'ValidationError'],
   ])('%s %s → %s', (operation, Name, code) => {
     expect(codeOf(elbNames.before?.(call('elbv2', operation, { Name }), newState(), peers()))).toBe(code);
+  });
+});
+
+describe('nlb-listener-quota', () => {
+  it('answers TooManyListeners for the 51st listener of a load balancer, lets the 50th through', async () => {
+    const create = call('elbv2', 'CreateListener', { LoadBalancerArn: 'arn:lb', Port: 9142 });
+    expect(codeOf(await nlbListenerQuota.before?.(create, newState(), peers(undefined, false, 50)))).toBe(
+      'TooManyListeners',
+    );
+    expect(await nlbListenerQuota.before?.(create, newState(), peers(undefined, false, 49))).toBeUndefined();
+    expect(nlbListenerQuota.isolate?.(create)).toBe('listeners:arn:lb');
   });
 });
 

@@ -27,6 +27,22 @@ describe('historyEvents', () => {
     expect(historyEvents(events)).toBe(23);
   });
 
+  it('counts a Map state as 4 and each iteration as 2 around its own states', () => {
+    // Prepare: a Map of two iterations, each one Task
+    const events: LocalEvent[] = [
+      { type: 'ExecutionStarted' },
+      { type: 'StateEntered', state: 'RestartBatch', stateType: 'Map' },
+      ...[0, 1].flatMap((index): LocalEvent[] => [
+        { type: 'MapIterationStarted', state: 'RestartBatch', index },
+        { type: 'StateEntered', state: 'ReconfigureBroker', stateType: 'Task', index },
+        { type: 'MapIterationSucceeded', state: 'RestartBatch', index },
+      ]),
+      { type: 'ExecutionSucceeded' },
+    ];
+    // Act + Assess: 1 + 4 + 2 × (1 + 5 + 1) + 1
+    expect(historyEvents(events)).toBe(20);
+  });
+
   it('counts a Fail state as one event before ExecutionFailed', () => {
     expect(
       historyEvents([

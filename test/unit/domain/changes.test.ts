@@ -1,6 +1,6 @@
 /** The live plan's changes (domain/changes.ts): status's findings read as what a provision would do. */
 import { describe, expect, it } from 'vitest';
-import { previewOf, refuseUnsupported } from '../../../cli/commands/plan-live';
+import { livePlanText, previewOf, refuseUnsupported } from '../../../cli/commands/plan-live';
 import {
   changeLine,
   changeSummary,
@@ -104,6 +104,7 @@ describe("provision's guard (refuseUnsupported)", () => {
     fresh: false,
     changes,
     rollOrder: [],
+    rollBatchSize: 1,
     notes: [],
   });
 
@@ -122,5 +123,26 @@ describe("provision's guard (refuseUnsupported)", () => {
     );
     expect(() => refuseUnsupported(live(halfway), 'c.json')).not.toThrow();
     expect(() => refuseUnsupported(live(changesFrom([])), 'c.json')).not.toThrow();
+  });
+});
+
+describe('the live plan text names how the roll restarts brokers', () => {
+  const plan = (rollBatchSize: number) => ({
+    cluster: 'c',
+    region: 'us-west-2',
+    fresh: false,
+    changes: changesFrom([drift('broker b1 (i-1)', 'configuration', 'aaaa', 'bbbb')]),
+    rollOrder: ['b1', 'b2', 'b3'],
+    rollBatchSize,
+    notes: [],
+  });
+
+  it('one at a time by default, in batches of up to roll.maxBatchSize when the spec asks', () => {
+    expect(livePlanText(plan(1))).toContain(
+      'roll order: b1, b2, b3 (one at a time, each when Kafka says it is safe',
+    );
+    expect(livePlanText(plan(3))).toContain(
+      "roll order: b1, b2, b3 in batches of up to 3 (each batch decided from Kafka's health when it starts",
+    );
   });
 });

@@ -15,7 +15,13 @@ import {
   isCaughtUp,
   pickNextToRoll,
 } from '../../../functions/lib/domain/roll';
-import { bigCluster, type Cluster, cleanUpGeneratedOutput, runScript } from '../../helpers/health-output';
+import {
+  bigCluster,
+  type Cluster,
+  cleanUpGeneratedOutput,
+  everyPairCluster,
+  runScript,
+} from '../../helpers/health-output';
 
 afterAll(cleanUpGeneratedOutput);
 
@@ -98,21 +104,8 @@ describe('the health output of a 49-broker, 5,000-partition cluster', () => {
 
 describe('the co-replicas section', () => {
   it('stays bounded when every pair of the 49 brokers shares a partition (1,176 pairs), a broker down', () => {
-    // Prepare: bigCluster's 5,000 partitions re-placed so that partition i holds the i-th pair of brokers
-    const pairs = Array.from({ length: 49 }, (_, a) =>
-      Array.from({ length: 48 - a }, (_, k) => [a + 1, a + 2 + k] as const),
-    ).flat();
-    const cluster = bigCluster();
-    let i = 0;
-    for (const topic of cluster.topics)
-      topic.partitions = topic.partitions.map((p) => {
-        const [a, b] = pairs[i++ % pairs.length] ?? [1, 2];
-        const third = ((a + b) % 49) + 1;
-        const replicas = [...new Set([a, b, third])];
-        const isr = replicas.filter((id) => id !== 7);
-        return { ...p, replicas, isr, leader: isr[0] ?? null };
-      });
-    cluster.registered = cluster.registered.filter((id) => id !== 7);
+    // Prepare: partitions placed so that every pair of brokers shares one
+    const cluster = everyPairCluster([7]);
     // Act
     const { stdout, status } = runScript(cluster);
     const outputs = splitHealthOutput(stdout);

@@ -1,0 +1,103 @@
+/**
+ * kafka-plc at the NLB's size (issue 15): 48 brokers over three AZs on the emulator.
+ *  - provision_48_brokers_ratio: the 48-broker provision's wall time ÷ the 3-broker one's, both under the same
+ *    latency model (bench/latency-model.ts, ×100): resources take as long for 48 brokers as for 3 (they come up
+ *    in parallel), so what grows is the workflow's own work per broker;
+ *  - provision_mutating_calls_per_broker_48: the 48-broker provision's mutating AWS calls ÷ 48 (the NAT gateway,
+ *    VPC, NLB and service are shared, so this falls as brokers are added);
+ *  - roll_48_batches: the 48 brokers rolled to a new unique name with roll.maxBatchSize 16, health emulated (the
+ *    real health script here, a `java` stand-in printing a healthy 48-broker cluster with one replica per AZ:
+ *    test/helpers/health-output.ts); with it the roll's mutating calls and its history events as AWS records
+ *    them, beside the same roll one broker at a time (`_sequential`).
+ * The AWS model's refusals are off (bench/aws-model.bench.ts measures those) and no handler is IAM-judged, as in
+ * the provision bench.
+ */
+import { type LocalEvent, runLocal } from '../cli/local-sfn';
+import { type Emulator, SEED, startEmulator } from '../test/helpers/emulator';
+import { cleanUpGeneratedOutput, rackAwareCluster, serveToolOutput } from '../test/helpers/health-output';
+import { historyEvents } from '../test/helpers/history-events';
+import { installLatencyModel } from './latency-model';
+
+export const name = 'scale';
+
+const BROKERS = 48;
+const SCALE = 0.01;
+const big = { ...SEED, clusterName: 'big-usw2', brokersPerAz: BROKERS / 3 };
+
+async function provisionSeconds(emulator: Emulator, spec: object, scale: number): Promise<number> {
+  await emulator.fresh();
+  const started = Date.now();
+  const result = await runLocal('provision', spec, { waitScale: scale, retryPauseMs: 0 });
+  if (result.status !== 'SUCCEEDED') throw new Error(`provision failed: ${result.error}: ${result.cause}`);
+  return (Date.now() - started) / 1000;
+}
+
+/** Rolls the provisioned 48 brokers; their batches, mutating calls and history events. */
+async function roll(emulator: Emulator, uniqueName: string, maxBatchSize: number) {
+  emulator.recorder.clear();
+  const events: LocalEvent[] = [];
+  const result = await runLocal(
+    'roll-brokers',
+    { spec: { ...big, uniqueName, roll: { maxBatchSize } }, previousUniqueName: 'unique_name' },
+    { waitScale: 0, retryPauseMs: 0, onEvent: (e) => events.push(e) },
+  );
+  if (result.status !== 'SUCCEEDED') throw new Error(`roll failed: ${result.error}: ${result.cause}`);
+  const batches = events.filter((e) => e.type === 'StateExited' && e.state === 'RestartBatch').length;
+  return { batches, mutating: emulator.recorder.mutating().length, history: historyEvents(events) };
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const emulator = await startEmulator();
+  emulator.model.enabled = false;
+  const saved = { ...process.env };
+  // Installed first, at ×0 (nothing pending) for the counts: it replaces any model an earlier bench left on the
+  // shared clients (same middleware name), so those runs see moto as it is.
+  let scale = 0;
+  const model = installLatencyModel(() => scale);
+  try {
+    // Calls and history of the 48-broker provision (no latency model)
+    await emulator.fresh();
+    const events: LocalEvent[] = [];
+    const provisioned = await runLocal('provision', big, {
+      waitScale: 0,
+      retryPauseMs: 0,
+      onEvent: (e) => events.push(e),
+    });
+    if (provisioned.status !== 'SUCCEEDED') throw new Error(`provision failed: ${provisioned.cause}`);
+    const mutating48 = emulator.recorder.mutating().length;
+    // The roll, batched and one at a time, over emulated health
+    const { bin, FAKE_OUTPUT } = serveToolOutput(rackAwareCluster(BROKERS, { leader: 1 }));
+    Object.assign(process.env, {
+      KAFKA_PLC_HEALTH_SOURCE: 'local',
+      KAFKA_PLC_HEALTH_BOOTSTRAP: '127.0.0.1:9093',
+      PATH: `${bin}:${saved.PATH}`,
+      FAKE_OUTPUT,
+    });
+    const batched = await roll(emulator, 'bench-batch16', 16);
+    const sequential = await roll(emulator, 'bench-one', 1);
+    // Wall time under the latency model: 3 brokers, then 48
+    scale = SCALE;
+    model.reset();
+    const wall3 = await provisionSeconds(emulator, SEED, SCALE);
+    model.reset();
+    const wall48 = await provisionSeconds(emulator, big, SCALE);
+    return {
+      provision_48_brokers_wall_seconds_scaled: Math.round(wall48 * 100) / 100,
+      provision_3_brokers_wall_seconds_scaled: Math.round(wall3 * 100) / 100,
+      provision_48_brokers_ratio: Math.round((wall48 / wall3) * 1000) / 1000,
+      provision_mutating_calls_48: mutating48,
+      provision_mutating_calls_per_broker_48: Math.round((mutating48 / BROKERS) * 100) / 100,
+      provision_history_events_48: historyEvents(events),
+      roll_48_batches: batched.batches,
+      roll_48_mutating_calls: batched.mutating,
+      roll_48_history_events: batched.history,
+      roll_48_batches_sequential: sequential.batches,
+      roll_48_history_events_sequential: sequential.history,
+    };
+  } finally {
+    scale = 0;
+    process.env = saved;
+    cleanUpGeneratedOutput();
+    await emulator.stop();
+  }
+}
