@@ -98,6 +98,26 @@ describe('a batch roll of six brokers over three racks', () => {
     expect(roll.leaderAtPick.get(controller)).toBe(controller);
     expect(byId(roll.rolled.map((r) => r.nodeId))).toEqual([1, 2, 3, 4, 5, 6]);
     expect(roll.serviceActions.filter((a) => a.verb === 'restart')).toHaveLength(6);
+    // after each batch a preferred-leader election, on a broker outside it: leaders are back where Kafka placed them
+    const elections = roll.commands.filter((c) => c.purpose === 'elect');
+    expect(elections).toHaveLength(4);
+    await Promise.all(elections.map((c) => c.done));
+    for (const [i, sent] of elections.entries()) {
+      // (roll.commands are copies taken when the roll ended; the executor's own record has the outcome)
+      const election = control.executor.commands.find((c) => c.commandId === sent.commandId);
+      expect(election?.status, election?.stderr).toBe('Success');
+      expect(batches[i]).not.toContain(election?.nodeId);
+    }
+    const admin = consumerSideKafka(clientSide(cluster, undefined, clientLog), 'kafka-plc-leaders').admin();
+    await admin.connect();
+    try {
+      const [topic] = (await admin.fetchTopicMetadata({ topics: ['batch-topic'] })).topics;
+      const notPreferred = (topic?.partitions ?? []).filter((p) => p.leader !== p.replicas[0]);
+      expect(topic?.partitions).toHaveLength(3);
+      expect(notPreferred).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
   }, 300_000);
 
   it('loses no acknowledged message, had no failed send, and no partition went under min ISR', () => {

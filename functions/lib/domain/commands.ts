@@ -7,7 +7,10 @@
 import { createHash } from 'node:crypto';
 import { BrokerConfigureFailedError } from '../errors';
 
-export type Purpose = 'configure' | 'roll' | 'health';
+export type Purpose = 'configure' | 'roll' | 'health' | 'elect';
+
+/** Purposes whose commands carry a broker's configuration (the others read or elect, and change none). */
+const CONFIGURING: readonly Purpose[] = ['configure', 'roll'];
 
 export function scriptHash(script: string): string {
   return createHash('sha256').update(script).digest('hex').slice(0, 16);
@@ -18,7 +21,7 @@ export function commandComment(purpose: Purpose, cluster: string, nodeId: number
   return `kafka-plc ${purpose} ${cluster} b${nodeId} ${hash}`;
 }
 
-const COMMENT = /^kafka-plc (configure|roll|health) (\S+) b(\d+) ([0-9a-f]{16})$/;
+const COMMENT = /^kafka-plc (configure|roll|health|elect) (\S+) b(\d+) ([0-9a-f]{16})$/;
 
 /** What commandComment wrote, read back; undefined for a comment that is not ours. */
 export function parseCommandComment(
@@ -46,7 +49,12 @@ export function brokerCommands(
   return history
     .flatMap((c) => {
       const parsed = parseCommandComment(c.comment);
-      if (!parsed || parsed.cluster !== cluster || parsed.nodeId !== nodeId || parsed.purpose === 'health')
+      if (
+        !parsed ||
+        parsed.cluster !== cluster ||
+        parsed.nodeId !== nodeId ||
+        !CONFIGURING.includes(parsed.purpose)
+      )
         return [];
       return [
         {

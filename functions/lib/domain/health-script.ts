@@ -12,7 +12,7 @@
  * `kafka-plc: <class> exited <code>` line and the tool's error text, which no parser accepts, so a failed
  * tool can never read as "no topics".
  */
-import { CONF_DIR, KAFKA_HOME } from './broker-script';
+import { KAFKA_HOME } from './broker-script';
 import type { ToolOutputs } from './kafka-tool-output';
 import type { Plan } from './plan';
 import { shellQuote } from './shell';
@@ -89,14 +89,14 @@ export function internalBootstrap(plan: Plan): string {
   return plan.brokers.map((b) => `${b.privateIp}:${plan.kafka.ports.internal}`).join(',');
 }
 
-export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {
+/** The start both scripts share: where the tools are, and `tool CLASS ARGS…` with its error handling. */
+function toolPrelude(plan: Plan, bootstrap: string, what: string): string[] {
   return [
     '#!/usr/bin/env bash',
-    `# kafka-plc: read the health of cluster ${plan.clusterName} with Kafka's own tools (read-only).`,
+    `# kafka-plc: ${what} of cluster ${plan.clusterName} with Kafka's own tools.`,
     'set -uo pipefail',
     `readonly BOOTSTRAP=${shellQuote(bootstrap)}`,
     `KAFKA_HOME="\${KAFKA_PLC_KAFKA_HOME:-${KAFKA_HOME}}"`,
-    `CONF_DIR="\${KAFKA_PLC_CONF_DIR:-${CONF_DIR}}"`,
     'JAVA_OPTS="${KAFKA_PLC_TOOL_JAVA_OPTS:--Xmx128m}"',
     'WORK="$(mktemp -d)"',
     'trap \'rm -rf -- "$WORK"\' EXIT',
@@ -123,6 +123,12 @@ export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(pla
     '  fi',
     '  return "$code"',
     '}',
+  ];
+}
+
+export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {
+  return [
+    ...toolPrelude(plan, bootstrap, 'read the health (read-only)'),
     'section() {',
     `  printf '%s %s\\n' '${MARK}' "$1"`,
     '}',
@@ -200,4 +206,32 @@ export function splitHealthOutput(text: string): ToolOutputs & {
     coReplicas: parseCoReplicas(get(SECTIONS.coReplicas)),
     missing: sections.has('end') ? missing : [...missing, 'end'],
   };
+}
+
+/**
+ * After a batch of a batch roll: a preferred-leader election over every partition (Kafka's
+ * LeaderElectionCommand, `--election-type PREFERRED --all-topic-partitions`), so leadership goes back to the
+ * brokers just restarted instead of staying on the others until `auto.leader.rebalance.enable` gets to it
+ * (every 300 s). It changes only which in-sync replica leads; partitions whose preferred replica already leads
+ * are left (`Valid replica already elected`), and so are those whose preferred replica is not available: the
+ * election is not waited for, so the next batch may already be restarting (PreferredLeaderNotAvailable only is
+ * success; the next election covers them).
+ */
+export function renderElectionScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {
+  return [
+    ...toolPrelude(plan, bootstrap, 'elect the preferred leaders'),
+    'if tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\',
+    '  --election-type PREFERRED --all-topic-partitions; then',
+    '  exit 0',
+    'fi',
+    "# Partitions whose preferred replica is not available (restarting in the roll's next batch) keep their leader:",
+    '# the election after that batch moves them. That alone is no failure; any other error is.',
+    'if grep -q "could not be elected" "$WORK/stderr" &&',
+    '  ! grep "Suppressed: " "$WORK/stderr" | grep -qv "PreferredLeaderNotAvailableException"; then',
+    "  echo 'kafka-plc: partitions whose preferred replica is not available yet keep their leader'",
+    '  exit 0',
+    'fi',
+    'exit 1',
+    '',
+  ].join('\n');
 }

@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { commandComment, scriptHash, tail } from '../domain/commands';
-import { renderHealthScript, splitHealthOutput } from '../domain/health-script';
+import { renderElectionScript, renderHealthScript, splitHealthOutput } from '../domain/health-script';
 import { replicationDefaults } from '../domain/kafka-config';
 import { healthSnapshotFromToolOutput } from '../domain/kafka-tool-output';
 import type { Plan } from '../domain/plan';
@@ -160,4 +160,47 @@ export async function readHealth(
   }
   const text = source === 'local' ? await viaLocalTools(plan) : await viaSsm(plan, brokers, last);
   return { snapshot: snapshotOf(plan, text), source };
+}
+
+/**
+ * A batch roll's preferred-leader election once a batch caught up (health-script.ts renderElectionScript), where
+ * the health is read: through SSM on a broker outside the batch (not waited for: leadership is not what the next
+ * batch is decided on), or here with the local tools. An election that fails (a preferred replica out of the
+ * ISR again) leaves leaders where they are, as Kafka's auto.leader.rebalance.enable would later: logged, never
+ * raised. The stand-in health source elects nothing.
+ */
+export async function electPreferredLeaders(
+  plan: Plan,
+  brokers: readonly { nodeId: number; instanceId: string }[],
+  restarted: readonly number[],
+): Promise<void> {
+  const source = healthSource();
+  if (source === 'assume-healthy') return;
+  try {
+    if (source === 'local') {
+      const bootstrap = process.env.KAFKA_PLC_HEALTH_BOOTSTRAP;
+      if (!bootstrap)
+        throw new ConfigurationError('KAFKA_PLC_HEALTH_BOOTSTRAP is not set (host:port of a broker)');
+      await run('bash', ['-c', renderElectionScript(plan, bootstrap)], {
+        env: process.env,
+        timeout: LOCAL_TOOLS_TIMEOUT_MS,
+      });
+      log.info('preferred leaders elected', { after: restarted });
+      return;
+    }
+    const broker = brokers.find((b) => !restarted.includes(b.nodeId)) ?? brokers[0];
+    if (!broker) return;
+    const script = renderElectionScript(plan);
+    const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {
+      instanceId: broker.instanceId,
+      script,
+      comment: commandComment('elect', plan.clusterName, broker.nodeId, scriptHash(script)),
+      timeoutSeconds: 120,
+    });
+    log.info('preferred-leader election sent', { nodeId: broker.nodeId, commandId, after: restarted });
+  } catch (error) {
+    log.warn('no preferred-leader election; leaders move back with auto.leader.rebalance.enable', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

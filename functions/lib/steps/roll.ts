@@ -33,7 +33,7 @@ import { type ClusterSpec, consumersOf } from '../spec';
 import { recordAppliedConfig, recordedConfigs } from './applied-config';
 import { readAppliedSpec, recordAppliedSpec } from './cluster-record';
 import { secretVersionFor } from './consumer-secret';
-import { readHealth } from './health';
+import { electPreferredLeaders, readHealth } from './health';
 import type { ReadyStatus } from './network';
 import { sendToClusterInstance } from './run-command';
 
@@ -297,6 +297,8 @@ export async function batchHealthy(
     }),
   );
   for (const broker of rolled) log.info('broker rolled and caught up', { ...broker });
+  // A batch moved a whole AZ's leaders away at once: bring them back before the next batch.
+  if (maxBatchSizeOf(spec) > 1) await electPreferredLeaders(plan, state.brokers, restarted);
   const pending = state.pending.filter((id) => !restarted.includes(id));
   return {
     ready: true,

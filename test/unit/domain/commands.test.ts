@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CommandFacts, decideCommand, decideWithRecord } from '../../../functions/lib/domain/commands';
+import {
+  brokerCommands,
+  type CommandFacts,
+  commandComment,
+  decideCommand,
+  decideWithRecord,
+  parseCommandComment,
+} from '../../../functions/lib/domain/commands';
 
 const H = 'aaaaaaaaaaaaaaaa';
 const OTHER = 'bbbbbbbbbbbbbbbb';
@@ -14,6 +21,23 @@ const fact = (commandId: string, hash: string, status: string, requestedAt: numb
   hash,
   status,
   requestedAt,
+});
+
+describe('brokerCommands: the configuration history of one broker', () => {
+  it('keeps configure and roll commands; health reads and preferred-leader elections change no configuration', () => {
+    // Prepare: every purpose, sent to broker 2 of seed-usw2
+    const history = (['configure', 'roll', 'health', 'elect'] as const).map((purpose, i) => ({
+      commandId: `c-${purpose}`,
+      comment: commandComment(purpose, 'seed-usw2', 2, H),
+      status: 'Success',
+      requestedAt: i,
+    }));
+    // Act
+    const kept = brokerCommands(history, 'seed-usw2', 2);
+    // Assess
+    expect(kept.map((c) => c.purpose).sort()).toEqual(['configure', 'roll']);
+    expect(parseCommandComment(commandComment('elect', 'seed-usw2', 2, H))?.purpose).toBe('elect');
+  });
 });
 
 describe('decideCommand (history only)', () => {

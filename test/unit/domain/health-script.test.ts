@@ -4,17 +4,28 @@
  * tool output in Kafka 3.7.1's formats (the captures in test/fixtures/kafka-output), generated for the
  * cluster at hand.
  */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pickNextBatch } from '../../../functions/lib/domain/batch';
-import { splitHealthOutput } from '../../../functions/lib/domain/health-script';
+import {
+  renderElectionScript,
+  renderHealthScript,
+  splitHealthOutput,
+} from '../../../functions/lib/domain/health-script';
 import { healthSnapshotFromToolOutput } from '../../../functions/lib/domain/kafka-tool-output';
+import { planCluster } from '../../../functions/lib/domain/plan';
 import {
   canRollNow,
   type HealthSnapshot,
   isCaughtUp,
   pickNextToRoll,
 } from '../../../functions/lib/domain/roll';
+import { parseClusterSpec } from '../../../functions/lib/spec';
+import { seedSpec } from '../../fixtures/specs';
 import {
   bigCluster,
   type Cluster,
@@ -22,6 +33,7 @@ import {
   everyPairCluster,
   runScript,
 } from '../../helpers/health-output';
+import { venvTool } from '../../helpers/tools';
 
 afterAll(cleanUpGeneratedOutput);
 
@@ -191,4 +203,66 @@ describe('decisions on the bounded output', () => {
       { numRuns: 120 },
     );
   }, 120_000);
+});
+
+/** LeaderElectionCommand's failure when `n` preferred replicas are down (AdminCommandFailedException). */
+const notAvailable = (n: number) =>
+  `org.apache.kafka.server.common.AdminCommandFailedException: ${n} replica(s) could not be elected\n` +
+  '\tat org.apache.kafka.tools.LeaderElectionCommand.electLeaders(LeaderElectionCommand.java:177)\n' +
+  '\tSuppressed: org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: The preferred leader was not available.\n'.repeat(
+    n,
+  );
+
+describe('the scripts Run Command carries', () => {
+  const seedPlan = planCluster(parseClusterSpec(seedSpec()));
+  const shellcheck = (script: string) =>
+    spawnSync(venvTool('shellcheck'), ['--shell=bash', '--severity=style', '-'], {
+      input: script,
+      encoding: 'utf8',
+    });
+
+  it.each([
+    ['the health read', renderHealthScript(seedPlan)],
+    ['the preferred-leader election', renderElectionScript(seedPlan)],
+  ])('%s passes shellcheck', (_name, script) => {
+    const result = shellcheck(script);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('the election runs Kafka 3.7 LeaderElectionCommand on the INTERNAL listeners, preferred leaders, every partition', () => {
+    const script = renderElectionScript(seedPlan);
+    expect(script).toContain("readonly BOOTSTRAP='10.0.0.10:9092,10.0.64.10:9092,10.0.128.10:9092'");
+    expect(script).toContain(
+      'tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\\n  --election-type PREFERRED --all-topic-partitions',
+    );
+  });
+
+  it.each([
+    ['elected', 0, '', 0],
+    ['only preferred replicas not available (the next batch restarting)', 1, notAvailable(2), 0],
+    [
+      'another error besides',
+      1,
+      `${notAvailable(1)}\tSuppressed: org.apache.kafka.common.errors.TimeoutException: x\n`,
+      1,
+    ],
+    ['the tool failing otherwise', 1, 'Exception in thread "main" java.lang.RuntimeException: boom\n', 1],
+  ])('the election script: %s → exit %s', (_name, toolExit, toolStderr, expected) => {
+    // Prepare: a `java` stand-in exiting as LeaderElectionCommand would
+    const bin = mkdtempSync(join(tmpdir(), 'kafka-plc-elect-'));
+    writeFileSync(
+      join(bin, 'java'),
+      `#!/usr/bin/env bash\nprintf '%s' "$STANDIN_STDERR" >&2\nexit ${toolExit}\n`,
+    );
+    chmodSync(join(bin, 'java'), 0o755);
+    // Act
+    const result = spawnSync('bash', ['-c', renderElectionScript(seedPlan)], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, STANDIN_STDERR: toolStderr },
+      encoding: 'utf8',
+    });
+    rmSync(bin, { recursive: true, force: true });
+    // Assess
+    expect(result.status, result.stdout + result.stderr).toBe(expected);
+  });
 });
