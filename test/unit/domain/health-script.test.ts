@@ -234,7 +234,7 @@ describe('the scripts Run Command carries', () => {
     const script = renderElectionScript(seedPlan);
     expect(script).toContain("readonly BOOTSTRAP='10.0.0.10:9092,10.0.64.10:9092,10.0.128.10:9092'");
     expect(script).toContain(
-      'tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\\n  --election-type PREFERRED --all-topic-partitions',
+      'run_tool elect org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\\n  --election-type PREFERRED --all-topic-partitions',
     );
   });
 
