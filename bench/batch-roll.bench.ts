@@ -7,11 +7,8 @@
  * and partitions seen under min ISR, and its batches.
  */
 import { seedSpec } from '../test/fixtures/specs';
-import { type Emulator, startEmulator } from '../test/helpers/emulator';
-import { attachControlPlane } from '../test/kafka/control-plane';
-import { startKafkaCluster } from '../test/kafka/harness';
-import { stopAllProcesses } from '../test/kafka/processes';
-import { rollUnderLoad, TEST_ROLL_RETRY_ENV } from '../test/kafka/roll-under-load';
+import { rollUnderLoad } from '../test/kafka/roll-under-load';
+import { withControlPlane } from './kafka-harness';
 
 export const name = 'batch-roll';
 
@@ -19,19 +16,7 @@ const SIX = seedSpec({ brokersPerAz: 2 });
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 
 export async function run(): Promise<Record<string, number>> {
-  const cluster = await startKafkaCluster(SIX).catch(async (error: unknown) => {
-    await stopAllProcesses();
-    throw error;
-  });
-  let emulator: Emulator | undefined;
-  const control = { stop: async () => undefined } as { stop(): Promise<void> };
-  try {
-    emulator = await startEmulator();
-    await emulator.fresh();
-    Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-    const plane = await attachControlPlane(cluster, emulator.moto.endpoint);
-    control.stop = () => plane.stop();
-    if (plane.provision?.status !== 'SUCCEEDED') throw new Error(`provision: ${plane.provision?.cause}`);
+  return withControlPlane(SIX, async ({ cluster, plane }) => {
     const log = (line: string) => process.stderr.write(`bench batch-roll: ${line}\n`);
     const sequential = await rollUnderLoad(cluster, plane, {
       uniqueName: 'tidb-one',
@@ -57,9 +42,5 @@ export async function run(): Promise<Record<string, number>> {
       roll_sequential_lost_acked_messages: sequential.load.lost.length,
       roll_sequential_failed_sends: sequential.load.failed.length,
     };
-  } finally {
-    await control.stop();
-    await emulator?.stop();
-    await cluster.stop();
-  }
+  });
 }

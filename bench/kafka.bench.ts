@@ -8,31 +8,16 @@
  * read, decisions, state transitions). roll_api_calls / roll_mutating_calls count every AWS call the
  * roll's Lambdas made, health reads (SendCommand) included.
  */
-import { type Emulator, startEmulator } from '../test/helpers/emulator';
-import { attachControlPlane } from '../test/kafka/control-plane';
-import { startKafkaCluster } from '../test/kafka/harness';
 import { consumerSideKafka, smokeRoundTrip } from '../test/kafka/load';
-import { stopAllProcesses } from '../test/kafka/processes';
-import { clientSide, rollUnderLoad, TEST_ROLL_RETRY_ENV } from '../test/kafka/roll-under-load';
+import { clientSide, rollUnderLoad } from '../test/kafka/roll-under-load';
+import { withControlPlane } from './kafka-harness';
 
 export const name = 'kafka';
 
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 
 export async function run(): Promise<Record<string, number>> {
-  const cluster = await startKafkaCluster().catch(async (error: unknown) => {
-    await stopAllProcesses();
-    throw error;
-  });
-  let emulator: Emulator | undefined;
-  const control = { stop: async () => undefined } as { stop(): Promise<void> };
-  try {
-    emulator = await startEmulator();
-    await emulator.fresh();
-    Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-    const plane = await attachControlPlane(cluster, emulator.moto.endpoint);
-    control.stop = () => plane.stop();
-    if (plane.provision?.status !== 'SUCCEEDED') throw new Error(`provision: ${plane.provision?.cause}`);
+  return withControlPlane(undefined, async ({ cluster, emulator, plane }) => {
     const side = clientSide(cluster);
     const smoke = await smokeRoundTrip(consumerSideKafka(side, 'kafka-plc-bench'), side, 'test-topic');
     emulator.recorder.clear();
@@ -60,9 +45,5 @@ export async function run(): Promise<Record<string, number>> {
       smoke_duplicates: smoke.duplicates,
       harness_start_seconds: seconds(cluster.timings.total ?? 0),
     };
-  } finally {
-    await control.stop();
-    await emulator?.stop();
-    await cluster.stop();
-  }
+  });
 }

@@ -8,60 +8,31 @@
  * 1 and 4 apart; restarting that rack naively (test-only) gets NotEnoughReplicas, which the check prevents.
  */
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as canRollNow } from '../../functions/can-roll-now/handler';
 import { parseCommandComment } from '../../functions/lib/domain/commands';
 import type { RollPick } from '../../functions/lib/steps/roll';
 import { asFunction } from '../aws-model/iam';
 import { seedSpec } from '../fixtures/specs';
-import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
 import { lambdaContext } from '../helpers/lambda';
-import { attachControlPlane, type ControlPlane } from './control-plane';
-import { type KafkaCluster, startKafkaCluster } from './harness';
+import type { ControlPlane } from './control-plane';
+import type { KafkaCluster } from './harness';
 import { consumerSideKafka } from './load';
-import { stopAllProcesses, waitFor } from './processes';
-import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { waitFor } from './processes';
+import { useRollHarness } from './roll-harness';
+import { clientSide, type RollUnderLoadResult, rollUnderLoad } from './roll-under-load';
 import { waitUntilServed } from './topics';
 
 const SPEC = seedSpec({ brokersPerAz: 2, roll: { maxBatchSize: 3 } });
 /** Node n's rack: plan.ts places brokers round-robin over the AZ IDs. */
 const rackOf = (id: number) => SPEC.azIds[(id - 1) % 3];
+const harness = useRollHarness(SPEC);
 let cluster: KafkaCluster;
-let emulator: Emulator;
 let control: ControlPlane;
-const clientLog: string[] = [];
-const rollLog: string[] = [];
-const log = (line: string) => {
-  rollLog.push(line);
-  console.info(line);
-};
-
-beforeAll(async () => {
-  cluster = await startKafkaCluster(SPEC);
-  console.info(
-    `kafka harness (6 brokers): up in ${cluster.timings.total} ms ${JSON.stringify(cluster.timings)}`,
-  );
-  emulator = await startEmulator();
-  await emulator.fresh();
-  Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-  control = await attachControlPlane(cluster, emulator.moto.endpoint, FAST);
-}, 300_000);
-
-afterAll(async () => {
-  await control?.stop();
-  await emulator?.stop();
-  await (cluster ? cluster.stop() : stopAllProcesses());
-  for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
-}, 120_000);
-
-beforeEach(({ onTestFailed }) => {
-  clientLog.length = 0;
-  rollLog.length = 0;
-  onTestFailed(() => {
-    console.error(`roll log of the failed test:\n${rollLog.join('\n')}`);
-    if (clientLog.length > 0) console.error(`kafkajs log of the failed test:\n${clientLog.join('\n')}`);
-  });
+beforeAll(() => {
+  ({ cluster, control } = harness);
 });
+const { clientLog, log } = harness;
 
 const byId = (ids: number[]) => [...ids].sort((a, b) => a - b);
 

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runLocal } from '../../cli/local-sfn';
 import { handler as configureBrokers } from '../../functions/configure-brokers/handler';
 import { clients } from '../../functions/lib/aws/clients';
@@ -23,69 +23,35 @@ import { clusterStatus } from '../../functions/lib/steps/status';
 import { handler as probeClusters } from '../../functions/probe-clusters/handler';
 import { handler as reconfigureBroker } from '../../functions/reconfigure-broker/handler';
 import { asFunction } from '../aws-model/iam';
-import { type Emulator, FAST, startEmulator } from '../helpers/emulator';
+import { FAST } from '../helpers/emulator';
 import { lambdaContext } from '../helpers/lambda';
 import { consumerNameMap } from './consumer-side';
-import { attachControlPlane, type ControlPlane } from './control-plane';
-import { harnessPlan, type KafkaCluster, startKafkaCluster } from './harness';
+import type { ControlPlane } from './control-plane';
+import { harnessPlan, type KafkaCluster } from './harness';
 import { consumerSideKafka } from './load';
-import { stopAllProcesses, waitFor } from './processes';
+import { waitFor } from './processes';
+import { useRollHarness } from './roll-harness';
 import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
 import { createReplicatedTopic } from './topics';
 
 const WIDE_PARTITIONS = 300;
-let cluster: KafkaCluster;
-let emulator: Emulator;
-let control: ControlPlane;
-const clientLog: string[] = [];
-const rollLog: string[] = [];
-const log = (line: string) => {
-  rollLog.push(line);
-  console.info(line);
-};
-
-beforeAll(async () => {
-  cluster = await startKafkaCluster();
-  console.info(`kafka harness: up in ${cluster.timings.total} ms ${JSON.stringify(cluster.timings)}`);
-  emulator = await startEmulator();
-  await emulator.fresh();
-  Object.assign(process.env, TEST_ROLL_RETRY_ENV);
-  // More partitions than the full tool output could carry through SSM (~77 characters each: 24,000 ÷ 77
-  // ≈ 310 before anything else): the health read must stay bounded for the deployed path to roll at all.
-  await createReplicatedTopic(
-    consumerSideKafka(clientSide(cluster), 'kafka-plc-wide'),
-    cluster.haproxyAddress,
-    {
-      topic: 'wide-topic',
-      partitions: WIDE_PARTITIONS,
-    },
-  );
-  control = await attachControlPlane(cluster, emulator.moto.endpoint, FAST);
-  console.info(
-    `control plane: provisioned ${control.provision?.status}; ${control.executor.commands.length} commands run on the brokers`,
-  );
-}, 300_000);
-
-afterAll(async () => {
-  const started = Date.now();
-  await control?.stop();
-  await emulator?.stop();
-  await (cluster ? cluster.stop() : stopAllProcesses());
-  for (const key of Object.keys(TEST_ROLL_RETRY_ENV)) delete process.env[key];
-  console.info(`kafka harness: stopped in ${Date.now() - started} ms`);
-}, 120_000);
-
-beforeEach(({ onTestFailed }) => {
-  clientLog.length = 0;
-  rollLog.length = 0;
-  onTestFailed(() => {
-    console.error(`roll log of the failed test:\n${rollLog.join('\n')}`);
-    for (const c of control?.executor.commands.slice(-4) ?? []) {
-      console.error(`--- ${c.comment} ${c.status}\n${c.stdout.slice(-1500)}\n${c.stderr.slice(-1500)}`);
-    }
-    if (clientLog.length > 0) console.error(`kafkajs log of the failed test:\n${clientLog.join('\n')}`);
-  });
+// More partitions than the full tool output could carry through SSM (~77 characters each: 24,000 ÷ 77 ≈ 310
+// before anything else): the health read must stay bounded for the deployed path to roll at all.
+const harness = useRollHarness(undefined, {
+  prepare: async (started) => {
+    await createReplicatedTopic(
+      consumerSideKafka(clientSide(started), 'kafka-plc-wide'),
+      started.haproxyAddress,
+      { topic: 'wide-topic', partitions: WIDE_PARTITIONS },
+    );
+  },
 });
+let cluster: KafkaCluster;
+let control: ControlPlane;
+beforeAll(() => {
+  ({ cluster, control } = harness);
+});
+const { clientLog, log } = harness;
 
 function brokerLogs(nodeId: number): string {
   const broker = cluster.brokers.find((b) => b.nodeId === nodeId);
