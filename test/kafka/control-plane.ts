@@ -63,6 +63,9 @@ export interface DeployedRoll {
   batches: number[][];
 }
 
+/** Fixed waits of the provisioning run against the harness (a 10 s poll interval becomes 0.2 s). */
+const PROVISION_WAIT_SCALE = 0.02;
+
 /** Run options that keep fixed waits short and AWS-shaped retries quick; SecondsPath waits stay as given. */
 export const ROLL_RUN: RunOptions = { waitScale: 0.02, retryPauseMs: 500 };
 
@@ -89,7 +92,9 @@ export async function attachControlPlane(
   delete process.env.KAFKA_PLC_HEALTH_SOURCE;
   resetClients();
   const provision = shouldProvision
-    ? await runLocal('provision', spec, { waitScale: 0, retryPauseMs: 0, ...runOptions })
+    ? // Run Command really runs the broker script here (seconds): fixed waits at ×0.02 give CheckBrokersConfigured's
+      // 150 checks 30 s, where unscaled-to-zero waits spent them in a second or two (a bench run gave up so).
+      await runLocal('provision', spec, { retryPauseMs: 0, ...runOptions, waitScale: PROVISION_WAIT_SCALE })
     : undefined;
   return {
     executor,
