@@ -16,25 +16,29 @@ import { seedSpec } from '../fixtures/specs';
 
 const FIXTURES = new URL('../fixtures/kafka-output/', import.meta.url);
 const apiBlock = readFileSync(new URL('broker-api-versions.txt', FIXTURES), 'utf8').split('\n)\n')[0];
+/** The stand-in's directory (its `bin/java` and the generated output); made again after a clean-up. */
 export const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-health-'));
-mkdirSync(join(dir, 'bin'));
-writeFileSync(
-  join(dir, 'bin', 'java'),
-  [
-    '#!/usr/bin/env bash',
-    '# stand-in for the Kafka tools: prints the generated output of the tool class it is asked to run',
-    'for arg in "$@"; do',
-    '  case "$arg" in',
-    '    org.apache.kafka.tools.TopicCommand) exec cat -- "$FAKE_OUTPUT/topics" ;;',
-    '    org.apache.kafka.tools.MetadataQuorumCommand) exec cat -- "$FAKE_OUTPUT/quorum" ;;',
-    '    kafka.admin.BrokerApiVersionsCommand) exec cat -- "$FAKE_OUTPUT/api" ;;',
-    '  esac',
-    'done',
-    'exit 2',
-  ].join('\n'),
-);
-chmodSync(join(dir, 'bin', 'java'), 0o755);
-/** Removes the stand-in's directory. */
+const STAND_IN = [
+  '#!/usr/bin/env bash',
+  '# stand-in for the Kafka tools: prints the generated output of the tool class it is asked to run',
+  'for arg in "$@"; do',
+  '  case "$arg" in',
+  '    org.apache.kafka.tools.TopicCommand) exec cat -- "$FAKE_OUTPUT/topics" ;;',
+  '    org.apache.kafka.tools.MetadataQuorumCommand) exec cat -- "$FAKE_OUTPUT/quorum" ;;',
+  '    kafka.admin.BrokerApiVersionsCommand) exec cat -- "$FAKE_OUTPUT/api" ;;',
+  '  esac',
+  'done',
+  'exit 2',
+].join('\n');
+
+function ensureStandIn(): void {
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  writeFileSync(join(dir, 'bin', 'java'), STAND_IN);
+  chmodSync(join(dir, 'bin', 'java'), 0o755);
+}
+ensureStandIn();
+
+/** Removes the stand-in's directory (the next serveToolOutput makes it again: benches share this module). */
 export function cleanUpGeneratedOutput(): void {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -98,6 +102,7 @@ function apiText(cluster: Cluster): string {
  * script's PATH) and the FAKE_OUTPUT directory its environment must name.
  */
 export function serveToolOutput(cluster: Cluster): { bin: string; FAKE_OUTPUT: string } {
+  ensureStandIn();
   writeFileSync(join(dir, 'topics'), topicsText(cluster));
   writeFileSync(join(dir, 'quorum'), quorumText(cluster));
   writeFileSync(join(dir, 'api'), apiText(cluster));
