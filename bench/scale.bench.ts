@@ -14,7 +14,7 @@
  */
 import { type LocalEvent, runLocal } from '../cli/local-sfn';
 import { type Emulator, SEED, startEmulator } from '../test/helpers/emulator';
-import { cleanUpGeneratedOutput, rackAwareCluster, serveToolOutput } from '../test/helpers/health-output';
+import { cleanUpGeneratedOutput, emulatedHealthEnv, rackAwareCluster } from '../test/helpers/health-output';
 import { historyEvents } from '../test/helpers/history-events';
 import { installLatencyModel } from './latency-model';
 
@@ -66,13 +66,7 @@ export async function run(): Promise<Record<string, number>> {
     if (provisioned.status !== 'SUCCEEDED') throw new Error(`provision failed: ${provisioned.cause}`);
     const mutating48 = emulator.recorder.mutating().length;
     // The roll, batched and one at a time, over emulated health
-    const { bin, FAKE_OUTPUT } = serveToolOutput(rackAwareCluster(BROKERS, { leader: 1 }));
-    Object.assign(process.env, {
-      KAFKA_PLC_HEALTH_SOURCE: 'local',
-      KAFKA_PLC_HEALTH_BOOTSTRAP: '127.0.0.1:9093',
-      PATH: `${bin}:${saved.PATH}`,
-      FAKE_OUTPUT,
-    });
+    Object.assign(process.env, emulatedHealthEnv(rackAwareCluster(BROKERS, { leader: 1 }), saved.PATH));
     const batched = await roll(emulator, 'bench-batch16', 16);
     const sequential = await roll(emulator, 'bench-one', 1);
     // Wall time under the latency model: 3 brokers, then 48

@@ -19,8 +19,8 @@ import { createExistingCluster, existingSpec } from '../helpers/existing-cluster
 import {
   type Cluster,
   cleanUpGeneratedOutput,
+  emulatedHealthEnv,
   rackAwareCluster,
-  serveToolOutput,
 } from '../helpers/health-output';
 
 const BROKERS = 48;
@@ -42,13 +42,7 @@ afterAll(async () => {
 });
 /** The emulated health: `cluster`'s tool output, read by the real health script here. */
 function serveHealth(cluster: Cluster) {
-  const { bin, FAKE_OUTPUT } = serveToolOutput(cluster);
-  Object.assign(process.env, {
-    KAFKA_PLC_HEALTH_SOURCE: 'local',
-    KAFKA_PLC_HEALTH_BOOTSTRAP: '127.0.0.1:9093',
-    PATH: `${bin}:${saved.PATH}`,
-    FAKE_OUTPUT,
-  });
+  Object.assign(process.env, emulatedHealthEnv(cluster, saved.PATH));
 }
 
 beforeEach(() => {

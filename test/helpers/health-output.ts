@@ -109,6 +109,20 @@ export function serveToolOutput(cluster: Cluster): { bin: string; FAKE_OUTPUT: s
   return { bin: join(dir, 'bin'), FAKE_OUTPUT: dir };
 }
 
+/**
+ * The environment under which the roll's health read (KAFKA_PLC_HEALTH_SOURCE=local: the real script, run here)
+ * sees `cluster`: the stand-in first on PATH (`basePath` after it).
+ */
+export function emulatedHealthEnv(cluster: Cluster, basePath = process.env.PATH ?? ''): NodeJS.ProcessEnv {
+  const { bin, FAKE_OUTPUT } = serveToolOutput(cluster);
+  return {
+    KAFKA_PLC_HEALTH_SOURCE: 'local',
+    KAFKA_PLC_HEALTH_BOOTSTRAP: '127.0.0.1:9093',
+    PATH: `${bin}:${basePath}`,
+    FAKE_OUTPUT,
+  };
+}
+
 export function runScript(cluster: Cluster): { stdout: string; status: number | null; stderr: string } {
   const { bin, FAKE_OUTPUT } = serveToolOutput(cluster);
   const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_OUTPUT };

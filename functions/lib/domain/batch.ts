@@ -7,9 +7,9 @@
  *     partition with a replica in B whose replication factor exceeds its min.insync.replicas, its ISR minus B
  *     keeps at least min.insync.replicas members: that one replica passed R3 alone, and in a batch of two or
  *     more every broker hosting a replica is registered (R2 refuses every other broker while one is not), so
- *     R3's exception for an unregistered node cannot apply. R3 already leaves out the replicas a reassignment is removing (they leave the ISR), so this
- *     is (ISR − B − removing) ≥ min ISR. The property test checks this ISR condition by brute force, apart
- *     from this code;
+ *     R3's exception for an unregistered node cannot apply. R3 already leaves out the replicas a reassignment
+ *     is removing (they leave the ISR), so this is (ISR − B − removing) ≥ min ISR. The property test checks
+ *     this ISR condition by brute force, apart from this code;
  *  B3 at most one KRaft voter is in B (R4 checked the quorum without that one), and the active controller is
  *     never in a batch with another broker: it restarts alone, last (as in the one-at-a-time roll);
  *  B4 |B| ≤ maxBatchSize.

@@ -89,7 +89,7 @@ export function internalBootstrap(plan: Plan): string {
   return plan.brokers.map((b) => `${b.privateIp}:${plan.kafka.ports.internal}`).join(',');
 }
 
-/** The start both scripts share: where the tools are, and `tool CLASS ARGS…` with its error handling. */
+/** The start both scripts share: where the tools are, `run_tool` and `tool_result` with their error handling. */
 function toolPrelude(plan: Plan, bootstrap: string, what: string): string[] {
   return [
     '#!/usr/bin/env bash',

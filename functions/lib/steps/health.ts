@@ -90,10 +90,7 @@ async function viaSsm(
   last: readonly number[],
 ): Promise<string> {
   const script = renderHealthScript(plan);
-  const candidates = [
-    ...brokers.filter((b) => !last.includes(b.nodeId)),
-    ...brokers.filter((b) => last.includes(b.nodeId)),
-  ];
+  const candidates = outsideFirst(brokers, last);
   const budgetEnd = Date.now() + HEALTH_READ_BUDGET_MS;
   const failures: string[] = [];
   for (const broker of candidates) {
@@ -129,10 +126,24 @@ async function viaSsm(
   throw new BrokerNotHealthyError(`no broker could read the cluster health: ${failures.join('; ')}`);
 }
 
-async function viaLocalTools(plan: Plan): Promise<string> {
+/** Where the local tools connect (health source `local`). */
+function localBootstrap(): string {
   const bootstrap = process.env.KAFKA_PLC_HEALTH_BOOTSTRAP;
   if (!bootstrap)
     throw new ConfigurationError('KAFKA_PLC_HEALTH_BOOTSTRAP is not set (host:port of a broker)');
+  return bootstrap;
+}
+
+/** The brokers to run a tool on, those not in `last` (being restarted) first. */
+function outsideFirst<B extends { nodeId: number }>(brokers: readonly B[], last: readonly number[]): B[] {
+  return [
+    ...brokers.filter((b) => !last.includes(b.nodeId)),
+    ...brokers.filter((b) => last.includes(b.nodeId)),
+  ];
+}
+
+async function viaLocalTools(plan: Plan): Promise<string> {
+  const bootstrap = localBootstrap();
   try {
     const { stdout } = await run('bash', ['-c', renderHealthScript(plan, bootstrap)], {
       env: process.env,
@@ -178,17 +189,14 @@ export async function electPreferredLeaders(
   if (source === 'assume-healthy') return;
   try {
     if (source === 'local') {
-      const bootstrap = process.env.KAFKA_PLC_HEALTH_BOOTSTRAP;
-      if (!bootstrap)
-        throw new ConfigurationError('KAFKA_PLC_HEALTH_BOOTSTRAP is not set (host:port of a broker)');
-      await run('bash', ['-c', renderElectionScript(plan, bootstrap)], {
+      await run('bash', ['-c', renderElectionScript(plan, localBootstrap())], {
         env: process.env,
         timeout: LOCAL_TOOLS_TIMEOUT_MS,
       });
       log.info('preferred leaders elected', { after: restarted });
       return;
     }
-    const broker = brokers.find((b) => !restarted.includes(b.nodeId)) ?? brokers[0];
+    const [broker] = outsideFirst(brokers, restarted);
     if (!broker) return;
     const script = renderElectionScript(plan);
     const commandId = await sendToClusterInstance(plan.region, plan.clusterName, {

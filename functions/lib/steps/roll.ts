@@ -297,7 +297,7 @@ export async function batchHealthy(
     }),
   );
   for (const broker of rolled) log.info('broker rolled and caught up', { ...broker });
-  // A batch moved a whole AZ's leaders away at once: bring them back before the next batch.
+  // A batch moved a whole AZ's leaders away at once: ask for them back (an election, not waited for).
   if (maxBatchSizeOf(spec) > 1) await electPreferredLeaders(plan, state.brokers, restarted);
   const pending = state.pending.filter((id) => !restarted.includes(id));
   return {
