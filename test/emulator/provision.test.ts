@@ -102,7 +102,16 @@ describe('provision on the emulator', () => {
   it("sets every listener's TCP idle timeout above Kafka's idle close (NLB default 350 s < 600 s)", async () => {
     // Act
     const result = await runLocal('provision', seed, FAST);
-    // Assess
+    const first = emulator.recorder.calls.map((c) => c.operation);
+    emulator.recorder.clear();
+    const rerun = await runLocal('provision', seed, FAST);
+    // Assess: the listeners it created are set without a read first; a re-run reads each and changes none
+    expect(rerun.status).toBe('SUCCEEDED');
+    expect(first.filter((o) => o === 'ModifyListenerAttributes')).toHaveLength(4);
+    expect(first.filter((o) => o === 'DescribeListenerAttributes')).toHaveLength(0);
+    const again = emulator.recorder.calls.map((c) => c.operation);
+    expect(again.filter((o) => o === 'DescribeListenerAttributes')).toHaveLength(4);
+    expect(again.filter((o) => o === 'ModifyListenerAttributes')).toHaveLength(0);
     const { elbv2 } = clients('us-west-2');
     const arn = (result.output as Record<string, string>).loadBalancerArn;
     const listeners =

@@ -280,6 +280,16 @@ export async function ensureListenerIdleTimeout(
     elb(region).send(new DescribeListenerAttributesCommand({ ListenerArn: listenerArn })),
   );
   if (out.Attributes?.find((a) => a.Key === TCP_IDLE_TIMEOUT)?.Value === String(seconds)) return false;
+  await setListenerIdleTimeout(region, listenerArn, seconds);
+  return true;
+}
+
+/** Sets a listener's TCP idle timeout without reading it first (a listener just created has the default). */
+export async function setListenerIdleTimeout(
+  region: string,
+  listenerArn: string,
+  seconds: number,
+): Promise<void> {
   await call('ModifyListenerAttributes', () =>
     elb(region).send(
       new ModifyListenerAttributesCommand({
@@ -288,7 +298,6 @@ export async function ensureListenerIdleTimeout(
       }),
     ),
   );
-  return true;
 }
 
 export interface TargetHealth {

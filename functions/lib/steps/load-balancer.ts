@@ -94,11 +94,17 @@ export async function ensureLoadBalancer(spec: ClusterSpec, network: NetworkRefs
     await elb.pointListener(region, repoint.listenerArn, repoint.targetGroupArn);
   await pruneLoadBalancer(plan, network.vpcId, [...existingListeners, ...created]);
   const planned = new Set(plan.loadBalancer.listeners.map((l) => l.port));
-  for (const listener of [...existingListeners, ...created]) {
+  const seconds = plan.loadBalancer.tcpIdleTimeoutSeconds;
+  for (const listener of existingListeners) {
     if (!planned.has(listener.port)) continue;
-    const seconds = plan.loadBalancer.tcpIdleTimeoutSeconds;
     if (await elb.ensureListenerIdleTimeout(region, listener.arn, seconds))
       log.info('set listener idle timeout', { port: listener.port, seconds });
+  }
+  // A listener created above has ELB's default idle timeout (350 s): set without a read (one call fewer
+  // per broker, and ELB's Describe* bucket is shared by the whole account).
+  for (const listener of created) {
+    await elb.setListenerIdleTimeout(region, listener.arn, seconds);
+    log.info('set listener idle timeout', { port: listener.port, seconds });
   }
   return { loadBalancerArn: lb.arn, loadBalancerDnsName: lb.dnsName, targetGroupArns };
 }
