@@ -8,9 +8,12 @@ import { z } from '../lib/zod';
 const input = z.extend(specOnly, {
   roll: rollStateSchema,
   commands: z.array(rollCommandSchema).check(z.minLength(1, 'needs at least one roll command')),
+  /** The pick's partitions already under min ISR or leaderless (not held against the batch). */
+  unhealthyAtPick: z.optional(z.array(z.string())),
 });
 export const handler = readyHandler(
   'CheckBrokerHealthy',
   input,
-  ({ spec, roll, commands }: z.output<typeof input>) => batchHealthy(spec, roll, commands),
+  ({ spec, roll, commands, unhealthyAtPick }: z.output<typeof input>) =>
+    batchHealthy(spec, roll, commands, unhealthyAtPick),
 );

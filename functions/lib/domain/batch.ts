@@ -22,10 +22,12 @@
 import {
   canRollNow,
   type HealthSnapshot,
+  minInsyncReplicas,
   orderForRoll,
   type PartitionState,
   pickNextToRoll,
   type RollOptions,
+  replicationFactor,
 } from './roll';
 
 export interface BatchOptions extends RollOptions {
@@ -97,4 +99,59 @@ export function pickNextBatch(
     warnings.push(...alone.warnings);
   }
   return { batch, warnings: [...new Set(warnings)] };
+}
+
+/** Partitions whose replication factor exceeds their min.insync.replicas: those a restart must keep available. */
+function guardedPartitions(snapshot: HealthSnapshot): PartitionState[] {
+  return snapshot.partitions.filter((p) => replicationFactor(p) > minInsyncReplicas(snapshot, p.topic));
+}
+
+/**
+ * The guarded partitions already under min.insync.replicas or without a leader when a batch is picked (a batch
+ * may be the remedy: the unregistered broker they wait for): mustStopRoll does not count them against it.
+ */
+export function unhealthyPartitions(snapshot: HealthSnapshot): string[] {
+  return guardedPartitions(snapshot)
+    .filter((p) => p.leader === null || p.isr.length < minInsyncReplicas(snapshot, p.topic))
+    .map(partitionName);
+}
+
+/**
+ * While a restarted batch catches up (CheckBrokerHealthy's reads before it has): what that batch cannot
+ * explain, so the roll stops instead of waiting — nothing else restarts, the batch's brokers come back on their
+ * own, a human looks. The batch was admissible (B1–B3) on the reading before it restarted, so without its
+ * brokers every partition whose replication factor exceeds its min.insync.replicas keeps min ISR and a leader,
+ * and the quorum keeps its leader unless a voter is in the batch. Hence a stop when
+ *  - such a partition is under min.insync.replicas (acks=all producers are failing: another replica fell out);
+ *  - such a partition has no leader (offline);
+ *  - the quorum has no leader while no voter of the batch restarts (a leaderless reading while a voter restarts
+ *    is that voter's election, waited out).
+ * Partitions with a replication factor at or below min ISR are left out: R3 warned that they go under min ISR,
+ * or offline, while a replica of theirs restarts. So are those already unhealthy when the batch was picked
+ * (`unhealthyAtPick`, from unhealthyPartitions): restarting the broker they wait for is R3's remedy.
+ */
+export function mustStopRoll(
+  snapshot: HealthSnapshot,
+  restarting: readonly number[],
+  unhealthyAtPick: readonly string[] = [],
+): { ok: true } | { ok: false; reason: string } {
+  const reasons: string[] = [];
+  const before = new Set(unhealthyAtPick);
+  const guarded = guardedPartitions(snapshot).filter((p) => !before.has(partitionName(p)));
+  const underMin = guarded.filter((p) => p.isr.length < minInsyncReplicas(snapshot, p.topic));
+  if (underMin.length > 0)
+    reasons.push(
+      `under min.insync.replicas: ${underMin.map((p) => `${partitionName(p)} (ISR ${p.isr.join(',') || 'empty'})`).join(', ')}`,
+    );
+  const offline = guarded.filter((p) => p.leader === null);
+  if (offline.length > 0) reasons.push(`offline (no leader): ${offline.map(partitionName).join(', ')}`);
+  const voters = new Set(snapshot.voters.map((v) => v.nodeId));
+  if (snapshot.activeControllerId === null && !restarting.some((id) => voters.has(id)))
+    reasons.push('the KRaft quorum has no leader, and no voter is restarting');
+  return reasons.length > 0
+    ? {
+        ok: false,
+        reason: `${reasons.join('; ')} — not what restarting ${restarting.map((id) => `b${id}`).join(', ')} does`,
+      }
+    : { ok: true };
 }

@@ -13,7 +13,7 @@
  */
 import * as instances from '../aws/ec2-instances';
 import * as ssm from '../aws/ssm';
-import { pickNextBatch } from '../domain/batch';
+import { mustStopRoll, pickNextBatch, unhealthyPartitions } from '../domain/batch';
 import { renderBrokerScript } from '../domain/broker-script';
 import {
   brokerCommands,
@@ -153,7 +153,14 @@ export async function prepareRoll(spec: ClusterSpec, previousUniqueName: string)
 
 export type RollPick =
   | { action: 'done'; attempt: number }
-  | { action: 'roll'; nodeIds: number[]; warnings: string[]; attempt: number }
+  | {
+      action: 'roll';
+      nodeIds: number[];
+      warnings: string[];
+      attempt: number;
+      /** Partitions already under min ISR or leaderless at this pick (mustStopRoll leaves them out). */
+      unhealthy: string[];
+    }
   | { action: 'wait'; waitSeconds: number; reason: string; attempt: number };
 
 /** The most brokers restarted together (spec.roll.maxBatchSize; 1, one at a time, unless the spec says). */
@@ -181,7 +188,13 @@ function pickFrom(
   if (next.batch.length > 0) {
     const warnings = 'warnings' in next ? next.warnings : [];
     log.info('brokers may restart now', { nodeIds: next.batch, warnings });
-    return { action: 'roll', nodeIds: next.batch, warnings, attempt: 0 };
+    return {
+      action: 'roll',
+      nodeIds: next.batch,
+      warnings,
+      attempt: 0,
+      unhealthy: unhealthyPartitions(snapshot),
+    };
   }
   const reason = 'refusals' in next ? next.refusals.map((r) => r.reason).join('; ') : '';
   // The refusal backoff: DEFAULT_ROLL_RETRY unless the deployment sets ROLL_RETRY_* (validated here).
@@ -280,12 +293,22 @@ export async function batchHealthy(
   spec: ClusterSpec,
   state: RollState,
   commands: readonly RollCommand[],
+  unhealthyAtPick: readonly string[] = [],
 ): Promise<HealthyResult> {
   const plan = planCluster(spec);
   const restarted = commands.map((c) => c.nodeId);
   const { snapshot } = await readHealth(plan, state.brokers, restarted);
   const waiting = restarted.map((id) => isCaughtUp(snapshot, id)).flatMap((c) => (c.ok ? [] : [c.reason]));
-  if (waiting.length > 0) return { ready: false, detail: waiting.join('; ') };
+  if (waiting.length > 0) {
+    // What the batch cannot explain stops the roll now rather than after the wait's bound.
+    const stop = mustStopRoll(snapshot, restarted, unhealthyAtPick);
+    if (!stop.ok)
+      throw new RollAbortedError(
+        `roll stopped: ${stop.reason}. Nothing else is restarted; ${restarted.map((id) => `b${id}`).join(', ')} ` +
+          'come back on their own. Find the cause (kafka-plc status), then start the roll again: brokers already rolled are skipped',
+      );
+    return { ready: false, detail: waiting.join('; ') };
+  }
   const previous = planCluster({ ...spec, uniqueName: state.previousUniqueName });
   const rolled = commands.map(
     (command): RolledBroker => ({
@@ -297,7 +320,7 @@ export async function batchHealthy(
     }),
   );
   for (const broker of rolled) log.info('broker rolled and caught up', { ...broker });
-  // A batch moved a whole AZ's leaders away at once: ask for them back (an election, not waited for).
+  // A batch moved a whole AZ's leaders away at once: ask for them back (an election, waited for).
   if (maxBatchSizeOf(spec) > 1) await electPreferredLeaders(plan, state.brokers, restarted);
   const pending = state.pending.filter((id) => !restarted.includes(id));
   return {
