@@ -79,9 +79,9 @@ export function assumedHealthy(plan: Plan): HealthSnapshot {
  * never outlives its Lambda. Each command's executionTimeout is what is left of it.
  */
 export const HEALTH_READ_BUDGET_MS = 140_000;
-/** GetCommandInvocation polls: 250 ms, doubling to 2 s (the tools take seconds; the first answer is soon). */
+/** GetCommandInvocation polls: 250 ms, doubling to 1 s (the tools take seconds: an answer is seen within a second). */
 const POLL_FIRST_MS = 250;
-const POLL_MAX_MS = 2000;
+const POLL_MAX_MS = 1000;
 const MIN_COMMAND_SECONDS = 30;
 
 async function viaSsm(
@@ -174,11 +174,20 @@ export async function readHealth(
 }
 
 /**
+ * How long CheckBrokerHealthy waits for the election's command after its health read (HEALTH_READ_BUDGET_MS):
+ * the Lambda's timeout covers both (a stack test keeps them consistent).
+ */
+export const ELECTION_BUDGET_MS = 30_000;
+
+/**
  * A batch roll's preferred-leader election once a batch caught up (health-script.ts renderElectionScript), where
- * the health is read: through SSM on a broker outside the batch (not waited for: leadership is not what the next
- * batch is decided on), or here with the local tools. An election that fails (a preferred replica out of the
- * ISR again) leaves leaders where they are, as Kafka's auto.leader.rebalance.enable would later: logged, never
- * raised. The stand-in health source elects nothing.
+ * the health is read: through SSM on a broker outside the batch, or here with the local tools. Waited for (up to
+ * ELECTION_BUDGET_MS) before the next batch restarts: an election still running then would hand leadership to
+ * brokers that are shutting down, whose controlled shutdown then moves it away again (and on one host its JVM
+ * competes with theirs). The next batch is still decided on the health read before it: leadership is not what a
+ * batch is decided on, the ISR and the quorum are. An election that fails (a preferred replica out of the ISR
+ * again) or does not answer in time leaves leaders where they are, as Kafka's auto.leader.rebalance.enable would
+ * later: logged, never raised. The stand-in health source elects nothing.
  */
 export async function electPreferredLeaders(
   plan: Plan,
@@ -203,9 +212,25 @@ export async function electPreferredLeaders(
       instanceId: broker.instanceId,
       script,
       comment: commandComment('elect', plan.clusterName, broker.nodeId, scriptHash(script)),
-      timeoutSeconds: 120,
+      timeoutSeconds: ELECTION_BUDGET_MS / 1000,
     });
-    log.info('preferred-leader election sent', { nodeId: broker.nodeId, commandId, after: restarted });
+    const invocation = await awaitInvocation(plan.region, commandId, broker.instanceId, {
+      deadline: Date.now() + ELECTION_BUDGET_MS,
+      firstPauseMs: POLL_FIRST_MS,
+      maxPauseMs: POLL_MAX_MS,
+    });
+    if (invocation.status === 'Success')
+      log.info('preferred leaders elected', { nodeId: broker.nodeId, commandId, after: restarted });
+    else
+      log.warn(
+        'preferred-leader election did not succeed: leaders move back with auto.leader.rebalance.enable',
+        {
+          nodeId: broker.nodeId,
+          commandId,
+          status: invocation.status,
+          output: tail(invocation.stderr || invocation.stdout, 3),
+        },
+      );
   } catch (error) {
     log.warn('no preferred-leader election; leaders move back with auto.leader.rebalance.enable', {
       error: error instanceof Error ? error.message : String(error),
