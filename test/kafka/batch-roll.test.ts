@@ -68,16 +68,19 @@ describe('a batch roll of six brokers over three racks', () => {
     // the controller was the KRaft leader when its batch was picked; no other batch held it
     expect(roll.leaderAtPick.get(controller)).toBe(controller);
     expect(byId(roll.rolled.map((r) => r.nodeId))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(roll.serviceActions.filter((a) => a.verb === 'restart')).toHaveLength(6);
-    // after each batch a preferred-leader election, on a broker outside it: leaders are back where Kafka placed them
+    expect(roll.serviceActions.filter((a) => a.verb === 'stop')).toHaveLength(6);
+    // after each batch a preferred-leader election, on a broker outside it, ended before the next batch restarts
+    // (and before the roll ends): leaders are back where Kafka placed them
     const elections = roll.commands.filter((c) => c.purpose === 'elect');
     expect(elections).toHaveLength(4);
-    await Promise.all(elections.map((c) => c.done));
-    for (const [i, sent] of elections.entries()) {
-      // (roll.commands are copies taken when the roll ended; the executor's own record has the outcome)
-      const election = control.executor.commands.find((c) => c.commandId === sent.commandId);
-      expect(election?.status, election?.stderr).toBe('Success');
-      expect(batches[i]).not.toContain(election?.nodeId);
+    const restarts = roll.commands.filter((c) => c.purpose === 'roll');
+    for (const [i, election] of elections.entries()) {
+      expect(election.status, election.stderr).toBe('Success');
+      expect(batches[i]).not.toContain(election.nodeId);
+      const next = restarts.filter((c) => batches[i + 1]?.includes(c.nodeId));
+      expect(next).toHaveLength(batches[i + 1]?.length ?? 0);
+      for (const restart of next)
+        expect(restart.requestedAt).toBeGreaterThanOrEqual(election.endedAt ?? Infinity);
     }
     const admin = consumerSideKafka(clientSide(cluster, undefined, clientLog), 'kafka-plc-leaders').admin();
     await admin.connect();

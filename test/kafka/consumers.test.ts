@@ -183,7 +183,7 @@ describe('taking tidb-b out of the running cluster is a roll (the roll state mac
     // Assess
     expect(rolled.run.status, `${rolled.run.error}: ${rolled.run.cause}`).toBe('SUCCEEDED');
     expect(rolled.rolled.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
-    const restarts = rolled.serviceActions.filter((a) => a.verb === 'restart').map((a) => a.nodeId);
+    const restarts = rolled.serviceActions.filter((a) => a.verb === 'stop').map((a) => a.nodeId);
     expect(restarts.sort()).toEqual([1, 2, 3]);
     for (const broker of cluster.plan.brokers) {
       const properties = readFileSync(`${cluster.dir}/b${broker.nodeId}/conf/server.properties`, 'utf8');

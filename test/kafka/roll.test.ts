@@ -184,13 +184,15 @@ describe('the unique-name roll on real brokers', () => {
       expect(command?.status).toBe('Success');
       expect(command?.stdout).toContain('storage already formatted; left as it is');
       expect(command?.stdout).toContain('restarting kafka.service (config changed: yes');
-      const restart = roll.serviceActions.find((a) => a.nodeId === rolled.nodeId && a.verb === 'restart');
-      expect(restart?.result).toMatchObject({ stopped: { how: 'exited', exitCode: 143 } });
+      // systemd's stop (SIGTERM, a controlled shutdown that ended by itself), then its start
+      const stop = roll.serviceActions.find((a) => a.nodeId === rolled.nodeId && a.verb === 'stop');
+      expect(stop?.result).toMatchObject({ how: 'exited', exitCode: 143 });
       expect(brokerLogs(rolled.nodeId)).toContain(
         `[BrokerLifecycleManager id=${rolled.nodeId}] Beginning controlled shutdown.`,
       );
     }
-    expect(roll.serviceActions.filter((a) => a.verb === 'restart')).toHaveLength(3);
+    expect(roll.serviceActions.filter((a) => a.verb === 'stop')).toHaveLength(3);
+    expect(roll.serviceActions.filter((a) => a.verb === 'start')).toHaveLength(3);
   }, 300_000);
 
   it('loses no acknowledged message, and the producer had no failed send after its retries', () => {
@@ -363,5 +365,27 @@ describe('the unique-name roll on real brokers', () => {
     expect(sent.filter((c) => c?.purpose !== 'health')).toEqual([]);
     expect(control.executor.serviceActions.slice(firstAction)).toEqual([]);
     expect(cluster.brokers.map((b) => b.pid)).toEqual(pidsBefore);
+  }, 300_000);
+
+  it('a stop systemd had to end with SIGKILL (no controlled shutdown) stops the roll at that broker, which runs again', async () => {
+    // Prepare: whichever broker the roll restarts first, its controlled shutdown gets 1 ms before SIGKILL, as
+    // systemd gives TimeoutStopSec (the last test of the file: the other brokers' cut stops are never used)
+    const firstAction = control.executor.serviceActions.length;
+    for (const broker of cluster.brokers) control.executor.cutNextStop(broker.nodeId, 1);
+    // Act
+    const roll = await control.roll('tidb-ghi789', 'tidb-def456');
+    // Assess: one broker stopped (killed) and started again; the roll failed there with systemd's word for it
+    expect(roll.run.status).toBe('FAILED');
+    expect(roll.run.cause).toContain(
+      "Kafka's stop was no controlled shutdown (systemd: Result=timeout, SIGKILL after TimeoutStopSec)",
+    );
+    const actions = control.executor.serviceActions.slice(firstAction);
+    const stops = actions.filter((a) => a.verb === 'stop');
+    expect(stops).toHaveLength(1);
+    expect(stops[0]?.result).toMatchObject({ how: 'killed' });
+    const killed = stops[0]?.nodeId as number;
+    expect(actions.filter((a) => a.verb === 'start').map((a) => a.nodeId)).toEqual([killed]);
+    expect(cluster.isRunning(killed)).toBe(true);
+    expect(roll.rolled).toEqual([]);
   }, 300_000);
 });

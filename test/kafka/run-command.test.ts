@@ -36,6 +36,7 @@ const hosts: BrokerHosts = {
   stopBroker: async (nodeId) => {
     actions.push(`stop b${nodeId}`);
     running.set(nodeId, false);
+    return { how: 'exited', exitCode: 143 };
   },
   startBroker: async (nodeId) => {
     actions.push(`start b${nodeId}`);
@@ -192,7 +193,7 @@ describe('Run Command on a broker host', () => {
     expect([...online].sort()).toEqual([instance(1), instance(2)].sort());
   });
 
-  it("serves systemctl on the host: is-active from the broker's JVM, restart/start/stop through the harness", async () => {
+  it("serves systemctl on the host: is-active from the broker's JVM, restart/start/stop through the harness, show of the last stop", async () => {
     // Act
     const { last } = await runScript(
       3,
@@ -203,13 +204,15 @@ describe('Run Command on a broker host', () => {
         'systemctl restart kafka.service',
         'systemctl is-active --quiet kafka.service && echo active',
         'systemctl stop kafka.service',
+        'systemctl show --property=Result --value kafka.service',
+        'systemctl show --property=ExecMainStatus --value kafka.service',
         'systemctl start kafka.service',
         'systemctl restart sshd.service || echo "sshd: $?"',
       ].join('\n'),
     );
     // Assess
     expect(last.status, last.stderr).toBe('Success');
-    expect(last.stdout).toBe('inactive 3\nactive\nsshd: 5\n');
+    expect(last.stdout).toBe('inactive 3\nactive\nsuccess\n143\nsshd: 5\n');
     expect(actions).toEqual(['restart b3', 'stop b3', 'start b3']);
     expect(executor.serviceActions.map((a) => `${a.verb} b${a.nodeId}`)).toEqual([
       'restart b3',

@@ -46,7 +46,11 @@ export interface BrokerHosts {
   /** Loopback address of a broker. */
   addressOf(nodeId: number): string;
   isRunning(nodeId: number): boolean;
-  stopBroker(nodeId: number): Promise<unknown>;
+  /** SIGTERM, then SIGKILL after `graceMs` (systemd's TimeoutStopSec); `how` says which ended it. */
+  stopBroker(
+    nodeId: number,
+    graceMs?: number,
+  ): Promise<{ how: 'exited' | 'killed'; exitCode: number | null }>;
   startBroker(nodeId: number): Promise<unknown>;
   restartBroker(nodeId: number): Promise<unknown>;
 }
@@ -98,6 +102,11 @@ export interface RunCommandExecutor {
    * `commands` keeps them for the test.
    */
   expireHistory(): void;
+  /**
+   * A fault: the next `systemctl stop` of `nodeId` gives Kafka `graceMs` for its controlled shutdown, then
+   * SIGKILL — what systemd does when the shutdown outlasts TimeoutStopSec.
+   */
+  cutNextStop(nodeId: number, graceMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -126,14 +135,17 @@ export function hostView(script: string, awsPlan: Plan, hosts: BrokerHosts, node
 const SYSTEMCTL = `#!/usr/bin/env node
 // kafka-plc test stand-in for systemctl on a harness broker host (test/kafka/run-command.ts).
 const quiet = process.argv.includes('--quiet') || process.argv.includes('-q');
-const args = process.argv.slice(2).filter((a) => a !== '--quiet' && a !== '-q');
-const [verb, unit] = args;
+const args = process.argv.slice(2).filter((a) => !['--quiet', '-q', '--value'].includes(a));
+const property = (args.find((a) => a.startsWith('--property=')) ?? '').slice('--property='.length);
+const [verb] = args;
+const unit = args.filter((a) => !a.startsWith('--')).at(-1);
 if (verb === 'daemon-reload' || verb === 'enable') process.exit(0);
 if (unit !== 'kafka.service') {
   process.stderr.write('Unit ' + unit + ' not found.\\n');
   process.exit(5);
 }
-fetch(process.env.KAFKA_PLC_SYSTEMCTL_URL + '?verb=' + encodeURIComponent(verb), { method: 'POST' })
+const query = '?verb=' + encodeURIComponent(verb) + '&property=' + encodeURIComponent(property);
+fetch(process.env.KAFKA_PLC_SYSTEMCTL_URL + query, { method: 'POST' })
   .then(async (r) => {
     const text = await r.text();
     if (text && !quiet) process.stdout.write(text);
@@ -171,6 +183,9 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
   let expiredBefore = 0;
   const history = () => commands.slice(expiredBefore);
   const serviceActions: ServiceAction[] = [];
+  /** Each broker's last stop (what `systemctl show` reports) and the stops cut short by cutNextStop. */
+  const lastStop = new Map<number, { how: 'exited' | 'killed'; exitCode: number | null }>();
+  const cutStops = new Map<number, number>();
   const children = new Set<ChildProcess>();
   let port = 0;
 
@@ -396,17 +411,41 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
     DescribeInstanceInformation: describeInstanceInformation,
   };
 
-  async function systemctl(nodeId: number, verb: string, res: ServerResponse): Promise<void> {
+  async function systemctl(
+    nodeId: number,
+    verb: string,
+    property: string,
+    res: ServerResponse,
+  ): Promise<void> {
     const running = hosts.isRunning(nodeId);
     if (verb === 'is-active') {
       res.writeHead(running ? 200 : 409).end(running ? 'active\n' : 'inactive\n');
       return;
     }
+    if (verb === 'show') {
+      // What systemd tells of the last stop: Result=timeout when SIGTERM was not enough (SIGKILL, as systemd
+      // after TimeoutStopSec), the JVM's exit status (143 after SIGTERM) as ExecMainStatus
+      const stop = lastStop.get(nodeId);
+      const values: Record<string, string> = {
+        Result: stop?.how === 'killed' ? 'timeout' : 'success',
+        ExecMainStatus: String(stop?.exitCode ?? (stop?.how === 'killed' ? 9 : 0)),
+      };
+      const value = values[property];
+      if (value === undefined)
+        res.writeHead(400).end(`systemctl stand-in: property ${property} is not supported\n`);
+      else res.writeHead(200).end(`${value}\n`);
+      return;
+    }
     let result: unknown;
     if (verb === 'restart') result = await hosts.restartBroker(nodeId);
     else if (verb === 'start') result = running ? null : await hosts.startBroker(nodeId);
-    else if (verb === 'stop') result = running ? await hosts.stopBroker(nodeId) : null;
-    else {
+    else if (verb === 'stop') {
+      const grace = cutStops.get(nodeId);
+      cutStops.delete(nodeId);
+      const stopped = running ? await hosts.stopBroker(nodeId, grace) : null;
+      if (stopped) lastStop.set(nodeId, stopped);
+      result = stopped;
+    } else {
       res.writeHead(400).end(`systemctl stand-in: verb ${verb} is not supported\n`);
       return;
     }
@@ -426,7 +465,12 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     const service = /^\/systemctl\/(\d+)$/.exec(url.pathname);
     if (service) {
-      await systemctl(Number(service[1]), url.searchParams.get('verb') ?? '', res);
+      await systemctl(
+        Number(service[1]),
+        url.searchParams.get('verb') ?? '',
+        url.searchParams.get('property') ?? '',
+        res,
+      );
       return;
     }
     if (/^\/aws-cli\/\d+$/.test(url.pathname)) {
@@ -487,6 +531,9 @@ export async function startRunCommandExecutor(options: ExecutorOptions): Promise
     serviceActions,
     expireHistory() {
       expiredBefore = commands.length;
+    },
+    cutNextStop(nodeId, graceMs) {
+      cutStops.set(nodeId, graceMs);
     },
     async stop() {
       for (const child of children) kill(child, 'SIGKILL');

@@ -15,7 +15,7 @@
 import { aclLine, CREDENTIALS_FILE, consumerAcls, SCRAM_ITERATIONS } from './consumer-auth';
 import { BROKER_CONF_DIR } from './kafka-config';
 import type { Plan, PlannedBroker } from './plan';
-import { heredoc, shellQuote } from './shell';
+import { heredoc, RESTART_SERVICE_SH, shellQuote } from './shell';
 
 export const KAFKA_HOME = '/opt/kafka';
 export const CONF_DIR = BROKER_CONF_DIR;
@@ -138,29 +138,33 @@ format_storage_once() {
     -t "$CLUSTER_ID" -c "$CONF_DIR/server.properties" --ignore-formatted
 }
 
+# Polled every 0.5 s: the roll's next step waits on this, so a listener is seen at most half a second late.
 wait_until_listening() {
-  local waited=0
+  local deadline=$((SECONDS + READY_TIMEOUT))
   until (exec 3<> "/dev/tcp/$PRIVATE_IP/$INTERNAL_PORT") 2> /dev/null; do
-    [ "$waited" -lt "$READY_TIMEOUT" ] || die "Kafka did not listen on $PRIVATE_IP:$INTERNAL_PORT within $READY_TIMEOUT s"
-    sleep 2
-    waited=$((waited + 2))
+    [ "$SECONDS" -lt "$deadline" ] || die "Kafka did not listen on $PRIVATE_IP:$INTERNAL_PORT within $READY_TIMEOUT s"
+    sleep 0.5
   done
   log "Kafka listens on $PRIVATE_IP:$INTERNAL_PORT"
 }
+
+${RESTART_SERVICE_SH}
 
 start_or_restart() {
   case "$SERVICE_MANAGER" in
     systemd)
       if [ "$UNIT_CHANGED" = yes ]; then systemctl daemon-reload; fi
       systemctl enable --quiet "$SERVICE"
+      STOP_CLEAN=yes
       if [ "$CONFIG_CHANGED" = yes ] || [ -f "$PENDING" ] || ! systemctl is-active --quiet "$SERVICE"; then
         log "restarting $SERVICE (config changed: $CONFIG_CHANGED, restart pending: $([ -f "$PENDING" ] && echo yes || echo no))"
-        systemctl restart "$SERVICE"
+        restart_service "$SERVICE"
       else
         log "$SERVICE running with this config; not restarted"
       fi
       wait_until_listening
       rm -f -- "$PENDING"
+      stop_was_controlled
       ;;
     none)
       rm -f -- "$PENDING"

@@ -20,7 +20,7 @@
  * It never deletes data: it touches no log dir. Every value below passes through shellQuote.
  */
 import type { Plan, PlannedBroker } from './plan';
-import { shellQuote } from './shell';
+import { RESTART_SERVICE_SH, shellQuote } from './shell';
 
 export const DEFAULT_SERVICE_NAME = 'kafka.service';
 export const PATCH_READY_TIMEOUT_SECONDS = 300;
@@ -215,15 +215,15 @@ check_service() {
   esac
 }
 
+# Polled every 0.5 s: the roll's next step waits on this, so a listener is seen at most half a second late.
 wait_until_listening() {
-  local port waited ports
+  local port deadline ports
   read -r -a ports <<< "$EXTERNAL_PORT"
   for port in "$INTERNAL_PORT" "\${ports[@]}"; do
-    waited=0
+    deadline=$((SECONDS + READY_TIMEOUT))
     until (exec 3<> "/dev/tcp/$PRIVATE_IP/$port") 2> /dev/null; do
-      [ "$waited" -lt "$READY_TIMEOUT" ] || die "Kafka did not listen on $PRIVATE_IP:$port within $READY_TIMEOUT s"
-      sleep 2
-      waited=$((waited + 2))
+      [ "$SECONDS" -lt "$deadline" ] || die "Kafka did not listen on $PRIVATE_IP:$port within $READY_TIMEOUT s"
+      sleep 0.5
     done
     log "Kafka listens on $PRIVATE_IP:$port"
   done
@@ -267,15 +267,18 @@ preview_patch() {
   rm -f -- "$tmp"
 }
 
+${RESTART_SERVICE_SH}
+
 restart_if_pending() {
   case "$SERVICE_MANAGER" in
     systemd)
       if [ -f "$PENDING" ]; then
         log "restarting $SERVICE (systemd stops Kafka with SIGTERM: a controlled shutdown)"
-        systemctl restart "$SERVICE"
+        restart_service "$SERVICE"
         wait_until_listening
         rm -f -- "$PENDING"
         log "restarted: yes"
+        stop_was_controlled
       else
         log "restarted: no ($SERVICE already runs this configuration)"
         wait_until_listening

@@ -234,7 +234,17 @@ describe('broker bootstrap script: executed in a sandbox', () => {
   ) {
     const bin = join(dir, 'bin');
     writeFileSync(join(bin, 'aws'), `#!/usr/bin/env bash\nprintf 'v1\\t%s\\n' '${password}'\n`);
-    writeFileSync(join(bin, 'systemctl'), '#!/usr/bin/env bash\nexit 0\n');
+    writeFileSync(
+      join(bin, 'systemctl'),
+      [
+        '#!/usr/bin/env bash',
+        '# a clean stop, as systemd reports one',
+        'case "$1 $2" in',
+        '  "show --property=Result") echo success ;;',
+        '  "show --property=ExecMainStatus") echo 143 ;;',
+        'esac',
+      ].join('\n'),
+    );
     writeFileSync(
       join(bin, 'java'),
       [
@@ -334,9 +344,12 @@ describe('broker bootstrap script: executed in a sandbox', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain(password);
   });
 
-  it('a run stopped between writing the config and the restart restarts on its re-run (restart-pending mark)', async () => {
-    // Prepare: a stand-in systemctl whose restart fails the first time (the run stops after the write), and a
-    // loopback listener standing for Kafka's INTERNAL port at the broker's address
+  /**
+   * A stand-in systemctl (its calls logged): `stop` fails once while STANDIN_FAIL_ONCE exists, and `show` reports
+   * the last stop as STANDIN_STOP_RESULT / STANDIN_EXIT_STATUS say (clean: success, 143). A loopback listener
+   * stands for Kafka's INTERNAL port at the broker's address; the script is pointed at both.
+   */
+  async function systemdSandbox(extraEnv: Record<string, string> = {}) {
     const bin = join(dir, 'bin');
     writeFileSync(
       join(bin, 'systemctl'),
@@ -345,12 +358,15 @@ describe('broker bootstrap script: executed in a sandbox', () => {
         'printf "%s\\n" "$*" >> "$STANDIN_SYSTEMCTL_LOG"',
         'case "$1" in',
         '  is-active) exit 0 ;;',
-        '  restart) if [ -f "$STANDIN_FAIL_ONCE" ]; then rm -f "$STANDIN_FAIL_ONCE"; exit 1; fi ;;',
+        '  stop) if [ -f "$STANDIN_FAIL_ONCE" ]; then rm -f "$STANDIN_FAIL_ONCE"; exit 1; fi ;;',
+        '  show) case "$2" in',
+        '      --property=Result) echo "${STANDIN_STOP_RESULT:-success}" ;;',
+        '      --property=ExecMainStatus) echo "${STANDIN_EXIT_STATUS:-143}" ;;',
+        '    esac ;;',
         'esac',
       ].join('\n'),
     );
     chmodSync(join(bin, 'systemctl'), 0o755);
-    writeFileSync(join(dir, 'fail-once'), '');
     const server = createServer((socket) => socket.destroy());
     const port = await new Promise<number>((resolve) =>
       server.listen(0, '127.0.77.9', () => resolve((server.address() as AddressInfo).port)),
@@ -362,18 +378,26 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       STANDIN_FAIL_ONCE: join(dir, 'fail-once'),
       KAFKA_PLC_READY_TIMEOUT: '4',
       KAFKA_PLC_SYSTEMD_DIR: dir,
+      ...extraEnv,
     };
-    // point the script's address and port at the stand-ins only
     const script = (uniqueName: string) =>
       renderBrokerScript(sandboxPlan({ uniqueName }), sandboxPlan({ uniqueName }).brokers[0]!)
         .replace(/^readonly PRIVATE_IP=.*$/m, "readonly PRIVATE_IP='127.0.77.9'")
         .replace(/^readonly INTERNAL_PORT=.*$/m, `readonly INTERNAL_PORT='${port}'`);
     const runAs = (text: string) => spawnSync('bash', ['-c', text], { env: systemd, encoding: 'utf8' });
-    const pending = join(dir, 'conf', 'server.properties.kafka-plc-restart-pending');
-    const restarts = () =>
+    const calls = (verb: string) =>
       readFileSync(join(dir, 'systemctl.log'), 'utf8')
         .split('\n')
-        .filter((l) => l.startsWith('restart')).length;
+        .filter((l) => l.startsWith(verb));
+    return { script, runAs, calls, close: () => server.close() };
+  }
+
+  it('a run stopped between writing the config and the restart restarts on its re-run (restart-pending mark)', async () => {
+    // Prepare: systemctl stop fails the first time (the run stops after the write)
+    const { script, runAs, calls, close } = await systemdSandbox();
+    writeFileSync(join(dir, 'fail-once'), '');
+    const pending = join(dir, 'conf', 'server.properties.kafka-plc-restart-pending');
+    const restarts = () => calls('start').length;
     try {
       // Act
       const stopped = runAs(script('tidb-new'));
@@ -388,10 +412,62 @@ describe('broker bootstrap script: executed in a sandbox', () => {
       expect(rerun.stdout).toContain('restart pending: yes');
       expect(existsSync(pending)).toBe(false);
       expect(again.stdout).toContain('running with this config; not restarted');
-      expect(restarts()).toBe(2);
+      expect(stopped.stderr).toContain(
+        'systemctl stop kafka.service failed: not restarted, the restart stays pending',
+      );
+      expect(calls('stop')).toHaveLength(2);
+      expect(restarts()).toBe(1);
       expect(readFileSync(join(dir, 'kafka.service'), 'utf8')).toContain('KillSignal=SIGTERM');
     } finally {
-      server.close();
+      close();
+    }
+  });
+
+  it.each([
+    ['timeout', '9', 'Result=timeout, SIGKILL after TimeoutStopSec'],
+    ['signal', '9', 'Result=signal'],
+  ])(
+    'a stop systemd reports as %s (no controlled shutdown) starts Kafka again, then fails the run',
+    async (result, status, said) => {
+      // Prepare
+      const { script, runAs, calls, close } = await systemdSandbox({
+        STANDIN_STOP_RESULT: result,
+        STANDIN_EXIT_STATUS: status,
+      });
+      try {
+        // Act
+        const run = runAs(script('tidb-new'));
+        // Assess: stopped, asked, started again and listened; then the run failed naming systemd's result; the
+        // restart is done (no pending mark: a re-run does not restart again)
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain(`Kafka's stop was no controlled shutdown (systemd: ${said})`);
+        expect(run.stdout).toContain('Kafka listens on 127.0.77.9');
+        expect(calls('stop')).toHaveLength(1);
+        expect(calls('start')).toHaveLength(1);
+        expect(existsSync(join(dir, 'conf', 'server.properties.kafka-plc-restart-pending'))).toBe(false);
+      } finally {
+        close();
+      }
+    },
+  );
+
+  it.each([
+    ['success', '0'],
+    ['exit-code', '143'],
+  ])('a stop systemd reports as %s with status %s is a controlled shutdown', async (result, status) => {
+    // Prepare: exit-code 143 is a JVM ended by SIGTERM in a unit without SuccessExitStatus=143
+    const { script, runAs, close } = await systemdSandbox({
+      STANDIN_STOP_RESULT: result,
+      STANDIN_EXIT_STATUS: status,
+    });
+    try {
+      // Act
+      const run = runAs(script('tidb-new'));
+      // Assess
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('restarting kafka.service');
+    } finally {
+      close();
     }
   });
 

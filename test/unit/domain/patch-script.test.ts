@@ -152,7 +152,9 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
         'case "$1 $2" in',
         '  "show --property=LoadState") echo "${STANDIN_LOAD_STATE:-loaded}" ;;',
         '  "show --property=KillSignal") echo "${STANDIN_KILL_SIGNAL:-15}" ;;',
-        '  restart*) exit "${STANDIN_RESTART_EXIT:-0}" ;;',
+        '  "show --property=Result") echo "${STANDIN_STOP_RESULT:-success}" ;;',
+        '  "show --property=ExecMainStatus") echo "${STANDIN_EXIT_STATUS:-143}" ;;',
+        '  stop*) exit "${STANDIN_STOP_EXIT:-0}" ;;',
         'esac',
       ].join('\n'),
     );
@@ -174,7 +176,7 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
     existsSync(env.STANDIN_SYSTEMCTL_LOG as string)
       ? readFileSync(env.STANDIN_SYSTEMCTL_LOG as string, 'utf8')
           .split('\n')
-          .filter((l) => l.startsWith('restart'))
+          .filter((l) => l.startsWith('stop'))
       : [];
 
   it.each([
@@ -280,7 +282,7 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
       expect(readFileSync(`${config}.previous`, 'utf8')).toBe(original);
       expect(second.stdout).toContain('unchanged');
       expect(second.stdout).toContain('restarted: no');
-      expect(restarts()).toEqual(['restart kafka.service']);
+      expect(restarts()).toEqual(['stop kafka.service']);
       expect(existsSync(`${config}.kafka-plc-restart-pending`)).toBe(false);
     },
   );
@@ -356,7 +358,7 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
     expect(applied.status).toBe(0);
     expect(readFileSync(`${config}.previous`, 'utf8')).toBe(before);
     expect(again.stdout).toContain(`preview: ${config} unchanged, no restart`);
-    expect(restarts()).toEqual(['restart kafka.service']);
+    expect(restarts()).toEqual(['stop kafka.service']);
     expect(files()).toEqual([...listed, 'server.properties.previous', 'systemctl.log'].sort());
   });
 
@@ -377,15 +379,35 @@ describe('patch script for existing brokers: executed in a sandbox', () => {
     // Prepare
     writeFileSync(config, fixture('seed-without-external.properties'));
     // Act
-    const failed = run(patchScript(config), { STANDIN_RESTART_EXIT: '1' });
+    const failed = run(patchScript(config), { STANDIN_STOP_EXIT: '1' });
     const again = run(patchScript(config));
     // Assess
     expect(failed.status).not.toBe(0);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('unchanged');
     expect(again.stdout).toContain('restarted: yes');
-    expect(restarts()).toEqual(['restart kafka.service', 'restart kafka.service']);
+    expect(restarts()).toEqual(['stop kafka.service', 'stop kafka.service']);
     expect(existsSync(`${config}.kafka-plc-restart-pending`)).toBe(false);
+  });
+
+  it('a stop systemd had to end with SIGKILL (Result=timeout) is no controlled shutdown: restarted, then the run fails', () => {
+    // Prepare
+    writeFileSync(config, fixture('seed-without-external.properties'));
+    // Act
+    const result = run(patchScript(config), { STANDIN_STOP_RESULT: 'timeout', STANDIN_EXIT_STATUS: '9' });
+    const again = run(patchScript(config));
+    // Assess: Kafka started again with the patch (no restart left pending), the run failed saying why
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "Kafka's stop was no controlled shutdown (systemd: Result=timeout, SIGKILL after TimeoutStopSec)",
+    );
+    expect(result.stdout).toContain('restarted: yes');
+    expect(readFileSync(env.STANDIN_SYSTEMCTL_LOG as string, 'utf8')).toMatch(
+      /^stop kafka\.service\n(.*\n)*start kafka\.service$/m,
+    );
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('restarted: no');
+    expect(restarts()).toEqual(['stop kafka.service']);
   });
 
   it.each([
