@@ -83,6 +83,8 @@ export const HEALTH_READ_BUDGET_MS = 140_000;
 const POLL_FIRST_MS = 250;
 const POLL_MAX_MS = 1000;
 const MIN_COMMAND_SECONDS = 30;
+/** The election is one tool (about a second): polled every 0.5 s at most, as the next batch waits on it. */
+const ELECTION_POLL_MAX_MS = 500;
 
 async function viaSsm(
   plan: Plan,
@@ -217,7 +219,7 @@ export async function electPreferredLeaders(
     const invocation = await awaitInvocation(plan.region, commandId, broker.instanceId, {
       deadline: Date.now() + ELECTION_BUDGET_MS,
       firstPauseMs: POLL_FIRST_MS,
-      maxPauseMs: POLL_MAX_MS,
+      maxPauseMs: ELECTION_POLL_MAX_MS,
     });
     if (invocation.status === 'Success')
       log.info('preferred leaders elected', { nodeId: broker.nodeId, commandId, after: restarted });
