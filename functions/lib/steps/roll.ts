@@ -302,11 +302,14 @@ export async function batchHealthy(
   if (waiting.length > 0) {
     // What the batch cannot explain stops the roll now rather than after the wait's bound.
     const stop = mustStopRoll(snapshot, restarted, unhealthyAtPick);
-    if (!stop.ok)
+    if (!stop.ok) {
+      const names = restarted.map((id) => `b${id}`).join(', ');
+      const own = restarted.length > 1 ? 'come back on their own' : 'comes back on its own';
       throw new RollAbortedError(
-        `roll stopped: ${stop.reason}. Nothing else is restarted; ${restarted.map((id) => `b${id}`).join(', ')} ` +
-          'come back on their own. Find the cause (kafka-plc status), then start the roll again: brokers already rolled are skipped',
+        `roll stopped: ${stop.reason}. Nothing else is restarted; ${names} ${own}. ` +
+          'Find the cause (kafka-plc status), then start the roll again: brokers already rolled are skipped',
       );
+    }
     return { ready: false, detail: waiting.join('; ') };
   }
   const previous = planCluster({ ...spec, uniqueName: state.previousUniqueName });
