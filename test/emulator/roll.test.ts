@@ -12,6 +12,7 @@ import { clients } from '../../functions/lib/aws/clients';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
 import { asFunction } from '../aws-model/iam';
 import { type Emulator, FAST, SEED, snapshot, startEmulator } from '../helpers/emulator';
+import { cleanUpGeneratedOutput, emulatedHealthEnv, rackAwareCluster } from '../helpers/health-output';
 import { lambdaContext } from '../helpers/lambda';
 
 const seed = SEED;
@@ -25,7 +26,10 @@ beforeAll(async () => {
   emulator = await startEmulator();
   process.env.KAFKA_PLC_HEALTH_SOURCE = 'assume-healthy';
 });
-afterAll(async () => emulator?.stop());
+afterAll(async () => {
+  cleanUpGeneratedOutput();
+  await emulator?.stop();
+});
 beforeEach(async () => {
   // Prepare: a provisioned cluster with the placeholder name.
   await emulator.fresh();
@@ -248,5 +252,42 @@ describe('roll on the emulator', () => {
       (before as { executionArn: string }).executionArn,
     );
     expect((after as { executionArn: string }).executionArn).toMatch(/:seed-usw2-unique-name-v2-\d+$/);
+  });
+  it('stops at once when, while a broker restarts, another leaves an ISR (under min ISR): nothing else restarts', async () => {
+    // Prepare: the real health script over a stand-in's tool output (3 brokers, RF 3, min ISR 2); while the
+    // picked broker restarts it is out of the metadata and of every ISR, and broker 3 (not restarting) also left
+    // the ISR of changefeed-0-0: one replica in sync
+    const saved = { ...process.env };
+    const healthReads: number[][] = [];
+    const wrapHandler: typeof FAST.wrapHandler = (key, real) => {
+      const judged = FAST.wrapHandler(key, real);
+      if (key !== 'checkBrokerHealthy') return judged;
+      return async (event, context) => {
+        const restarting = (event as { commands: { nodeId: number }[] }).commands.map((c) => c.nodeId);
+        healthReads.push(restarting);
+        const cluster = rackAwareCluster(3, { leader: 2, topics: 1 });
+        cluster.registered = cluster.brokers.filter((id) => !restarting.includes(id));
+        for (const p of cluster.topics.flatMap((t) => t.partitions))
+          p.isr = p.isr.filter((id) => !restarting.includes(id) && id !== 3);
+        Object.assign(process.env, emulatedHealthEnv(cluster, saved.PATH));
+        return judged(event, context);
+      };
+    };
+    Object.assign(process.env, emulatedHealthEnv(rackAwareCluster(3, { leader: 2, topics: 1 }), saved.PATH));
+    try {
+      // Act
+      const result = await runLocal('roll-brokers', rollInput('tidb-stop'), { ...FAST, wrapHandler });
+      // Assess: failed with the reason after one health read of the first broker; no other broker was sent a
+      // command
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('RollAbortedError');
+      expect(result.cause).toMatch(
+        /^CheckBrokerHealthy: roll stopped: under min\.insync\.replicas: changefeed-0-0 \(ISR 2\) — not what restarting b1 does\. Nothing else is restarted; b1 comes back on its own\./,
+      );
+      expect(healthReads).toEqual([[1]]);
+      expect(emulator.recorder.calls.filter((c) => c.operation === 'SendCommand')).toHaveLength(1);
+    } finally {
+      process.env = saved;
+    }
   });
 });
