@@ -15,7 +15,7 @@
 import { aclLine, CREDENTIALS_FILE, consumerAcls, SCRAM_ITERATIONS } from './consumer-auth';
 import { BROKER_CONF_DIR } from './kafka-config';
 import type { Plan, PlannedBroker } from './plan';
-import { heredoc, RESTART_SERVICE_SH, shellQuote } from './shell';
+import { heredoc, RESTART_SERVICE_SH, shellQuote, WAIT_FOR_LISTENER_SH } from './shell';
 
 export const KAFKA_HOME = '/opt/kafka';
 export const CONF_DIR = BROKER_CONF_DIR;
@@ -138,14 +138,10 @@ format_storage_once() {
     -t "$CLUSTER_ID" -c "$CONF_DIR/server.properties" --ignore-formatted
 }
 
-# Polled every 0.5 s: the roll's next step waits on this, so a listener is seen at most half a second late.
+${WAIT_FOR_LISTENER_SH}
+
 wait_until_listening() {
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until (exec 3<> "/dev/tcp/$PRIVATE_IP/$INTERNAL_PORT") 2> /dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || die "Kafka did not listen on $PRIVATE_IP:$INTERNAL_PORT within $READY_TIMEOUT s"
-    sleep 0.5
-  done
-  log "Kafka listens on $PRIVATE_IP:$INTERNAL_PORT"
+  wait_for_listener "$INTERNAL_PORT"
 }
 
 ${RESTART_SERVICE_SH}

@@ -20,7 +20,7 @@
  * It never deletes data: it touches no log dir. Every value below passes through shellQuote.
  */
 import type { Plan, PlannedBroker } from './plan';
-import { RESTART_SERVICE_SH, shellQuote } from './shell';
+import { RESTART_SERVICE_SH, shellQuote, WAIT_FOR_LISTENER_SH } from './shell';
 
 export const DEFAULT_SERVICE_NAME = 'kafka.service';
 export const PATCH_READY_TIMEOUT_SECONDS = 300;
@@ -215,17 +215,13 @@ check_service() {
   esac
 }
 
-# Polled every 0.5 s: the roll's next step waits on this, so a listener is seen at most half a second late.
+${WAIT_FOR_LISTENER_SH}
+
 wait_until_listening() {
-  local port deadline ports
+  local port ports
   read -r -a ports <<< "$EXTERNAL_PORT"
   for port in "$INTERNAL_PORT" "\${ports[@]}"; do
-    deadline=$((SECONDS + READY_TIMEOUT))
-    until (exec 3<> "/dev/tcp/$PRIVATE_IP/$port") 2> /dev/null; do
-      [ "$SECONDS" -lt "$deadline" ] || die "Kafka did not listen on $PRIVATE_IP:$port within $READY_TIMEOUT s"
-      sleep 0.5
-    done
-    log "Kafka listens on $PRIVATE_IP:$port"
+    wait_for_listener "$port"
   done
 }
 

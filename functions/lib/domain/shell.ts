@@ -49,3 +49,17 @@ stop_was_controlled() {
   [ "$STOP_CLEAN" = yes ] && return 0
   die "Kafka's stop was no controlled shutdown (systemd: Result=$STOP_RESULT$([ "$STOP_RESULT" = timeout ] && echo ', SIGKILL after TimeoutStopSec')); it runs again with the new configuration, and the roll stops here: read the broker's server.log (\\"Timed out waiting for the controller to approve controlled shutdown\\"?) and the KRaft quorum before rolling on"
 }`;
+
+/**
+ * The bash function `wait_for_listener PORT` (broker and patch scripts): polls PRIVATE_IP:PORT every 0.5 s until
+ * Kafka accepts a connection, for at most READY_TIMEOUT seconds — the roll's next step waits on it, so a listener
+ * is seen at most half a second late.
+ */
+export const WAIT_FOR_LISTENER_SH = `wait_for_listener() {
+  local port="$1" deadline=$((SECONDS + READY_TIMEOUT))
+  until (exec 3<> "/dev/tcp/$PRIVATE_IP/$port") 2> /dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || die "Kafka did not listen on $PRIVATE_IP:$port within $READY_TIMEOUT s"
+    sleep 0.5
+  done
+  log "Kafka listens on $PRIVATE_IP:$port"
+}`;
