@@ -2,10 +2,13 @@
  * Batch rolls on real Kafka (issue 15): six brokers over three racks (test/kafka/harness.ts, brokers 1–3 the
  * KRaft voters) rolled by the roll state machine under the same load (test/kafka/roll-under-load.ts: an
  * acks=all idempotent producer and a consumer through haproxy), one broker at a time (roll.maxBatchSize 1) and
- * in batches (roll.maxBatchSize 3), in two rounds — one at a time, batches, one at a time, batches — since one
+ * in batches (roll.maxBatchSize 3), in three rounds — one at a time, then batches, each round — since one
  * pair of rolls on this shared 2-core machine varies by ±10%. roll_batch_ratio = the batch rolls' wall time ÷
  * the one-at-a-time rolls' (the ideal is 4 batches for 6 restarts, 0.67; each round's ratio beside it); the
- * batch rolls' lost acknowledged messages, failed sends, partitions seen under min ISR, and batches.
+ * batch rolls' lost acknowledged messages, failed sends, partitions seen under min ISR, and batches. And why a
+ * batch costs more than one restart: Kafka's controlled shutdown (SIGTERM to exit) takes one heartbeat round or
+ * more (broker.heartbeat.interval.ms, 2 s), and a batch waits for its slowest broker — the mean stop of a
+ * one-at-a-time roll beside the mean of each batch's slowest stop.
  */
 import { seedSpec } from '../test/fixtures/specs';
 import { type RollUnderLoadResult, rollUnderLoad } from '../test/kafka/roll-under-load';
@@ -14,7 +17,14 @@ import { withControlPlane } from './kafka-harness';
 export const name = 'batch-roll';
 
 const SIX = seedSpec({ brokersPerAz: 2 });
-const ROUNDS = 2;
+const ROUNDS = 3;
+const stopMs = (r: RollUnderLoadResult) =>
+  new Map(
+    r.roll.serviceActions
+      .filter((a) => a.verb === 'stop')
+      .map((a) => [a.nodeId, (a.result as { ms: number } | null)?.ms ?? Number.NaN]),
+  );
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 
@@ -56,6 +66,15 @@ export async function run(): Promise<Record<string, number>> {
       roll_batch_under_min_isr_seen: sum(batched, (r) => r.isr.underMinIsr.length),
       roll_sequential_lost_acked_messages: sum(sequential, (r) => r.load.lost.length),
       roll_sequential_failed_sends: sum(sequential, (r) => r.load.failed.length),
+      roll_sequential_stop_seconds_mean: seconds(mean(sequential.flatMap((r) => [...stopMs(r).values()]))),
+      roll_batch_slowest_stop_seconds_mean: seconds(
+        mean(
+          batched.flatMap((r) => {
+            const stops = stopMs(r);
+            return r.roll.batches.map((batch) => Math.max(...batch.map((id) => stops.get(id) ?? Number.NaN)));
+          }),
+        ),
+      ),
     };
     for (let i = 0; i < ROUNDS; i++)
       figures[`roll_batch_ratio_round${i + 1}`] = ratio(

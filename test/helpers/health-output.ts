@@ -5,10 +5,10 @@
  * the emulated health of the 48-broker roll on the emulator (test/emulator/batch-roll.test.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderHealthScript } from '../../functions/lib/domain/health-script';
+import { type HealthScriptOptions, renderHealthScript } from '../../functions/lib/domain/health-script';
 import { planCluster } from '../../functions/lib/domain/plan';
 import type { PartitionState } from '../../functions/lib/domain/roll';
 import { parseClusterSpec } from '../../functions/lib/spec';
@@ -26,6 +26,10 @@ const STAND_IN = [
   '    org.apache.kafka.tools.TopicCommand) exec cat -- "$FAKE_OUTPUT/topics" ;;',
   '    org.apache.kafka.tools.MetadataQuorumCommand) exec cat -- "$FAKE_OUTPUT/quorum" ;;',
   '    kafka.admin.BrokerApiVersionsCommand) exec cat -- "$FAKE_OUTPUT/api" ;;',
+  '    org.apache.kafka.tools.LeaderElectionCommand)',
+  '      echo elected >> "$FAKE_OUTPUT/elections"',
+  '      cat -- "$FAKE_OUTPUT/elect-stderr" >&2',
+  '      exit "$(cat -- "$FAKE_OUTPUT/elect-code")" ;;',
   '  esac',
   'done',
   'exit 2',
@@ -49,6 +53,8 @@ export interface Cluster {
   leader: number;
   voters: number[];
   topics: { name: string; minIsr?: number; partitions: PartitionState[] }[];
+  /** How LeaderElectionCommand ends here (default: exit 0, nothing on standard error). */
+  election?: { code: number; stderr: string };
 }
 
 /** A reassigning partition's fields: TopicCommand prints both, either may be empty. */
@@ -106,7 +112,16 @@ export function serveToolOutput(cluster: Cluster): { bin: string; FAKE_OUTPUT: s
   writeFileSync(join(dir, 'topics'), topicsText(cluster));
   writeFileSync(join(dir, 'quorum'), quorumText(cluster));
   writeFileSync(join(dir, 'api'), apiText(cluster));
+  writeFileSync(join(dir, 'elect-code'), String(cluster.election?.code ?? 0));
+  writeFileSync(join(dir, 'elect-stderr'), cluster.election?.stderr ?? '');
+  rmSync(join(dir, 'elections'), { force: true });
   return { bin: join(dir, 'bin'), FAKE_OUTPUT: dir };
+}
+
+/** How many times LeaderElectionCommand ran since the last serveToolOutput. */
+export function electionsRun(): number {
+  const file = join(dir, 'elections');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
 }
 
 /**
@@ -123,11 +138,14 @@ export function emulatedHealthEnv(cluster: Cluster, basePath = process.env.PATH 
   };
 }
 
-export function runScript(cluster: Cluster): { stdout: string; status: number | null; stderr: string } {
+export function runScript(
+  cluster: Cluster,
+  options: HealthScriptOptions = {},
+): { stdout: string; status: number | null; stderr: string } {
   const { bin, FAKE_OUTPUT } = serveToolOutput(cluster);
   const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_OUTPUT };
   const plan = planCluster(parseClusterSpec(seedSpec()));
-  const result = spawnSync('bash', ['-c', renderHealthScript(plan)], {
+  const result = spawnSync('bash', ['-c', renderHealthScript(plan, undefined, options)], {
     env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -25,6 +25,9 @@ export const SECTIONS = {
   brokerApiVersions: 'broker-api-versions',
 } as const;
 
+/** The section only a batch roll's health check has (renderHealthScript's `elect`): what its election did. */
+export const ELECTION_SECTION = 'election';
+
 const MARK = '### kafka-plc section';
 
 /**
@@ -47,7 +50,8 @@ export const TOPICS_CHAR_BUDGET = 12_000;
  * A batch roll must also know which brokers share a partition, fully replicated ones included (two replicas of
  * one partition never restart together): that goes to the co-replicas section, each pair of brokers holding
  * replicas of a common partition once, as `<id> <higher id> <higher id> …` — at most 1,176 pairs for 49
- * brokers, under 4,000 characters whatever the partition count.
+ * brokers, under 4,000 characters whatever the partition count. * Given a file name (`-v insync=…`), it also writes there `yes` when it listed and omitted nothing — every
+ * partition has its whole replica set in the ISR, a leader, and no replica being removed — or `no`.
  */
 const TOPICS_FILTER = `
 function ids(text) { return text == "" ? 0 : split(text, parts, ","); }
@@ -75,6 +79,7 @@ BEGIN { FS = "\t"; used = 0; described = 0; listed = 0; omitted = 0; topic = "";
 }
 { print }
 END {
+  if (insync != "") print (listed + omitted == 0 ? "yes" : "no") > insync
   printf "%s %s\\n", mark, "${SECTIONS.topicsSummary}"
   printf "described %d listed %d omitted %d\\n", described, listed, omitted
   printf "%s %s\\n", mark, "${SECTIONS.coReplicas}"
@@ -135,9 +140,50 @@ function toolPrelude(plan: Plan, bootstrap: string, what: string): string[] {
   ];
 }
 
-export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {
+/**
+ * `elect_preferred`: Kafka's LeaderElectionCommand, `--election-type PREFERRED --all-topic-partitions`, so
+ * leadership goes back to the brokers a batch just restarted instead of staying on the others until
+ * `auto.leader.rebalance.enable` gets to it (every 300 s). It changes only which in-sync replica leads;
+ * partitions whose preferred replica already leads are left (`Valid replica already elected`), and so are
+ * those whose preferred replica is not available (PreferredLeaderNotAvailable only is success: the next
+ * election covers them). Returns 1 on any other error, with the tool's output in $WORK/elect.*.
+ */
+const ELECT_PREFERRED = [
+  'elect_preferred() {',
+  '  run_tool elect org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\',
+  '    --election-type PREFERRED --all-topic-partitions',
+  '  [ "$(cat -- "$WORK/elect.code")" -eq 0 ] && return 0',
+  "  # Partitions whose preferred replica is not available (restarting in the roll's next batch) keep their",
+  '  # leader: the election after that batch moves them. That alone is no failure; any other error is.',
+  '  # (grep -c reads all its input: an early exit could fail the pipe with SIGPIPE under pipefail)',
+  '  grep -q "could not be elected" "$WORK/elect.err" &&',
+  '    [ "$(grep "Suppressed: " "$WORK/elect.err" | grep -cv "PreferredLeaderNotAvailableException")" -eq 0 ]',
+  '}',
+];
+
+export interface HealthScriptOptions {
+  /**
+   * A batch roll's check that its batch caught up: once the read has run, when every partition is fully in
+   * sync (the topics filter listed and omitted nothing), elect the preferred leaders in the same command
+   * (`elect_preferred`) and say so in the election section — `elected`, `not elected` with the tool's last
+   * words, or `not run` — instead of a second Run Command after it. The read's sections are unchanged.
+   */
+  elect?: boolean;
+}
+
+export function renderHealthScript(
+  plan: Plan,
+  bootstrap = internalBootstrap(plan),
+  options: HealthScriptOptions = {},
+): string {
+  const insync = options.elect ? ' -v insync="$WORK/in-sync"' : '';
   return [
-    ...toolPrelude(plan, bootstrap, 'read the health (read-only)'),
+    ...toolPrelude(
+      plan,
+      bootstrap,
+      options.elect ? 'read the health, then elect preferred leaders' : 'read the health (read-only)',
+    ),
+    ...(options.elect ? ELECT_PREFERRED : []),
     'section() {',
     `  printf '%s %s\\n' '${MARK}' "$1"`,
     '}',
@@ -150,11 +196,25 @@ export function renderHealthScript(plan: Plan, bootstrap = internalBootstrap(pla
     'run_tool brokers kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$BOOTSTRAP" &',
     'wait',
     `section ${SECTIONS.topicsDescribe}`,
-    `tool_result topics | awk -v budget=${TOPICS_CHAR_BUDGET} -v mark=${shellQuote(MARK)} ${shellQuote(TOPICS_FILTER)} || status=1`,
+    `tool_result topics | awk -v budget=${TOPICS_CHAR_BUDGET} -v mark=${shellQuote(MARK)}${insync} ${shellQuote(TOPICS_FILTER)} || status=1`,
     `section ${SECTIONS.quorumReplication}`,
     `tool_result quorum | awk ${shellQuote(QUORUM_FILTER)} || status=1`,
     `section ${SECTIONS.brokerApiVersions}`,
     "tool_result brokers | grep -v '^[[:space:]]' || status=1",
+    ...(options.elect
+      ? [
+          `section ${ELECTION_SECTION}`,
+          '# Only on a read that succeeded and found every partition fully in sync: the preferred replicas lead again.',
+          'if [ "$status" -ne 0 ] || [ "$(cat -- "$WORK/in-sync" 2> /dev/null)" != yes ]; then',
+          "  echo 'not run: partitions not fully in sync'",
+          'elif elect_preferred; then',
+          '  echo elected',
+          'else',
+          '  printf \'not elected: LeaderElectionCommand exited %s\\n\' "$(cat -- "$WORK/elect.code")"',
+          '  tail -c 1000 -- "$WORK/elect.err"',
+          'fi',
+        ]
+      : []),
     'section end',
     'exit "$status"',
     '',
@@ -194,10 +254,28 @@ export function parseCoReplicas(text: string): Record<number, number[]> | undefi
   );
 }
 
+/** What the election section says (renderHealthScript's `elect`): run or not, elected or not, and why. */
+export interface ElectionOutcome {
+  ran: boolean;
+  elected: boolean;
+  detail: string;
+}
+
+export function parseElection(text: string): ElectionOutcome | undefined {
+  const [first = '', ...rest] = text.split('\n');
+  if (first === 'elected') return { ran: true, elected: true, detail: 'elected' };
+  if (first.startsWith('not run: ')) return { ran: false, elected: false, detail: first.slice(9) };
+  if (first.startsWith('not elected: '))
+    return { ran: true, elected: false, detail: [first.slice(13), ...rest].join('\n').trim() };
+  return undefined;
+}
+
 /** Splits the script's output into the tool outputs; a missing section is reported by name. */
 export function splitHealthOutput(text: string): ToolOutputs & {
   topicsSummary: TopicsSummary | undefined;
   coReplicas: Record<number, number[]> | undefined;
+  /** Only in the output of a read with `elect`. */
+  election: ElectionOutcome | undefined;
   missing: string[];
 } {
   const sections = new Map<string, string[]>();
@@ -216,34 +294,26 @@ export function splitHealthOutput(text: string): ToolOutputs & {
     brokerApiVersions: get(SECTIONS.brokerApiVersions),
     topicsSummary: parseTopicsSummary(get(SECTIONS.topicsSummary)),
     coReplicas: parseCoReplicas(get(SECTIONS.coReplicas)),
+    election: sections.has(ELECTION_SECTION) ? parseElection(get(ELECTION_SECTION)) : undefined,
     missing: sections.has('end') ? missing : [...missing, 'end'],
   };
 }
 
 /**
- * After a batch of a batch roll: a preferred-leader election over every partition (Kafka's
- * LeaderElectionCommand, `--election-type PREFERRED --all-topic-partitions`), so leadership goes back to the
- * brokers just restarted instead of staying on the others until `auto.leader.rebalance.enable` gets to it
- * (every 300 s). It changes only which in-sync replica leads; partitions whose preferred replica already leads
- * are left (`Valid replica already elected`), and so are those whose preferred replica is not available: the
- * election is not waited for, so the next batch may already be restarting (PreferredLeaderNotAvailable only is
- * success; the next election covers them).
+ * A batch roll's preferred-leader election on its own (`elect_preferred`), for when the health read that saw the
+ * batch caught up did not elect (renderHealthScript's `elect`: its partitions were not all in sync yet).
  */
 export function renderElectionScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {
   return [
     ...toolPrelude(plan, bootstrap, 'elect the preferred leaders'),
-    'run_tool elect org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\',
-    '  --election-type PREFERRED --all-topic-partitions',
-    'if tool_result elect; then',
+    ...ELECT_PREFERRED,
+    'if elect_preferred; then',
+    '  cat -- "$WORK/elect.out"',
+    '  grep -q \'could not be elected\' "$WORK/elect.err" &&',
+    "    echo 'kafka-plc: partitions whose preferred replica is not available yet keep their leader'",
     '  exit 0',
     'fi',
-    "# Partitions whose preferred replica is not available (restarting in the roll's next batch) keep their leader:",
-    '# the election after that batch moves them. That alone is no failure; any other error is.',
-    'if grep -q "could not be elected" "$WORK/elect.err" &&',
-    '  ! grep "Suppressed: " "$WORK/elect.err" | grep -qv "PreferredLeaderNotAvailableException"; then',
-    "  echo 'kafka-plc: partitions whose preferred replica is not available yet keep their leader'",
-    '  exit 0',
-    'fi',
+    'tool_result elect',
     'exit 1',
     '',
   ].join('\n');

@@ -9,7 +9,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { commandComment, scriptHash, tail } from '../domain/commands';
-import { renderElectionScript, renderHealthScript, splitHealthOutput } from '../domain/health-script';
+import {
+  type ElectionOutcome,
+  type HealthScriptOptions,
+  renderElectionScript,
+  renderHealthScript,
+  splitHealthOutput,
+} from '../domain/health-script';
 import { replicationDefaults } from '../domain/kafka-config';
 import { healthSnapshotFromToolOutput } from '../domain/kafka-tool-output';
 import type { Plan } from '../domain/plan';
@@ -35,9 +41,11 @@ export function healthSource(): HealthSource {
 export interface HealthReading {
   snapshot: HealthSnapshot;
   source: HealthSource;
+  /** A read with `elect`: what its preferred-leader election did (undefined from the stand-in). */
+  election?: ElectionOutcome;
 }
 
-function snapshotOf(plan: Plan, text: string): HealthSnapshot {
+function readingOf(plan: Plan, text: string, source: HealthSource): HealthReading {
   const outputs = splitHealthOutput(text);
   if (outputs.missing.length > 0) {
     throw new BrokerNotHealthyError(`health output lacks ${outputs.missing.join(', ')}:\n${tail(text)}`);
@@ -47,11 +55,12 @@ function snapshotOf(plan: Plan, text: string): HealthSnapshot {
   const coReplicas = outputs.coReplicas;
   if (!coReplicas)
     throw new BrokerNotHealthyError(`health output has an unreadable co-replicas section:\n${tail(text)}`);
-  return healthSnapshotFromToolOutput(outputs, {
+  const snapshot = healthSnapshotFromToolOutput(outputs, {
     brokerMinInsyncReplicas: replicationDefaults(plan.brokers.length).minInsyncReplicas,
     allowNoTopics: true,
     filtered: { omittedPartitions: summary.omitted, coReplicas },
   });
+  return { snapshot, source, ...(outputs.election ? { election: outputs.election } : {}) };
 }
 
 /** The stand-in: every planned broker registered, broker 1 leading a caught-up quorum, no partitions. */
@@ -90,8 +99,9 @@ async function viaSsm(
   plan: Plan,
   brokers: { nodeId: number; instanceId: string }[],
   last: readonly number[],
+  options: HealthScriptOptions,
 ): Promise<string> {
-  const script = renderHealthScript(plan);
+  const script = renderHealthScript(plan, undefined, options);
   const candidates = outsideFirst(brokers, last);
   const budgetEnd = Date.now() + HEALTH_READ_BUDGET_MS;
   const failures: string[] = [];
@@ -144,10 +154,10 @@ function outsideFirst<B extends { nodeId: number }>(brokers: readonly B[], last:
   ];
 }
 
-async function viaLocalTools(plan: Plan): Promise<string> {
+async function viaLocalTools(plan: Plan, options: HealthScriptOptions): Promise<string> {
   const bootstrap = localBootstrap();
   try {
-    const { stdout } = await run('bash', ['-c', renderHealthScript(plan, bootstrap)], {
+    const { stdout } = await run('bash', ['-c', renderHealthScript(plan, bootstrap, options)], {
       env: process.env,
       maxBuffer: 64 * 1024 * 1024,
       timeout: LOCAL_TOOLS_TIMEOUT_MS,
@@ -160,19 +170,24 @@ async function viaLocalTools(plan: Plan): Promise<string> {
   }
 }
 
-/** Reads the cluster's health; `last` are the brokers preferably not used to run the tools (being rolled). */
+/**
+ * Reads the cluster's health; `last` are the brokers preferably not used to run the tools (being rolled).
+ * With `elect` the same command then elects the preferred leaders when every partition is fully in sync.
+ */
 export async function readHealth(
   plan: Plan,
   brokers: { nodeId: number; instanceId: string }[],
   last: readonly number[] = [],
+  options: HealthScriptOptions = {},
 ): Promise<HealthReading> {
   const source = healthSource();
   if (source === 'assume-healthy') {
     log.warn('stand-in health: reporting a healthy cluster without asking Kafka (--assume-healthy)');
     return { snapshot: assumedHealthy(plan), source };
   }
-  const text = source === 'local' ? await viaLocalTools(plan) : await viaSsm(plan, brokers, last);
-  return { snapshot: snapshotOf(plan, text), source };
+  const text =
+    source === 'local' ? await viaLocalTools(plan, options) : await viaSsm(plan, brokers, last, options);
+  return readingOf(plan, text, source);
 }
 
 /**
@@ -182,8 +197,10 @@ export async function readHealth(
 export const ELECTION_BUDGET_MS = 30_000;
 
 /**
- * A batch roll's preferred-leader election once a batch caught up (health-script.ts renderElectionScript), where
- * the health is read: through SSM on a broker outside the batch, or here with the local tools. Waited for (up to
+ * A batch roll's preferred-leader election on its own command (health-script.ts renderElectionScript), for when
+ * the health read that saw the batch caught up did not elect (its `elect` runs only once every partition is
+ * fully in sync, which a read can see a moment after the batch's brokers are back). Run where the health is
+ * read: through SSM on a broker outside the batch, or here with the local tools. Waited for (up to
  * ELECTION_BUDGET_MS) before the next batch restarts: an election still running then would hand leadership to
  * brokers that are shutting down, whose controlled shutdown then moves it away again (and on one host its JVM
  * competes with theirs). The next batch is still decided on the health read before it: leadership is not what a

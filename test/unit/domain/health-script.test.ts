@@ -30,12 +30,16 @@ import {
   bigCluster,
   type Cluster,
   cleanUpGeneratedOutput,
+  electionsRun,
   everyPairCluster,
+  rackAwareCluster,
   runScript,
+  serveToolOutput,
 } from '../../helpers/health-output';
 import { venvTool } from '../../helpers/tools';
 
 afterAll(cleanUpGeneratedOutput);
+const seedPlan = planCluster(parseClusterSpec(seedSpec()));
 
 /** What the roll decides on: the script's output parsed as steps/health.ts does. */
 function snapshotOf(stdout: string, brokerMinIsr = 2): HealthSnapshot {
@@ -205,6 +209,97 @@ describe('decisions on the bounded output', () => {
   }, 120_000);
 });
 
+describe("a batch roll's read that also elects the preferred leaders (elect)", () => {
+  const ELECT = { elect: true };
+  const healthy = () => bigCluster();
+
+  it('elects once every partition is fully in sync, in the same command; the read is what it was', () => {
+    // Act
+    const plain = runScript(healthy());
+    const { stdout, status } = runScript(healthy(), ELECT);
+    // Assess
+    expect(status).toBe(0);
+    expect(electionsRun()).toBe(1);
+    expect(splitHealthOutput(stdout).election).toEqual({ ran: true, elected: true, detail: 'elected' });
+    expect(snapshotOf(stdout)).toEqual(snapshotOf(plain.stdout));
+    expect(stdout.length).toBeLessThanOrEqual(20_000);
+  });
+
+  it.each([
+    ['a broker out of the ISRs', bigCluster([7])],
+    [
+      'a leaderless partition',
+      rackAwareCluster(6, {
+        extra: [{ topic: 'orphan', partition: 0, leader: null, replicas: [1, 2, 3], isr: [1, 2, 3] }],
+      }),
+    ],
+    [
+      'a replica being removed',
+      rackAwareCluster(6, {
+        extra: [
+          {
+            topic: 'moving',
+            partition: 0,
+            leader: 1,
+            replicas: [1, 2, 3, 4],
+            isr: [1, 2, 3, 4],
+            removingReplicas: [4],
+          },
+        ],
+      }),
+    ],
+  ])('does not elect with %s', (_name, cluster) => {
+    // Act
+    const { stdout, status } = runScript(cluster, ELECT);
+    // Assess
+    expect(status).toBe(0);
+    expect(electionsRun()).toBe(0);
+    expect(splitHealthOutput(stdout).election).toEqual({
+      ran: false,
+      elected: false,
+      detail: 'partitions not fully in sync',
+    });
+  });
+
+  it('does not elect when the topics tool failed (its output is no proof of anything)', () => {
+    // Prepare: TopicCommand's output replaced by a failure (the stand-in exits 2 on an unknown class)
+    const cluster = healthy();
+    const { FAKE_OUTPUT } = serveToolOutput(cluster);
+    rmSync(join(FAKE_OUTPUT, 'topics'));
+    // Act
+    const result = spawnSync('bash', ['-c', renderHealthScript(seedPlan, undefined, ELECT)], {
+      env: { PATH: `${join(FAKE_OUTPUT, 'bin')}:/usr/bin:/bin`, FAKE_OUTPUT },
+      encoding: 'utf8',
+    });
+    // Assess
+    expect(result.status).toBe(1);
+    expect(electionsRun()).toBe(0);
+    expect(splitHealthOutput(result.stdout).election?.ran).toBe(false);
+  });
+
+  it.each([
+    ['only preferred replicas not available', notAvailable(2), { ran: true, elected: true }],
+    [
+      'another error besides',
+      `${notAvailable(1)}\tSuppressed: org.apache.kafka.common.errors.TimeoutException: x\n${'x'.repeat(50_000)}\n`,
+      { ran: true, elected: false },
+    ],
+  ])(
+    'an election ending with %s: %o; the read still succeeds, its output bounded',
+    (_name, stderr, expected) => {
+      // Act
+      const { stdout, status } = runScript({ ...healthy(), election: { code: 1, stderr } }, ELECT);
+      // Assess
+      const election = splitHealthOutput(stdout).election;
+      expect(status).toBe(0);
+      expect(election).toMatchObject(expected);
+      if (!expected.elected) expect(election?.detail).toMatch(/^LeaderElectionCommand exited 1\n/);
+      expect(snapshotOf(stdout).registeredBrokers).toHaveLength(49);
+      expect(stdout.length).toBeLessThanOrEqual(21_100);
+    },
+  );
+});
+
 /** LeaderElectionCommand's failure when `n` preferred replicas are down (AdminCommandFailedException). */
 const notAvailable = (n: number) =>
   `org.apache.kafka.server.common.AdminCommandFailedException: ${n} replica(s) could not be elected\n` +
@@ -214,7 +309,6 @@ const notAvailable = (n: number) =>
   );
 
 describe('the scripts Run Command carries', () => {
-  const seedPlan = planCluster(parseClusterSpec(seedSpec()));
   const shellcheck = (script: string) =>
     spawnSync(venvTool('shellcheck'), ['--shell=bash', '--severity=style', '-'], {
       input: script,
@@ -224,6 +318,7 @@ describe('the scripts Run Command carries', () => {
   it.each([
     ['the health read', renderHealthScript(seedPlan)],
     ['the preferred-leader election', renderElectionScript(seedPlan)],
+    ["a batch roll's read that elects", renderHealthScript(seedPlan, undefined, { elect: true })],
   ])('%s passes shellcheck', (_name, script) => {
     const result = shellcheck(script);
     expect(result.stdout + result.stderr).toBe('');
@@ -234,7 +329,7 @@ describe('the scripts Run Command carries', () => {
     const script = renderElectionScript(seedPlan);
     expect(script).toContain("readonly BOOTSTRAP='10.0.0.10:9092,10.0.64.10:9092,10.0.128.10:9092'");
     expect(script).toContain(
-      'run_tool elect org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\\n  --election-type PREFERRED --all-topic-partitions',
+      'run_tool elect org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$BOOTSTRAP" \\\n    --election-type PREFERRED --all-topic-partitions',
     );
   });
 
