@@ -17,6 +17,7 @@ import { runKafkaTool } from './kafka-jvm';
 import { acceptedFrom, establishedConnections } from './kernel-tcp';
 import { withLocalHealth } from './local-health';
 import { stopAllProcesses, waitFor } from './processes';
+import { runTicdcCheck } from './ticdc-check';
 import { changefeedProducer, createReplicatedTopic } from './topics';
 
 /** The listener table is the same whatever the log dirs; it names the per-port tests below. */
@@ -276,6 +277,55 @@ describe('the seed checks through the private-link path (haproxy as the NLB)', (
     expect(byName.length).toBeGreaterThan(0);
     expect(byName.filter((name) => !planned.has(name))).toEqual([]);
   });
+
+  it("TiCDC's own client (Sarama) starts a changefeed's sink through the bootstrap port: cluster, configs, topic, acks=all, read back", async () => {
+    // Act: what a changefeed does at start (test/sarama), names resolved to haproxy only
+    const { report, code, stderr } = await runTicdcCheck(cluster, {
+      topic: 'ticdc-changefeed',
+      messages: 200,
+    });
+    // Assess
+    expect(code, `${report.step}: ${report.error}\n${stderr}`).toBe(0);
+    expect(report.brokers.map((b) => b.addr).sort()).toEqual(
+      cluster.plan.brokers.map((b) => `${b.externalHost}:${b.nlbPort}`).sort(),
+    );
+    expect(cluster.plan.kafka.voterNodeIds).toContain(report.controllerId);
+    expect(report.brokerConfigs['min.insync.replicas']).toBe('2');
+    expect(report).toMatchObject({ topicCreated: true, partitions: 3, replicationFactor: 3 });
+    expect(report.topicConfigs['min.insync.replicas']).toBe('2');
+    expect(report.maxMessageBytes).toBe(
+      Math.min(10 * 1024 * 1024, Number(report.brokerConfigs['message.max.bytes']) - 128),
+    );
+    expect({ acked: report.acked, consumed: report.consumed, missing: report.missing }).toEqual({
+      acked: 200,
+      consumed: 200,
+      missing: [],
+    });
+    // every connection went to haproxy: the bootstrap by its address, the brokers by their advertised names
+    expect(new Set(report.dials.map((d) => d.address))).toEqual(new Set([HAPROXY_ADDRESS]));
+    const planned = new Set(cluster.plan.brokers.map((b) => `${b.externalHost}:${b.nlbPort}`));
+    const byName = report.dials.filter((d) => d.host !== HAPROXY_ADDRESS).map((d) => `${d.host}:${d.port}`);
+    expect(new Set(byName)).toEqual(planned);
+  }, 150_000);
+
+  it("TiCDC's client fails, naming the host, when the consumer side does not resolve one broker's name", async () => {
+    // Prepare: broker 2's advertised name missing from the consumer side's names
+    const missing = cluster.plan.brokers[1]?.externalHost as string;
+    const names = new Map([...cluster.consumerNames].filter(([name]) => name !== missing));
+    // Act
+    const { report, code } = await runTicdcCheck(cluster, {
+      topic: 'ticdc-changefeed',
+      names,
+      timeoutSeconds: 60,
+    });
+    // Assess: no connection went anywhere but haproxy, and the check failed (not hung) on the dial it refused
+    console.info(`ticdc-check without ${missing}: ${report.step}: ${report.error}`);
+    expect(code).toBe(1);
+    expect(new Set(report.dials.map((d) => d.address))).toEqual(new Set([HAPROXY_ADDRESS]));
+    expect(report.dials.map((d) => d.host)).not.toContain(missing);
+    expect(report.refused.map((d) => d.host)).toContain(missing);
+    expect(report.error).toBeTruthy();
+  }, 150_000);
 
   it("Kafka's own BrokerApiVersionsCommand, resolving names with the consumer hosts file, lists the 3 advertised brokers", async () => {
     // Act
