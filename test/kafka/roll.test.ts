@@ -32,6 +32,7 @@ import { consumerSideKafka } from './load';
 import { waitFor } from './processes';
 import { useRollHarness } from './roll-harness';
 import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import { runTicdcCheck } from './ticdc-check';
 import { createReplicatedTopic } from './topics';
 
 const WIDE_PARTITIONS = 300;
@@ -226,6 +227,32 @@ describe('the unique-name roll on real brokers', () => {
     expect(result.advertisedAfter.every((b) => b.host.includes('.tidb-abc123.'))).toBe(true);
     expect(result.haproxyConfigAfter).toBe(result.haproxyConfigBefore);
   });
+
+  it("TiCDC's client (Sarama, idempotent) writes to and reads the rolled topic resolving only the new names; with only the old ones it reaches no broker", async () => {
+    // Prepare
+    const newNames = consumerNameMap(result.after, cluster.haproxyAddress);
+    const oldNames = consumerNameMap(result.before, cluster.haproxyAddress);
+    // Act
+    const after = await runTicdcCheck(cluster, { topic: 'roll-topic', names: newNames, idempotent: true });
+    const before = await runTicdcCheck(cluster, { topic: 'roll-topic', names: oldNames, timeoutSeconds: 60 });
+    // Assess: the existing topic's limits were read (not created), every broker reached by its new name
+    const { report } = after;
+    expect(after.code, `${report.step}: ${report.error}\n${after.stderr}`).toBe(0);
+    expect(report).toMatchObject({ topicCreated: false, partitions: 3, replicationFactor: 3, refused: [] });
+    expect(report.maxMessageBytes).toBe(
+      Math.min(10 * 1024 * 1024, Number(report.topicConfigs['max.message.bytes']) - 128),
+    );
+    expect({ acked: report.acked, consumed: report.consumed }).toEqual({ acked: 100, consumed: 100 });
+    expect(report.brokers.map((b) => b.addr).sort()).toEqual(
+      result.after.brokers.map((b) => `${b.externalHost}:${b.nlbPort}`).sort(),
+    );
+    expect(new Set(report.dials.map((d) => d.address))).toEqual(new Set([cluster.haproxyAddress]));
+    // the old names are gone from the metadata: a consumer side that resolves only them gets no broker
+    expect(before.code).toBe(1);
+    expect(before.report.dials.filter((d) => d.host !== cluster.haproxyAddress)).toEqual([]);
+    expect(before.report.refused.every((d) => d.host.includes('.tidb-abc123.'))).toBe(true);
+    expect(before.report.refused.length).toBeGreaterThan(0);
+  }, 200_000);
 
   it('with a broker down, refuses to take another down, waits its real backoff, gives up with the reason, and completes once it is back', async () => {
     // Prepare: an interrupted roll to tidb-def456 reconfigured b3 through Run Command (the real
