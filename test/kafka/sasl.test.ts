@@ -19,6 +19,7 @@ import type { ControlPlane } from './control-plane';
 import { harnessPlan, type KafkaCluster } from './harness';
 import { runKafkaTool } from './kafka-jvm';
 import { consumerSideClient, type SaslHarness, startSaslHarness, stopSaslHarness } from './sasl-harness';
+import { runTicdcCheck } from './ticdc-check';
 
 const SPEC: ClusterSpecInput = {
   ...SEED,
@@ -116,6 +117,38 @@ describe('the consumer with its SCRAM-SHA-512 credential', () => {
       await admin.disconnect();
     }
   });
+});
+
+describe("TiCDC's own client (Sarama) with SCRAM-SHA-512", () => {
+  it('starts the changefeed sink on exactly its ACLs: the broker limits, creates cdc-ticdc, 100 written with acks=all', async () => {
+    // Act: reading back is not in a changefeed's ACLs (acks=all is the proof of the write)
+    const sasl = { mechanism: 'SCRAM-SHA-512', user: 'tidbcloud', password } as const;
+    const { report, code, stderr } = await runTicdcCheck(cluster, {
+      topic: 'cdc-ticdc',
+      readBack: false,
+      sasl,
+    });
+    // Assess
+    expect(code, `${report.step}: ${report.error}\n${stderr}`).toBe(0);
+    expect(report).toMatchObject({ topicCreated: true, partitions: 3, replicationFactor: 3, acked: 100 });
+    expect(report.brokerConfigs['min.insync.replicas']).toBe('2');
+    expect(report.maxMessageBytes).toBe(
+      Math.min(10 * 1024 * 1024, Number(report.brokerConfigs['message.max.bytes']) - 128),
+    );
+    // DescribeConfigs on topics is not among its ACLs (a changefeed reads none on a topic it creates)
+    expect(report.topicConfigsError).toMatch(/authoriz/i);
+    expect(new Set(report.dials.map((d) => d.address))).toEqual(new Set([cluster.haproxyAddress]));
+  }, 150_000);
+
+  it('with a wrong password, fails authenticating and writes nothing', async () => {
+    // Act
+    const sasl = { mechanism: 'SCRAM-SHA-512', user: 'tidbcloud', password: `${password}x` } as const;
+    const { report, code } = await runTicdcCheck(cluster, { topic: 'cdc-ticdc-2', readBack: false, sasl });
+    // Assess
+    expect(code).toBe(1);
+    expect(report.error).toMatch(/SASL Authentication failed/i);
+    expect(report.acked).toBe(0);
+  }, 150_000);
 });
 
 describe('refused', () => {

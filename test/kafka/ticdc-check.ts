@@ -26,6 +26,8 @@ export interface TicdcCheckReport {
   partitions: number;
   replicationFactor: number;
   topicConfigs: Record<string, string>;
+  /** Why the topic's configs could not be read (its ACLs, say); the broker's limits were used. */
+  topicConfigsError?: string;
   maxMessageBytes: number;
   acked: number;
   ackedBytes: number;
@@ -50,6 +52,8 @@ export interface TicdcCheckOptions {
   largeMessageBytes?: number;
   maxMessageBytes?: number;
   idempotent?: boolean;
+  /** Read every message back (default); a changefeed's exact ACLs allow no reading. */
+  readBack?: boolean;
   sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; user: string; password: string };
   timeoutSeconds?: number;
 }
@@ -70,6 +74,7 @@ export async function runTicdcCheck(
     `-message-bytes=${options.messageBytes ?? 256}`,
     `-large-message-bytes=${options.largeMessageBytes ?? 0}`,
     `-idempotent=${options.idempotent ?? false}`,
+    `-read-back=${options.readBack ?? true}`,
     `-timeout=${options.timeoutSeconds ?? 120}s`,
     ...(options.maxMessageBytes === undefined ? [] : [`-max-message-bytes=${options.maxMessageBytes}`]),
     ...(options.sasl ? [`-sasl-mechanism=${options.sasl.mechanism}`, `-sasl-user=${options.sasl.user}`] : []),

@@ -117,10 +117,13 @@ func check(ctx context.Context, o options, dialer *endpointDialer, r *report) (s
 	}
 	limit, minISR := r.BrokerConfigs["message.max.bytes"], r.BrokerConfigs["min.insync.replicas"]
 	if existed {
+		// A topic's configs it may not read (its ACLs grant Create and Write only): the broker's, as tiflow's
+		// getTopicConfig falls back.
 		if err := describeConfigs(admin, sarama.TopicResource, o.topic, r.TopicConfigs); err != nil {
-			return "describe topic configs", err
+			r.TopicConfigsError = err.Error()
+		} else {
+			limit, minISR = r.TopicConfigs["max.message.bytes"], r.TopicConfigs["min.insync.replicas"]
 		}
-		limit, minISR = r.TopicConfigs["max.message.bytes"], r.TopicConfigs["min.insync.replicas"]
 	}
 	if r.MaxMessageBytes, err = adjustMaxMessageBytes(o.maxMessageBytes, limit); err != nil {
 		return "max message bytes", err
@@ -152,7 +155,7 @@ func check(ctx context.Context, o options, dialer *endpointDialer, r *report) (s
 	}
 	defer producerClient.Close()
 	keys, step, err := produce(producerClient, o, r)
-	if err != nil {
+	if err != nil || !o.readBack {
 		return step, err
 	}
 	return consume(ctx, client, o, keys, r)
@@ -171,8 +174,8 @@ func describeConfigs(admin sarama.ClusterAdmin, kind sarama.ConfigResourceType, 
 }
 
 // createTopic creates the topic with the changefeed's partitions and replication factor (no configs: TiCDC
-// sets none) and waits until it is described; then it reads the new topic's configs for the report, retried
-// while a broker does not know the topic yet.
+// sets none) and waits until it is described (CreateTopicAndWaitUntilVisible). Its configs are then read for
+// the report only, retried while a broker does not know the topic yet; one it may not read is noted.
 func createTopic(admin sarama.ClusterAdmin, o options, r *report) (string, error) {
 	err := admin.CreateTopic(o.topic, &sarama.TopicDetail{
 		NumPartitions:     int32(o.partitions),
@@ -185,15 +188,23 @@ func createTopic(admin sarama.ClusterAdmin, o options, r *report) (string, error
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		metadata, err := admin.DescribeTopics([]string{o.topic})
-		visible := err == nil && len(metadata) == 1 && metadata[0].Err == sarama.ErrNoError &&
-			len(metadata[0].Partitions) == o.partitions
-		if visible {
-			if err = describeConfigs(admin, sarama.TopicResource, o.topic, r.TopicConfigs); err == nil {
-				return "", nil
-			}
+		if err == nil && len(metadata) == 1 && metadata[0].Err == sarama.ErrNoError &&
+			len(metadata[0].Partitions) == o.partitions {
+			break
 		}
 		if time.Now().After(deadline) {
 			return "create topic", fmt.Errorf("topic %s not described 30 s after its creation: %v", o.topic, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for {
+		err := describeConfigs(admin, sarama.TopicResource, o.topic, r.TopicConfigs)
+		if err == nil {
+			return "", nil
+		}
+		if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) || time.Now().After(deadline) {
+			r.TopicConfigsError = err.Error()
+			return "", nil
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -89,6 +89,7 @@ type report struct {
 	Partitions        int               `json:"partitions"`
 	ReplicationFactor int               `json:"replicationFactor"`
 	TopicConfigs      map[string]string `json:"topicConfigs"`
+	TopicConfigsError string            `json:"topicConfigsError,omitempty"`
 	MaxMessageBytes   int               `json:"maxMessageBytes"`
 	Acked             int               `json:"acked"`
 	AckedBytes        int64             `json:"ackedBytes"`
@@ -105,7 +106,7 @@ type options struct {
 	bootstrap, hosts, topic, mechanism, user, clientID, version string
 	partitions, replicationFactor, messages, messageBytes       int
 	largeBytes, maxMessageBytes                                 int
-	idempotent                                                  bool
+	idempotent, readBack                                        bool
 	timeout                                                     time.Duration
 }
 
@@ -125,6 +126,7 @@ func parseFlags() (options, error) {
 	flags.StringVar(&o.clientID, "client-id", "TiCDC_sarama_producer_kafka-plc-check", "Kafka client id")
 	flags.IntVar(&o.maxMessageBytes, "max-message-bytes", 10*1024*1024, "the changefeed's max-message-bytes (TiCDC's default 10 MiB)")
 	flags.BoolVar(&o.idempotent, "idempotent", false, "the idempotent producer (TiCDC leaves it off)")
+	flags.BoolVar(&o.readBack, "read-back", true, "read every message back (a changefeed's ACLs allow no reading)")
 	// TiCDC asks a broker for its API versions and maps Metadata v10 and later to 2.8.0 (tiflow
 	// pkg/sink/kafka/sarama.go getKafkaVersionFromBroker): Kafka 3.7 brokers are spoken to as 2.8.0.
 	flags.StringVar(&o.version, "kafka-version", "2.8.0", "the Kafka version the client speaks, as TiCDC settles on")
