@@ -23,6 +23,7 @@ import { type ControlledCluster, startControlledCluster } from './controlled-clu
 import { HAPROXY_ADDRESS, type KafkaCluster } from './harness';
 import { consumerSideKafka, startLoad } from './load';
 import { waitFor } from './processes';
+import { runTicdcCheck } from './ticdc-check';
 import { changefeedProducer, createReplicatedTopic } from './topics';
 
 const SPEC = JSON.parse(
@@ -157,6 +158,30 @@ describe('two listener groups on real Kafka', () => {
       ['tidb-b', false],
     ]);
   }, 90_000); // two consumer groups join one after the other (each waits out the group rebalance delay): not 20 s on a loaded 2-core machine
+
+  it("TiCDC's own client (Sarama) as tidb-b's changefeed: its bootstrap port, only its names, the second group's brokers", async () => {
+    // Prepare
+    const planned = cluster.plan.consumers.find((c) => c.name === 'tidb-b');
+    // Act
+    const { report, code, stderr } = await runTicdcCheck(cluster, {
+      topic: 'ticdc-b',
+      bootstrapPort: planned?.bootstrapPort,
+      names: consumerNameMap(cluster.plan, HAPROXY_ADDRESS, 'tidb-b'),
+    });
+    // Assess
+    expect(code, `${report.step}: ${report.error}\n${stderr}`).toBe(0);
+    expect(report.brokers.map((b) => b.addr).sort()).toEqual([
+      'b1.usw2-az1.xyz.us-west-2.aws.3199015.tidbcloud.com:9193',
+      'b2.usw2-az2.xyz.us-west-2.aws.3199015.tidbcloud.com:9194',
+      'b3.usw2-az3.xyz.us-west-2.aws.3199015.tidbcloud.com:9195',
+    ]);
+    expect({ acked: report.acked, consumed: report.consumed, refused: report.refused }).toEqual({
+      acked: 100,
+      consumed: 100,
+      refused: [],
+    });
+    expect(new Set(report.dials.map((d) => d.address))).toEqual(new Set([HAPROXY_ADDRESS]));
+  }, 150_000);
 });
 
 describe('taking tidb-b out of the running cluster is a roll (the roll state machine)', () => {

@@ -45,6 +45,8 @@ export interface TicdcCheckReport {
 
 export interface TicdcCheckOptions {
   topic: string;
+  /** The endpoint's bootstrap port (default the plan's first consumer's). */
+  bootstrapPort?: number;
   /** Advertised name → address; default: every name the harness's consumer side resolves. */
   names?: Map<string, string>;
   messages?: number;
@@ -67,7 +69,7 @@ export async function runTicdcCheck(
   const hosts = join(dir, 'hosts');
   writeFileSync(hosts, renderHostsFile(options.names ?? cluster.consumerNames));
   const args = [
-    `-bootstrap=${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`,
+    `-bootstrap=${cluster.haproxyAddress}:${options.bootstrapPort ?? cluster.plan.kafka.ports.bootstrap}`,
     `-hosts=${hosts}`,
     `-topic=${options.topic}`,
     `-messages=${options.messages ?? 100}`,
