@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, type logCreator, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MESSAGE_MAX_BYTES } from '../../functions/lib/domain/kafka-config';
 import { canRollNow, isCaughtUp } from '../../functions/lib/domain/roll';
 import { readHealth } from '../../functions/lib/steps/health';
 import { consumerSocketFactory, type SocketRecord } from './consumer-side';
@@ -293,9 +294,9 @@ describe('the seed checks through the private-link path (haproxy as the NLB)', (
     expect(report.brokerConfigs['min.insync.replicas']).toBe('2');
     expect(report).toMatchObject({ topicCreated: true, partitions: 3, replicationFactor: 3 });
     expect(report.topicConfigs['min.insync.replicas']).toBe('2');
-    expect(report.maxMessageBytes).toBe(
-      Math.min(10 * 1024 * 1024, Number(report.brokerConfigs['message.max.bytes']) - 128),
-    );
+    // the brokers' limit leaves TiCDC its default max-message-bytes (10 MiB), not Kafka's default 1 MiB
+    expect(report.brokerConfigs['message.max.bytes']).toBe(String(MESSAGE_MAX_BYTES));
+    expect(report.maxMessageBytes).toBe(10 * 1024 * 1024);
     expect({ acked: report.acked, consumed: report.consumed, missing: report.missing }).toEqual({
       acked: 200,
       consumed: 200,
@@ -306,6 +307,38 @@ describe('the seed checks through the private-link path (haproxy as the NLB)', (
     const planned = new Set(cluster.plan.brokers.map((b) => `${b.externalHost}:${b.nlbPort}`));
     const byName = report.dials.filter((d) => d.host !== HAPROXY_ADDRESS).map((d) => `${d.host}:${d.port}`);
     expect(new Set(byName)).toEqual(planned);
+  }, 150_000);
+
+  it("TiCDC's client writes and reads back an 8 MiB message through haproxy; a topic left at Kafka's default limit refuses it", async () => {
+    // Prepare: a topic with Kafka's default limit (1,048,588), as a broker left at its defaults would give
+    await createReplicatedTopic(consumerKafka(), cluster.haproxyAddress, {
+      topic: 'ticdc-default-limit',
+      configs: { 'max.message.bytes': '1048588' },
+    });
+    const large = 8 * 1024 * 1024;
+    // Act
+    const big = await runTicdcCheck(cluster, {
+      topic: 'ticdc-large',
+      messages: 20,
+      largeMessageBytes: large,
+    });
+    const capped = await runTicdcCheck(cluster, {
+      topic: 'ticdc-default-limit',
+      messages: 20,
+      largeMessageBytes: large,
+      timeoutSeconds: 60,
+    });
+    // Assess: the 8 MiB message acknowledged by all in-sync replicas and read back whole, through haproxy
+    expect(big.code, `${big.report.step}: ${big.report.error}\n${big.stderr}`).toBe(0);
+    expect(big.report).toMatchObject({ acked: 21, consumed: 21, missing: [] });
+    expect(big.report.consumedBytes).toBe(20 * 256 + large);
+    // … while on the topic at Kafka's default TiCDC holds itself to 1,048,460 bytes and the message fails
+    expect(capped.report.maxMessageBytes).toBe(1048588 - 128);
+    expect(capped.code).toBe(1);
+    expect(`${capped.report.step}: ${capped.report.error}`).toMatch(
+      /^produce: 1 of 21 not acknowledged, .*larger than configured Producer\.MaxMessageBytes: \d+ > 1048460\)$/,
+    );
+    expect(capped.report.acked).toBe(0);
   }, 150_000);
 
   it("TiCDC's client fails, naming the host, when the consumer side does not resolve one broker's name", async () => {

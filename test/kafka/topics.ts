@@ -19,12 +19,15 @@ export interface TopicSpec {
   partitions?: number;
   replicationFactor?: number;
   minInsyncReplicas?: number;
+  /** Other topic configs (name → value). */
+  configs?: Record<string, string>;
 }
 
 /**
- * A producer as TiCDC's Kafka sink configures one: idempotent (the broker drops a retried batch it already
- * has, by producer ID and sequence number), acks=all, one request in flight per broker (kafkajs's
- * idempotent producer keeps ordering only so).
+ * The tests' changefeed-like producer: acks=all and one request in flight per broker, as TiCDC's Kafka sink
+ * configures Sarama (tiflow pkg/sink/kafka/sarama.go), and idempotent besides (TiCDC leaves idempotence off;
+ * here the broker drops a retried batch it already has, by producer ID and sequence number, so a count of
+ * what was written cannot hold duplicates). TiCDC's own client, as configured, is test/sarama.
  */
 export function changefeedProducer(kafka: Kafka): Producer {
   return kafka.producer({
@@ -120,7 +123,10 @@ export async function createReplicatedTopic(
           topic: spec.topic,
           numPartitions: partitions,
           replicationFactor: replicas,
-          configEntries: [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas ?? 2) }],
+          configEntries: [
+            { name: 'min.insync.replicas', value: String(spec.minInsyncReplicas ?? 2) },
+            ...Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+          ],
         },
       ],
       waitForLeaders: false,

@@ -94,6 +94,17 @@ export function replicationDefaults(brokerCount: number): {
   return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
 }
 
+/**
+ * The largest record batch a broker accepts: TiCDC's default `max-message-bytes` (10 MiB) plus the 128 bytes
+ * TiCDC keeps under the broker's or topic's limit (tiflow pkg/sink/kafka/options.go: it uses
+ * min(max-message-bytes, limit − 128) and warns when the limit is the smaller). With Kafka's default (1,048,588)
+ * a changefeed with default settings would be held to about 1 MiB and fail on a larger row event. Topics
+ * created without a max.message.bytes of their own (TiCDC sets none) inherit it. Followers and consumers still
+ * fetch batches this large: replica.fetch.max.bytes and the consumer fetch limits are not absolute maximums
+ * (the first batch is always returned: KIP-74; Kafka 3.7 broker configs, replica.fetch.max.bytes).
+ */
+export const MESSAGE_MAX_BYTES = 10 * 1024 * 1024 + 128;
+
 export function renderServerProperties(input: BrokerConfigInput): string {
   const { replicationFactor, minInsyncReplicas } = replicationDefaults(input.brokerCount);
   const entries: [string, string | number][] = [
@@ -110,6 +121,7 @@ export function renderServerProperties(input: BrokerConfigInput): string {
     ['num.partitions', 3],
     ['default.replication.factor', replicationFactor],
     ['min.insync.replicas', minInsyncReplicas],
+    ['message.max.bytes', MESSAGE_MAX_BYTES],
     ['offsets.topic.replication.factor', replicationFactor],
     ['transaction.state.log.replication.factor', replicationFactor],
     ['transaction.state.log.min.isr', minInsyncReplicas],
