@@ -18,6 +18,7 @@ import { renderHaproxyConfig } from './haproxy';
 import { brokerAddress, harnessPlan, type KafkaCluster } from './harness';
 import { type ClientSide, consumerSideKafka, type LoadReport, readWholeTopic, startLoad } from './load';
 import { waitFor } from './processes';
+import { startTicdcLoad, type TicdcCheckReport } from './ticdc-check';
 import { changefeedProducer, createReplicatedTopic, watchIsr } from './topics';
 
 /** The deployment's refusal backoff (ROLL_RETRY_*) for tests: 1 s doubling to 4 s, 5 checks. */
@@ -74,6 +75,8 @@ export interface RollUnderLoadResult {
   storageAfter: ReturnType<typeof storageIdentity>;
   haproxyConfigBefore: string;
   haproxyConfigAfter: string;
+  /** TiCDC's client writing through the roll (the `ticdc` option): its report after reading back. */
+  ticdc?: TicdcCheckReport;
   /** Metadata polled through the roll: partitions seen under min.insync.replicas (topics.ts watchIsr). */
   isr: Awaited<ReturnType<Awaited<ReturnType<typeof watchIsr>>['stop']>>;
 }
@@ -89,6 +92,8 @@ export async function rollUnderLoad(
     clientLog?: string[];
     /** The spec the roll runs with (default the harness's own), e.g. another roll.maxBatchSize. */
     spec?: ClusterSpecInput;
+    /** Also TiCDC's own client (ticdc-check -load) writing to `<topic>-ticdc` through the roll. */
+    ticdc?: boolean;
   },
 ): Promise<RollUnderLoadResult> {
   const log = options.log ?? (() => undefined);
@@ -103,7 +108,11 @@ export async function rollUnderLoad(
   const preRollKeys = await producePreRoll(kafka, topic, options.preRollMessages ?? 300);
   // The consumer side's DNS gets the new names (TiDB Cloud's private zone); the listener map stays.
   cluster.addConsumerNames(after);
+  const ticdcTopic = `${topic}-ticdc`;
+  if (options.ticdc) await createReplicatedTopic(kafka, cluster.haproxyAddress, { topic: ticdcTopic });
   const load = await startLoad(kafka, topic, { prefix: 'load' });
+  // TiCDC's client writes alongside, resolving every name the consumer side does (old and new)
+  const ticdcLoad = options.ticdc ? startTicdcLoad(cluster, { topic: ticdcTopic }) : undefined;
   let roll: DeployedRoll;
   let isr: RollUnderLoadResult['isr'] = { samples: 0, underMinIsr: [] };
   let ackedAtRollEnd: number;
@@ -137,10 +146,17 @@ export async function rollUnderLoad(
     });
   } catch (error) {
     const report = await load.stop(5_000);
+    await ticdcLoad?.stop().catch(() => undefined);
     log(`load stopped after a failure: ${report.acked.length} acked, ${report.failed.length} failed`);
     throw error;
   }
   const report = await load.stop();
+  const ticdc = await ticdcLoad?.stop();
+  if (ticdc)
+    log(
+      `TiCDC's client: ${ticdc.acked} acked, ${ticdc.failed} failed, ${ticdc.consumed} read back, ` +
+        `${ticdc.missing.length} lost, ${ticdc.duplicates} duplicates${ticdc.error ? ` (${ticdc.step}: ${ticdc.error})` : ''}`,
+    );
   log(
     `load: ${report.acked.length} acked, ${report.failed.length} failed, ${report.consumed.size} consumed, ` +
       `${report.lost.length} lost`,
@@ -168,6 +184,7 @@ export async function rollUnderLoad(
     haproxyConfigBefore: haproxyConfigOf(cluster, before),
     haproxyConfigAfter: haproxyConfigOf(cluster, after),
     isr,
+    ...(ticdc ? { ticdc } : {}),
   };
 }
 

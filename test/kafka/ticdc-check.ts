@@ -6,7 +6,7 @@
  * (TiCDC's max-message-bytes reconciliation), creates its topic when missing, produces with acks=all and reads
  * every message back; its JSON report comes back here.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +31,13 @@ export interface TicdcCheckReport {
   maxMessageBytes: number;
   acked: number;
   ackedBytes: number;
+  /** -load: messages Sarama gave up on after its retries, and the first errors. */
+  failed: number;
+  failures: string[];
   consumed: number;
   consumedBytes: number;
+  /** Messages read back more than once (a retried send already written: TiCDC's producer is not idempotent). */
+  duplicates: number;
   missing: string[];
   /** Every connection the client opened: the name it asked for, and the address it went to. */
   dials: { host: string; port: string; address: string }[];
@@ -60,16 +65,29 @@ export interface TicdcCheckOptions {
   timeoutSeconds?: number;
 }
 
-/** Runs ticdc-check; resolves with its report and exit code (1: a step failed, named in the report). */
-export async function runTicdcCheck(
+/** Runs ticdc-check against the harness; resolves with its report and exit code (1: a step failed, named). */
+export function runTicdcCheck(
   cluster: KafkaCluster,
+  options: TicdcCheckOptions,
+): Promise<{ report: TicdcCheckReport; code: number; stderr: string }> {
+  return runTicdcCheckAt(
+    `${cluster.haproxyAddress}:${options.bootstrapPort ?? cluster.plan.kafka.ports.bootstrap}`,
+    options.names ?? cluster.consumerNames,
+    options,
+  );
+}
+
+/** Runs ticdc-check against `bootstrap` (address:port), resolving `names` (advertised name → address) only. */
+export async function runTicdcCheckAt(
+  bootstrap: string,
+  names: Map<string, string>,
   options: TicdcCheckOptions,
 ): Promise<{ report: TicdcCheckReport; code: number; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-ticdc-'));
   const hosts = join(dir, 'hosts');
-  writeFileSync(hosts, renderHostsFile(options.names ?? cluster.consumerNames));
+  writeFileSync(hosts, renderHostsFile(names));
   const args = [
-    `-bootstrap=${cluster.haproxyAddress}:${options.bootstrapPort ?? cluster.plan.kafka.ports.bootstrap}`,
+    `-bootstrap=${bootstrap}`,
     `-hosts=${hosts}`,
     `-topic=${options.topic}`,
     `-messages=${options.messages ?? 100}`,
@@ -93,4 +111,59 @@ export async function runTicdcCheck(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What Sarama says when a send reached a broker that no longer leads the partition (NOT_LEADER_OR_FOLLOWER) or
+ * found no leader (LEADER_NOT_AVAILABLE): a leadership move, which its retries had not outlasted.
+ */
+export const TICDC_RETRIABLE =
+  /: kafka server: (Tried to send a message to a replica that is not the leader for some partition|In the middle of a leadership election)/;
+
+export interface TicdcLoad {
+  /** Ends the writing (closes its standard input), waits for the read-back and returns the report. */
+  stop(): Promise<TicdcCheckReport>;
+}
+
+/**
+ * TiCDC's client as a changefeed writing during a roll (ticdc-check -load): one message every 20 ms to an
+ * existing topic through the bootstrap port, with TiCDC's producer settings, until stop(); then it reads the
+ * topic back. `names` is read once, at the start: give it every name the consumer side will resolve.
+ */
+export function startTicdcLoad(
+  cluster: KafkaCluster,
+  options: { topic: string; names?: Map<string, string> },
+): TicdcLoad {
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-ticdc-load-'));
+  const hosts = join(dir, 'hosts');
+  writeFileSync(hosts, renderHostsFile(options.names ?? cluster.consumerNames));
+  const child = spawn(
+    TICDC_CHECK,
+    [
+      '-load',
+      `-bootstrap=${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`,
+      `-hosts=${hosts}`,
+      `-topic=${options.topic}`,
+      '-timeout=20m',
+    ],
+    { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    async stop() {
+      child.stdin.end();
+      const code = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      if (!stdout.trim()) throw new Error(`ticdc-check -load exited ${code} with no report:\n${stderr}`);
+      return JSON.parse(stdout) as TicdcCheckReport;
+    },
+  };
 }

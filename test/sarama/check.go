@@ -291,7 +291,12 @@ func consume(ctx context.Context, client sarama.Client, o options, keys map[stri
 		select {
 		case rec := <-records:
 			size, ours := keys[rec.key]
-			if !ours || seen[rec.key] {
+			if !ours {
+				continue
+			}
+			if seen[rec.key] {
+				// a retried send the broker had already written (TiCDC's producer is not idempotent)
+				r.Duplicates++
 				continue
 			}
 			if rec.size != size {

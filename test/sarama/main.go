@@ -93,8 +93,11 @@ type report struct {
 	MaxMessageBytes   int               `json:"maxMessageBytes"`
 	Acked             int               `json:"acked"`
 	AckedBytes        int64             `json:"ackedBytes"`
+	Failed            int               `json:"failed"`
+	Failures          []string          `json:"failures"`
 	Consumed          int               `json:"consumed"`
 	ConsumedBytes     int64             `json:"consumedBytes"`
+	Duplicates        int               `json:"duplicates"`
 	Missing           []string          `json:"missing"`
 	Dials             []dial            `json:"dials"`
 	Refused           []dial            `json:"refused"`
@@ -106,8 +109,8 @@ type options struct {
 	bootstrap, hosts, topic, mechanism, user, clientID, version string
 	partitions, replicationFactor, messages, messageBytes       int
 	largeBytes, maxMessageBytes                                 int
-	idempotent, readBack                                        bool
-	timeout                                                     time.Duration
+	idempotent, readBack, load                                  bool
+	timeout, interval                                           time.Duration
 }
 
 func parseFlags() (options, error) {
@@ -127,6 +130,8 @@ func parseFlags() (options, error) {
 	flags.IntVar(&o.maxMessageBytes, "max-message-bytes", 10*1024*1024, "the changefeed's max-message-bytes (TiCDC's default 10 MiB)")
 	flags.BoolVar(&o.idempotent, "idempotent", false, "the idempotent producer (TiCDC leaves it off)")
 	flags.BoolVar(&o.readBack, "read-back", true, "read every message back (a changefeed's ACLs allow no reading)")
+	flags.BoolVar(&o.load, "load", false, "write to the existing topic until standard input closes, then read back")
+	flags.DurationVar(&o.interval, "interval", 20*time.Millisecond, "with -load: time between two messages")
 	// TiCDC asks a broker for its API versions and maps Metadata v10 and later to 2.8.0 (tiflow
 	// pkg/sink/kafka/sarama.go getKafkaVersionFromBroker): Kafka 3.7 brokers are spoken to as 2.8.0.
 	flags.StringVar(&o.version, "kafka-version", "2.8.0", "the Kafka version the client speaks, as TiCDC settles on")
@@ -172,11 +177,15 @@ func main() {
 	}
 	r := &report{
 		BrokerConfigs: map[string]string{}, TopicConfigs: map[string]string{},
-		Missing: []string{}, Dials: []dial{}, Refused: []dial{},
+		Missing: []string{}, Dials: []dial{}, Refused: []dial{}, Failures: []string{},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	step, err := check(ctx, o, dialer, r)
+	run := check
+	if o.load {
+		run = load
+	}
+	step, err := run(ctx, o, dialer, r)
 	r.Dials, r.Refused = append(r.Dials, dialer.dials...), append(r.Refused, dialer.refused...)
 	if err != nil {
 		r.Step, r.Error = step, err.Error()
