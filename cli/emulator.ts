@@ -3,7 +3,7 @@
  * condition and stopped by PID. Used by the local rehearsal and the tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,8 @@ export interface Moto {
   pid: number | undefined;
   reset(): Promise<void>;
   stop(): Promise<void>;
+  /** Leaves moto running after this process ends (started with `keepable`: its own session, output to a file). */
+  release(): void;
 }
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -46,12 +48,16 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
 }
 
 /** Starts moto on a free port; the caller points the SDK at `endpoint` (AWS_ENDPOINT_URL). */
-export async function startMotoServer(): Promise<Moto> {
+export async function startMotoServer(options: { keepable?: { logFile: string } } = {}): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  // A moto that may outlive this process writes to a file (a pipe to a process that has ended would break it).
+  const log = options.keepable ? openSync(options.keepable.logFile, 'a') : undefined;
   const child: ChildProcess = spawn(venvTool('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', log ?? 'pipe'],
+    detached: log !== undefined,
   });
+  if (log !== undefined) closeSync(log);
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = (stderr + String(chunk)).slice(-4000);
@@ -61,7 +67,8 @@ export async function startMotoServer(): Promise<Moto> {
     await waitFor(async () => (await fetch(`${endpoint}/moto-api/`)).ok, `moto on ${endpoint}`, 30_000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    const output = options.keepable ? readFileSync(options.keepable.logFile, 'utf8').slice(-4000) : stderr;
+    throw new Error(`${(error as Error).message}\n${output}`);
   }
   return {
     endpoint,
@@ -76,6 +83,9 @@ export async function startMotoServer(): Promise<Moto> {
         await exited;
         clearTimeout(timer);
       }
+    },
+    release() {
+      child.unref();
     },
   };
 }

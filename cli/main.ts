@@ -129,9 +129,10 @@ const HELP: { name: string; synopsis: string; about: string[] }[] = [
   },
   {
     name: 'rehearse',
-    synopsis: 'rehearse [--kafka]',
+    synopsis: 'rehearse [--kafka [--keep]] [--spec FILE] | rehearse --stop',
     about: [
       'the whole lifecycle locally: emulated AWS (+ real Kafka) on examples/seed-usw2.json (npm start)',
+      '--keep leaves the emulator, brokers and haproxy running for your own client; --stop ends them',
     ],
   },
   { name: 'help', synopsis: 'help [COMMAND]', about: ["this text, or one command's"] },

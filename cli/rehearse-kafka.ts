@@ -10,10 +10,17 @@ import type { Plan } from '../functions/lib/domain/plan';
 import { consumerNameMap, consumerSocketFactory } from '../test/kafka/consumer-side';
 import { attachControlPlane, type ControlPlane } from '../test/kafka/control-plane';
 import { harnessPlan, type KafkaCluster, startKafkaCluster } from '../test/kafka/harness';
-import { waitFor } from '../test/kafka/processes';
+import { detachNewProcesses, waitFor } from '../test/kafka/processes';
 import { changefeedProducer, createReplicatedTopic } from '../test/kafka/topics';
 
-export { attachControlPlane, type ControlPlane, harnessPlan, type KafkaCluster, startKafkaCluster };
+export {
+  attachControlPlane,
+  type ControlPlane,
+  detachNewProcesses,
+  harnessPlan,
+  type KafkaCluster,
+  startKafkaCluster,
+};
 
 export interface SmokeResult {
   brokers: string[];

@@ -22,11 +22,14 @@ import { nextSteps, nextStepsText } from '../../functions/lib/domain/next-steps'
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { planTable } from '../../functions/lib/domain/plan-views';
 import { topologySvg } from '../../functions/lib/domain/topology-svg';
+import { UsageError } from '../../functions/lib/errors';
 import { principalAccount } from '../../functions/lib/spec';
 import { settlePlan } from '../../functions/lib/steps/accept';
 import { acceptTable } from '../../functions/lib/steps/connections';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
+import { consumerNameMap } from '../../test/kafka/consumer-side';
 import { type Moto, ROOT, startMotoServer } from '../emulator';
+import { refuseWhileKept, STOP_COMMAND, stopKept, writeKept } from '../kept-rehearsal';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
 import type { ControlPlane, KafkaCluster } from '../rehearse-kafka';
 import { loadSpecFile } from '../spec-file';
@@ -47,10 +50,20 @@ interface ProvisionOutput {
 export const rehearse: Command = async (args, io) => {
   const values = parse(args, {
     kafka: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    stop: { type: 'boolean', default: false },
     spec: { type: 'string', default: 'examples/seed-usw2.json' },
     out: { type: 'string', default: 'out/rehearsal' },
   });
+  if (values.stop === true) {
+    io.stdout(`${await stopKept()}\n`);
+    return;
+  }
   const withKafka = values.kafka === true;
+  const keep = values.keep === true;
+  if (keep && !withKafka)
+    throw new UsageError('--keep needs --kafka: without real brokers there is nothing to keep running');
+  refuseWhileKept();
   const spec = await loadSpecFile(values.spec as string);
   const plan = planCluster(spec);
   const outDir = join(ROOT, values.out as string);
@@ -65,6 +78,8 @@ export const rehearse: Command = async (args, io) => {
     startedAt: steps.started,
   };
   const stops: (() => Promise<void>)[] = [];
+  /** Set once a --keep rehearsal has handed its emulator and cluster over to .cache/rehearsal-kept.json. */
+  let kept = false;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
@@ -86,12 +101,13 @@ export const rehearse: Command = async (args, io) => {
           steps.note,
         ),
     );
+    mkdirSync(outDir, { recursive: true });
     const moto: Moto = await steps.run(
       'start the AWS emulator (moto)',
-      startMotoServer,
+      () => startMotoServer(keep ? { keepable: { logFile: join(outDir, 'moto.log') } } : {}),
       (m) => `${m.endpoint}, pid ${m.pid}`,
     );
-    stops.push(() => moto.stop());
+    stops.push(() => (kept ? Promise.resolve() : moto.stop()));
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'rehearsal',
@@ -106,9 +122,13 @@ export const rehearse: Command = async (args, io) => {
       kafka = await steps.run(
         'real Kafka: 3 brokers + haproxy as the NLB; Run Command reaches them through the executor',
         async () => {
-          const { startKafkaCluster, attachControlPlane } = await import('../rehearse-kafka');
+          const { startKafkaCluster, attachControlPlane, detachNewProcesses } = await import(
+            '../rehearse-kafka'
+          );
+          // Kept brokers and haproxy lead sessions of their own: closing this terminal does not end them.
+          detachNewProcesses(keep);
           const cluster = await startKafkaCluster(spec);
-          stops.push(() => cluster.stop());
+          stops.push(() => (kept ? Promise.resolve() : cluster.stop()));
           const control = await attachControlPlane(cluster, moto.endpoint, { provision: false });
           stops.push(() => control.stop());
           return { cluster, control };
@@ -286,12 +306,48 @@ export const rehearse: Command = async (args, io) => {
         `in sync and healthy${report.notes.length > 0 ? ` — ${report.notes.join('; ')}` : ''}`,
       ),
     );
+    if (keep && kafka) {
+      const { harnessPlan } = await import('../rehearse-kafka');
+      const released = kafka.cluster.release();
+      moto.release();
+      writeKept({
+        cluster: spec.clusterName,
+        keptAt: new Date().toISOString(),
+        dir: released.dir,
+        emulator: moto.endpoint,
+        processes: [{ name: 'moto', pid: moto.pid ?? -1 }, ...released.processes],
+      });
+      kept = true;
+      io.stdout(
+        keptLines(harnessPlan(kafka.cluster.dir, uniqueName, kafka.cluster.spec), kafka.cluster, moto),
+      );
+    }
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     if (!interrupted) await cleanup();
   }
 };
+
+/**
+ * What a kept rehearsal ends with, one item per line: each consumer's bootstrap address, the advertised names as
+ * hosts-file lines (what TiDB Cloud's private DNS resolves them to: the endpoint, here haproxy), the emulator,
+ * and the command that stops it all.
+ */
+function keptLines(plan: Plan, cluster: KafkaCluster, moto: Moto): string {
+  const several = plan.consumers.length > 1;
+  return [
+    '',
+    `Kept running: the emulator, ${plan.brokers.length} brokers and haproxy (the endpoint). Point your client at:`,
+    ...plan.consumers.map(
+      (c) => `bootstrap: ${cluster.haproxyAddress}:${c.bootstrapPort}${several ? ` (${c.name})` : ''}`,
+    ),
+    ...[...consumerNameMap(plan, cluster.haproxyAddress)].map(([name, address]) => `${address} ${name}`),
+    `emulator: ${moto.endpoint}`,
+    STOP_COMMAND,
+    '',
+  ].join('\n');
+}
 
 function summary(
   cluster: string,

@@ -31,6 +31,7 @@ import { configureBroker, startBroker } from './kafka-jvm';
 import {
   assertEndpointsFree,
   onEmergencyStop,
+  releaseProcess,
   startProcess,
   stopProcess,
   type Tracked,
@@ -75,6 +76,11 @@ export interface KafkaCluster {
   /** Aborted when stop() begins: whatever still drives the cluster (a roll after a failed test) ends. */
   signal: AbortSignal;
   stop(): Promise<void>;
+  /**
+   * Leaves the cluster running after this process ends (a kept rehearsal): its processes are no longer stopped
+   * on exit and its directory stays. Returns what a later stop needs: the running processes and the directory.
+   */
+  release(): { processes: { name: string; pid: number }[]; dir: string };
 }
 
 export interface BrokerStop {
@@ -306,6 +312,12 @@ export async function startKafkaCluster(
       writeFileSync(hostsFile, renderHostsFile(consumerNames));
     },
     stop,
+    release() {
+      unregister();
+      const alive = processes.filter((p) => p.exitCode() === 'running');
+      for (const p of alive) releaseProcess(p);
+      return { processes: alive.map((p) => ({ name: p.name, pid: p.pid })), dir };
+    },
   };
 }
 

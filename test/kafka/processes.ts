@@ -21,6 +21,21 @@ export interface Tracked {
 const running = new Map<number, Tracked>();
 const afterEmergencyStop = new Set<() => void>();
 let handlersInstalled = false;
+/** Processes started from now on lead a session of their own (they outlive this one: a kept rehearsal). */
+let detachNew = false;
+
+export function detachNewProcesses(detach: boolean): void {
+  detachNew = detach;
+}
+
+/**
+ * Lets `tracked` outlive this process: no longer stopped by the exit and signal handlers, no longer holding the
+ * event loop. Its PID is the caller's to record (and to stop later, by PID).
+ */
+export function releaseProcess(tracked: Tracked): void {
+  running.delete(tracked.pid);
+  tracked.child.unref();
+}
 
 /** Registers synchronous clean-up (temp files) to run after the last-resort stop; returns an unregister. */
 export function onEmergencyStop(cleanUp: () => void): () => void {
@@ -84,6 +99,7 @@ export function startProcess(
     stdio: ['ignore', fd, fd],
     env: options.env ?? process.env,
     cwd: options.cwd,
+    detached: detachNew,
   });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
