@@ -12,7 +12,10 @@ import { UsageError } from '../functions/lib/errors';
 import { z } from '../functions/lib/zod';
 import { ROOT } from './emulator';
 
-export const KEPT_FILE = join(ROOT, '.cache', 'rehearsal-kept.json');
+/** Where the record is: .cache/rehearsal-kept.json, or KAFKA_PLC_KEPT_FILE (a test's own, beside other runs). */
+export function keptFile(): string {
+  return process.env.KAFKA_PLC_KEPT_FILE || join(ROOT, '.cache', 'rehearsal-kept.json');
+}
 /** The real-Kafka harness's own record of its PIDs (test/kafka/harness.ts), left by a kept cluster. */
 const HARNESS_PID_FILE = join(ROOT, '.cache', 'kafka-harness.pids');
 export const STOP_COMMAND = 'npx kafka-plc rehearse --stop';
@@ -43,9 +46,10 @@ function alive(p: KeptProcess): boolean {
 }
 
 export function readKept(): KeptRehearsal | undefined {
-  if (!existsSync(KEPT_FILE)) return undefined;
-  const parsed = keptSchema.safeParse(JSON.parse(readFileSync(KEPT_FILE, 'utf8')));
-  if (!parsed.success) throw new UsageError(`${KEPT_FILE} is not a kept rehearsal's record: remove it`);
+  const file = keptFile();
+  if (!existsSync(file)) return undefined;
+  const parsed = keptSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new UsageError(`${file} is not a kept rehearsal's record: remove it`);
   return parsed.data;
 }
 
@@ -56,7 +60,7 @@ export function writeKept(
     const startTime = startTimeOf(p.pid);
     return startTime ? [{ ...p, startTime }] : [];
   });
-  writeFileSync(KEPT_FILE, `${JSON.stringify({ ...state, processes }, null, 2)}\n`);
+  writeFileSync(keptFile(), `${JSON.stringify({ ...state, processes }, null, 2)}\n`);
 }
 
 /** Refuses (exit 2) to start a rehearsal while a kept one still runs; forgets a record whose processes are gone. */
@@ -65,7 +69,7 @@ export function refuseWhileKept(): void {
   if (!state) return;
   const running = state.processes.filter(alive);
   if (running.length === 0) {
-    rmSync(KEPT_FILE, { force: true });
+    rmSync(keptFile(), { force: true });
     return;
   }
   throw new UsageError(
@@ -113,7 +117,7 @@ export async function stopKept(): Promise<string> {
   const removable = dirname(state.dir) === tmpdir() && basename(state.dir).startsWith('kafka-plc-kafka-');
   if (removable) rmSync(state.dir, { recursive: true, force: true });
   rmSync(HARNESS_PID_FILE, { force: true });
-  rmSync(KEPT_FILE, { force: true });
+  rmSync(keptFile(), { force: true });
   const stopped = running.map((p) => `${p.name} (pid ${p.pid}${killed.includes(p) ? ', SIGKILL' : ''})`);
   return [
     `stopped the rehearsal of ${state.cluster} kept at ${state.keptAt}: ${stopped.join(', ') || 'nothing was still running'}`,

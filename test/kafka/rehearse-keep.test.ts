@@ -7,17 +7,28 @@
  * so no roll (the rehearsal's longest step) — the seed's roll is the other rehearsal tests' subject.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KEPT_FILE, type KeptRehearsal, startTimeOf } from '../../cli/kept-rehearsal';
+import { type KeptRehearsal, startTimeOf } from '../../cli/kept-rehearsal';
 import { ROOT } from '../helpers/tools';
 import { runTicdcCheckAt } from './ticdc-check';
+
+/** This file's own record of what is kept: the default project's rehearsal test runs meanwhile, unrefused. */
+const recordDir = mkdtempSync(join(tmpdir(), 'kafka-plc-kept-'));
+const KEPT_FILE = join(recordDir, 'rehearsal-kept.json');
 
 function rehearse(...args: string[]) {
   const result = spawnSync(process.execPath, ['bin/kafka-plc.mjs', 'rehearse', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, AWS_ENDPOINT_URL: '', KAFKA_PLC_HEALTH_SOURCE: '' },
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: '',
+      KAFKA_PLC_HEALTH_SOURCE: '',
+      KAFKA_PLC_KEPT_FILE: KEPT_FILE,
+    },
     timeout: 280_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -28,6 +39,7 @@ const running = (state: KeptRehearsal) => state.processes.filter((p) => startTim
 afterAll(() => {
   // Whatever a failed test left running is stopped the way a user would.
   if (existsSync(KEPT_FILE)) rehearse('--stop');
+  rmSync(recordDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('a kept rehearsal (npm start -- --kafka --keep)', () => {
