@@ -62,6 +62,19 @@ func saramaConfig(o options, dialer *endpointDialer, maxMessageBytes int) (*sara
 	return config, config.Validate()
 }
 
+// newClient connects through the bootstrap address with TiCDC's configuration; on failure it names the step.
+func newClient(o options, dialer *endpointDialer, maxMessageBytes int) (sarama.Client, string, error) {
+	config, err := saramaConfig(o, dialer, maxMessageBytes)
+	if err != nil {
+		return nil, "config", err
+	}
+	client, err := sarama.NewClient([]string{o.bootstrap}, config)
+	if err != nil {
+		return nil, "connect", err
+	}
+	return client, "", nil
+}
+
 // maxMessageBytesOverhead is what TiCDC keeps below the broker's or topic's limit for a message's framing
 // (tiflow pkg/sink/kafka/options.go).
 const maxMessageBytesOverhead = 128
@@ -81,13 +94,9 @@ func adjustMaxMessageBytes(wanted int, limit string) (int, error) {
 // cdc/sink/dmlsink/mq/manager/kafka_manager.go CreateTopicAndWaitUntilVisible); on failure it returns the
 // step's name with the error.
 func check(ctx context.Context, o options, dialer *endpointDialer, r *report) (string, error) {
-	config, err := saramaConfig(o, dialer, o.maxMessageBytes)
+	client, step, err := newClient(o, dialer, o.maxMessageBytes)
 	if err != nil {
-		return "config", err
-	}
-	client, err := sarama.NewClient([]string{o.bootstrap}, config)
-	if err != nil {
-		return "connect", err
+		return step, err
 	}
 	defer client.Close()
 	admin, err := sarama.NewClusterAdminFromClient(client)
@@ -145,13 +154,9 @@ func check(ctx context.Context, o options, dialer *endpointDialer, r *report) (s
 		r.ReplicationFactor = len(metadata[0].Partitions[0].Replicas)
 	}
 	// The producer gets a client of its own, configured with the adjusted size (as TiCDC's sink does).
-	producerConfig, err := saramaConfig(o, dialer, r.MaxMessageBytes)
+	producerClient, step, err := newClient(o, dialer, r.MaxMessageBytes)
 	if err != nil {
-		return "config", err
-	}
-	producerClient, err := sarama.NewClient([]string{o.bootstrap}, producerConfig)
-	if err != nil {
-		return "connect", err
+		return step, err
 	}
 	defer producerClient.Close()
 	keys, step, err := produce(producerClient, o, r)

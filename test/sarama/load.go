@@ -15,13 +15,9 @@ import (
 // its standard input closes (or -timeout passes), counting what was acknowledged and what failed after
 // Sarama's retries; then it reads the topic back and reports every acknowledged message it did not find.
 func load(ctx context.Context, o options, dialer *endpointDialer, r *report) (string, error) {
-	config, err := saramaConfig(o, dialer, o.maxMessageBytes)
+	client, step, err := newClient(o, dialer, o.maxMessageBytes)
 	if err != nil {
-		return "config", err
-	}
-	client, err := sarama.NewClient([]string{o.bootstrap}, config)
-	if err != nil {
-		return "connect", err
+		return step, err
 	}
 	defer client.Close()
 	partitions, err := client.Partitions(o.topic)
