@@ -32,7 +32,7 @@ import { consumerSideKafka } from './load';
 import { waitFor } from './processes';
 import { useRollHarness } from './roll-harness';
 import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
-import { runTicdcCheck, TICDC_RETRIABLE } from './ticdc-check';
+import { expectTicdcLoadSound, runTicdcCheck } from './ticdc-check';
 import { createReplicatedTopic } from './topics';
 
 const WIDE_PARTITIONS = 300;
@@ -207,15 +207,9 @@ describe('the unique-name roll on real brokers', () => {
   });
 
   it("TiCDC's own client writing through the roll (Sarama, TiCDC's settings) lost nothing it had acknowledged", () => {
-    // Assess: every message acknowledged (acks=all) was read back
-    const ticdc = result.ticdc;
-    expect(ticdc?.error).toBeUndefined();
-    expect(ticdc?.acked).toBeGreaterThan(500);
-    expect(ticdc?.missing).toEqual([]);
-    expect(ticdc?.consumed).toBe(ticdc?.acked);
-    // A send Sarama gave up on after TiCDC's 5 retries 100 ms apart can only be a leader move it did not see in
-    // time (a changefeed then restarts its sink and sends again from its checkpoint); seen in 1 of 3 rolls here
-    expect(ticdc?.failures.filter((f) => !TICDC_RETRIABLE.test(f))).toEqual([]);
+    // Assess: every message acknowledged (acks=all) was read back; a send Sarama gave up on after TiCDC's 5
+    // retries 100 ms apart can only be a leader move it did not see in time (1 send in 1 of 8 rolls measured)
+    expectTicdcLoadSound(result.ticdc, 500);
   });
 
   it('keeps what was written before the roll: same storage, every message still readable', () => {

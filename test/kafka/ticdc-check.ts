@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { ROOT } from '../helpers/tools';
 import { renderHostsFile } from './consumer-side';
 import type { KafkaCluster } from './harness';
@@ -119,6 +120,20 @@ export async function runTicdcCheckAt(
  */
 export const TICDC_RETRIABLE =
   /: kafka server: (Tried to send a message to a replica that is not the leader for some partition|In the middle of a leadership election)/;
+
+/**
+ * What a roll must leave of TiCDC's client's writes (ticdc-check -load): no step failed, more than `minAcked`
+ * acknowledged, every acknowledged message read back, and any send given up on after Sarama's retries a leader
+ * move (for a changefeed: its sink restarts and sends again from its checkpoint).
+ */
+export function expectTicdcLoadSound(report: TicdcCheckReport | undefined, minAcked: number): void {
+  expect(report?.error).toBeUndefined();
+  expect(report?.acked).toBeGreaterThan(minAcked);
+  expect(report?.missing).toEqual([]);
+  expect(report?.consumed).toBe(report?.acked);
+  expect(report?.failures).toHaveLength(Math.min(report?.failed ?? 0, 10));
+  expect(report?.failures.filter((f) => !TICDC_RETRIABLE.test(f))).toEqual([]);
+}
 
 export interface TicdcLoad {
   /** Ends the writing (closes its standard input), waits for the read-back and returns the report. */
