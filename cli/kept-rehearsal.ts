@@ -48,7 +48,13 @@ function alive(p: KeptProcess): boolean {
 export function readKept(): KeptRehearsal | undefined {
   const file = keptFile();
   if (!existsSync(file)) return undefined;
-  const parsed = keptSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    json = undefined;
+  }
+  const parsed = keptSchema.safeParse(json);
   if (!parsed.success) throw new UsageError(`${file} is not a kept rehearsal's record: remove it`);
   return parsed.data;
 }
@@ -116,7 +122,13 @@ export async function stopKept(): Promise<string> {
   // Only the harness's own temporary directory is removed.
   const removable = dirname(state.dir) === tmpdir() && basename(state.dir).startsWith('kafka-plc-kafka-');
   if (removable) rmSync(state.dir, { recursive: true, force: true });
-  rmSync(HARNESS_PID_FILE, { force: true });
+  // The harness's PID list, when it lists this rehearsal's processes only (another harness may be running).
+  const recorded = new Set(state.processes.map((p) => p.pid));
+  const listed = existsSync(HARNESS_PID_FILE)
+    ? readFileSync(HARNESS_PID_FILE, 'utf8').split('\n').filter(Boolean).map(Number)
+    : [];
+  if (listed.length > 0 && listed.every((pid) => recorded.has(pid)))
+    rmSync(HARNESS_PID_FILE, { force: true });
   rmSync(keptFile(), { force: true });
   const stopped = running.map((p) => `${p.name} (pid ${p.pid}${killed.includes(p) ? ', SIGKILL' : ''})`);
   return [
