@@ -12,7 +12,8 @@ var (
 	sha512Hash scram.HashGeneratorFcn = sha512.New
 )
 
-// scramClient is Sarama's SCRAMClient over xdg-go/scram (the client TiCDC's Kafka sink uses for SCRAM).
+// scramClient is Sarama's SCRAMClient over xdg-go/scram: the SCRAM library TiCDC's Kafka sink uses (tiflow
+// pkg/security/scram_client.go imports it under its former path, github.com/xdg/scram).
 type scramClient struct {
 	hash         scram.HashGeneratorFcn
 	conversation *scram.ClientConversation
