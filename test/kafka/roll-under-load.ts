@@ -155,7 +155,8 @@ export async function rollUnderLoad(
   if (ticdc)
     log(
       `TiCDC's client: ${ticdc.acked} acked, ${ticdc.failed} failed, ${ticdc.consumed} read back, ` +
-        `${ticdc.missing.length} lost, ${ticdc.duplicates} duplicates${ticdc.error ? ` (${ticdc.step}: ${ticdc.error})` : ''}`,
+        `${ticdc.missing.length} lost, ${ticdc.duplicates} duplicates${ticdc.error ? ` (${ticdc.step}: ${ticdc.error})` : ''}` +
+        `${ticdc.failures.length > 0 ? `; given up on: ${ticdc.failures.join('; ')}` : ''}`,
     );
   log(
     `load: ${report.acked.length} acked, ${report.failed.length} failed, ${report.consumed.size} consumed, ` +
