@@ -208,7 +208,7 @@ describe('the unique-name roll on real brokers', () => {
 
   it("TiCDC's own client writing through the roll (Sarama, TiCDC's settings) lost nothing it had acknowledged", () => {
     // Assess: every message acknowledged (acks=all) was read back; a send Sarama gave up on after TiCDC's 5
-    // retries 100 ms apart can only be a leader move it did not see in time (1 send in 3 of 8 rolls measured)
+    // retries 100 ms apart can only be a leader move it did not see in time (1 send in 3 of 9 rolls measured)
     expectTicdcLoadSound(result.ticdc, 500);
   });
 
