@@ -66,6 +66,14 @@ export interface TicdcCheckOptions {
   timeoutSeconds?: number;
 }
 
+/** A temporary directory holding `names` as a hosts file (ticdc-check's -hosts): the caller removes `dir`. */
+function hostsFileOf(names: Map<string, string>): { dir: string; hosts: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-ticdc-'));
+  const hosts = join(dir, 'hosts');
+  writeFileSync(hosts, renderHostsFile(names));
+  return { dir, hosts };
+}
+
 /** Runs ticdc-check against the harness; resolves with its report and exit code (1: a step failed, named). */
 export function runTicdcCheck(
   cluster: KafkaCluster,
@@ -84,9 +92,7 @@ export async function runTicdcCheckAt(
   names: Map<string, string>,
   options: TicdcCheckOptions,
 ): Promise<{ report: TicdcCheckReport; code: number; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-ticdc-'));
-  const hosts = join(dir, 'hosts');
-  writeFileSync(hosts, renderHostsFile(names));
+  const { dir, hosts } = hostsFileOf(names);
   const args = [
     `-bootstrap=${bootstrap}`,
     `-hosts=${hosts}`,
@@ -149,9 +155,7 @@ export function startTicdcLoad(
   cluster: KafkaCluster,
   options: { topic: string; names?: Map<string, string> },
 ): TicdcLoad {
-  const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-ticdc-load-'));
-  const hosts = join(dir, 'hosts');
-  writeFileSync(hosts, renderHostsFile(options.names ?? cluster.consumerNames));
+  const { dir, hosts } = hostsFileOf(options.names ?? cluster.consumerNames);
   const child = spawn(
     TICDC_CHECK,
     [

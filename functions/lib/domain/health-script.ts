@@ -50,7 +50,8 @@ export const TOPICS_CHAR_BUDGET = 12_000;
  * A batch roll must also know which brokers share a partition, fully replicated ones included (two replicas of
  * one partition never restart together): that goes to the co-replicas section, each pair of brokers holding
  * replicas of a common partition once, as `<id> <higher id> <higher id> …` — at most 1,176 pairs for 49
- * brokers, under 4,000 characters whatever the partition count. * Given a file name (`-v insync=…`), it also writes there `yes` when it listed and omitted nothing — every
+ * brokers, under 4,000 characters whatever the partition count.
+ * Given a file name (`-v insync=…`), it also writes there `yes` when it listed and omitted nothing — every
  * partition has its whole replica set in the ISR, a leader, and no replica being removed — or `no`.
  */
 const TOPICS_FILTER = `

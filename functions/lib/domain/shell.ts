@@ -24,8 +24,9 @@ export function heredoc(delimiter: string, body: string): string {
  * for a clean exit, `timeout` when it had to send SIGKILL after TimeoutStopSec (Kafka 3.7 waits up to 5 minutes
  * for the controller's approval), `signal`/`exit-code`/`core-dump`/`oom-kill`… otherwise (systemd's ServiceResult
  * enum, src/core/service.h, exposed as the unit's Result property; Kafka's wait: BrokerServer.shutdown, "Timed out
- * waiting for the controller to approve controlled shutdown"). A JVM ended by SIGTERM exits 143 (128 + 15): `exit-code` with ExecMainStatus 143
- * is clean too, for units without SuccessExitStatus=143. A unit that is not running is only started.
+ * waiting for the controller to approve controlled shutdown"). A JVM ended by SIGTERM exits 143 (128 + 15):
+ * `exit-code` with ExecMainStatus 143 is clean too, for units without SuccessExitStatus=143. A unit that is not
+ * running is only started.
  */
 export const RESTART_SERVICE_SH = `restart_service() {
   local unit="$1" status
