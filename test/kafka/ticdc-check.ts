@@ -149,7 +149,8 @@ export interface TicdcLoad {
 /**
  * TiCDC's client as a changefeed writing during a roll (ticdc-check -load): one message every 20 ms to an
  * existing topic through the bootstrap port, with TiCDC's producer settings, until stop(); then it reads the
- * topic back. `names` is read once, at the start: give it every name the consumer side will resolve.
+ * topic back. `names` is read once, at the start: give it every name the consumer side will resolve. Sarama's
+ * log goes to `ticdc-load-<topic>.log` in the harness's directory (kept with KAFKA_PLC_KEEP_TMP=1).
  */
 export function startTicdcLoad(
   cluster: KafkaCluster,
@@ -163,6 +164,8 @@ export function startTicdcLoad(
       `-bootstrap=${cluster.haproxyAddress}:${cluster.plan.kafka.ports.bootstrap}`,
       `-hosts=${hosts}`,
       `-topic=${options.topic}`,
+      // Sarama's own log (each retry and metadata refresh, to the microsecond) beside the brokers' logs
+      `-log=${join(cluster.dir, `ticdc-load-${options.topic}.log`)}`,
       '-timeout=20m',
     ],
     { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] },

@@ -51,7 +51,8 @@ func load(ctx context.Context, o options, dialer *endpointDialer, r *report) (st
 		if err != nil {
 			r.Failed++
 			if len(r.Failures) < 10 {
-				r.Failures = append(r.Failures, fmt.Sprintf("%s: %v", key, err))
+				at := time.Now().Format("15:04:05.000")
+				r.Failures = append(r.Failures, fmt.Sprintf("%s %s (partition %d): %v", at, key, partitions[i%len(partitions)], err))
 			}
 		} else {
 			keys[key] = len(value)

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log"
 	"net"
 	"os"
 	"strings"
@@ -107,6 +108,7 @@ type report struct {
 
 type options struct {
 	bootstrap, hosts, topic, mechanism, user, clientID, version string
+	logFile                                                     string
 	partitions, replicationFactor, messages, messageBytes       int
 	largeBytes, maxMessageBytes                                 int
 	idempotent, readBack, load                                  bool
@@ -135,6 +137,7 @@ func parseFlags() (options, error) {
 	// TiCDC asks a broker for its API versions and maps Metadata v10 and later to 2.8.0 (tiflow
 	// pkg/sink/kafka/sarama.go getKafkaVersionFromBroker): Kafka 3.7 brokers are spoken to as 2.8.0.
 	flags.StringVar(&o.version, "kafka-version", "2.8.0", "the Kafka version the client speaks, as TiCDC settles on")
+	flags.StringVar(&o.logFile, "log", "", "append Sarama's own log (retries, metadata refreshes) to this file")
 	flags.DurationVar(&o.timeout, "timeout", 2*time.Minute, "bound on the whole check")
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		return o, err
@@ -174,6 +177,15 @@ func main() {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ticdc-check: %v\n", err)
 		os.Exit(2)
+	}
+	if o.logFile != "" {
+		file, err := os.OpenFile(o.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ticdc-check: -log: %v\n", err)
+			os.Exit(2)
+		}
+		defer file.Close()
+		sarama.Logger = log.New(file, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
 	}
 	r := &report{
 		BrokerConfigs: map[string]string{}, TopicConfigs: map[string]string{},
