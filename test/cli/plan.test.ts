@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { seedSpec } from '../fixtures/specs';
 import { ROOT } from '../helpers/tools';
 
@@ -14,8 +14,12 @@ function cli(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const specs = mkdtempSync(join(tmpdir(), 'kafka-plc-cli-'));
+afterAll(() => rmSync(specs, { recursive: true, force: true }));
+let written = 0;
+
 function specFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'kafka-plc-cli-')), 'spec.json');
+  const path = join(specs, `spec-${++written}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }

@@ -4,7 +4,7 @@
  * removed, a broker stopped — it exits 3 and names each one. Read-only: it makes no mutating call.
  */
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,7 +14,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { DeleteListenerCommand, DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadHandler } from '../../cli/local-sfn';
 import { main } from '../../cli/main';
 import { clients } from '../../functions/lib/aws/clients';
@@ -62,7 +62,9 @@ describe('kafka-plc status on the emulator', () => {
 
   it('plan --live: nothing to change after provisioning; a new instance type and broker ports listed as ~, + and -, and provision refuses the type before anything starts', async () => {
     // Prepare: the provisioned seed, and a spec asking for another instance type and broker ports 9193..9195
-    const changed = join(mkdtempSync(join(tmpdir(), 'kafka-plc-live-')), 'changed.json');
+    const live = mkdtempSync(join(tmpdir(), 'kafka-plc-live-'));
+    onTestFinished(() => rmSync(live, { recursive: true, force: true }));
+    const changed = join(live, 'changed.json');
     writeFileSync(
       changed,
       JSON.stringify({ ...SEED, instanceType: 'm5.large', ports: { ...SEED.ports, brokerBase: 9193 } }),

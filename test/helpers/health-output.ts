@@ -16,8 +16,11 @@ import { seedSpec } from '../fixtures/specs';
 
 const FIXTURES = new URL('../fixtures/kafka-output/', import.meta.url);
 const apiBlock = readFileSync(new URL('broker-api-versions.txt', FIXTURES), 'utf8').split('\n)\n')[0];
-/** The stand-in's directory (its `bin/java` and the generated output); made again after a clean-up. */
-export const dir = mkdtempSync(join(tmpdir(), 'kafka-plc-health-'));
+/**
+ * The stand-in's directory (its `bin/java` and the generated output): made on first use, and again after a
+ * clean-up, so that importing this module (the bench runner imports every bench) leaves nothing behind.
+ */
+let dir: string | undefined;
 const STAND_IN = [
   '#!/usr/bin/env bash',
   '# stand-in for the Kafka tools: prints the generated output of the tool class it is asked to run',
@@ -35,16 +38,18 @@ const STAND_IN = [
   'exit 2',
 ].join('\n');
 
-function ensureStandIn(): void {
+function ensureStandIn(): string {
+  dir ??= mkdtempSync(join(tmpdir(), 'kafka-plc-health-'));
   mkdirSync(join(dir, 'bin'), { recursive: true });
   writeFileSync(join(dir, 'bin', 'java'), STAND_IN);
   chmodSync(join(dir, 'bin', 'java'), 0o755);
+  return dir;
 }
-ensureStandIn();
 
-/** Removes the stand-in's directory (the next serveToolOutput makes it again: benches share this module). */
+/** Removes the stand-in's directory (the next serveToolOutput makes a new one: benches share this module). */
 export function cleanUpGeneratedOutput(): void {
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 }
 
 export interface Cluster {
@@ -108,20 +113,20 @@ function apiText(cluster: Cluster): string {
  * script's PATH) and the FAKE_OUTPUT directory its environment must name.
  */
 export function serveToolOutput(cluster: Cluster): { bin: string; FAKE_OUTPUT: string } {
-  ensureStandIn();
-  writeFileSync(join(dir, 'topics'), topicsText(cluster));
-  writeFileSync(join(dir, 'quorum'), quorumText(cluster));
-  writeFileSync(join(dir, 'api'), apiText(cluster));
-  writeFileSync(join(dir, 'elect-code'), String(cluster.election?.code ?? 0));
-  writeFileSync(join(dir, 'elect-stderr'), cluster.election?.stderr ?? '');
-  rmSync(join(dir, 'elections'), { force: true });
-  return { bin: join(dir, 'bin'), FAKE_OUTPUT: dir };
+  const out = ensureStandIn();
+  writeFileSync(join(out, 'topics'), topicsText(cluster));
+  writeFileSync(join(out, 'quorum'), quorumText(cluster));
+  writeFileSync(join(out, 'api'), apiText(cluster));
+  writeFileSync(join(out, 'elect-code'), String(cluster.election?.code ?? 0));
+  writeFileSync(join(out, 'elect-stderr'), cluster.election?.stderr ?? '');
+  rmSync(join(out, 'elections'), { force: true });
+  return { bin: join(out, 'bin'), FAKE_OUTPUT: out };
 }
 
 /** How many times LeaderElectionCommand ran since the last serveToolOutput. */
 export function electionsRun(): number {
-  const file = join(dir, 'elections');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
+  const file = dir && join(dir, 'elections');
+  return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
 }
 
 /**

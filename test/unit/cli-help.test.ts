@@ -4,7 +4,7 @@
  * set-unique-name refusing a cluster that does not exist, and a hint when the SDK finds no credentials.
  * AWS is mocked (aws-sdk-client-mock): each refusal is shown to make no AWS call.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSetupHint, main, USAGE } from '../../cli/main';
 import { seedSpec } from '../fixtures/specs';
 import { answerCaller, sts } from '../helpers/caller';
@@ -31,8 +31,12 @@ async function run(args: string[]) {
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+const specs = mkdtempSync(join(tmpdir(), 'kafka-plc-help-'));
+afterAll(() => rmSync(specs, { recursive: true, force: true }));
+let written = 0;
+
 function specFile(spec: Record<string, unknown>): string {
-  const file = join(tmpdir(), `kafka-plc-help-${process.pid}-${Math.random()}.json`);
+  const file = join(specs, `spec-${++written}.json`);
   writeFileSync(file, JSON.stringify(spec));
   return file;
 }

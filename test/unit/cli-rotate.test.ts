@@ -2,13 +2,13 @@
  * kafka-plc rotate-credentials with aws-sdk-client-mock: refused before any change when there is nothing
  * to rotate or no roll could bring the new password to the brokers.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
 import { seedSpec } from '../fixtures/specs';
 import { answerCaller } from '../helpers/caller';
@@ -22,8 +22,12 @@ async function run(args: string[]) {
   return { code, text: out.join('') };
 }
 
+const specs = mkdtempSync(join(tmpdir(), 'kafka-plc-rotate-'));
+afterAll(() => rmSync(specs, { recursive: true, force: true }));
+let written = 0;
+
 function specFile(consumer: Record<string, unknown>): string {
-  const file = join(tmpdir(), `kafka-plc-rotate-${process.pid}-${Math.random()}.json`);
+  const file = join(specs, `spec-${++written}.json`);
   writeFileSync(file, JSON.stringify({ ...seedSpec(), consumer: { ...seedSpec().consumer, ...consumer } }));
   return file;
 }

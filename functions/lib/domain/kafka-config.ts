@@ -113,8 +113,9 @@ export const MESSAGE_MAX_BYTES = 10 * 1024 * 1024 + 128;
  * leadership moves of a controlled shutdown therefore reached the other brokers 280–405 ms after the controller
  * made them, in our rolls: meanwhile the broker being stopped (or the new leader) refused writes with
  * NOT_LEADER_OR_FOLLOWER, longer than TiCDC's producer retries (5 × 100 ms). A no-op record every 100 ms
- * answers the held fetches sooner: 53–157 ms measured. Cost: about 10 records of ~70 bytes a second in the
- * metadata log (~60 MB a day), which snapshots and metadata.max.retention.bytes (100 MiB) keep bounded.
+ * answers the held fetches sooner: a median of 81 ms, at most 213 ms, over 13 rolls. Cost: 718 bytes a second
+ * of metadata log (62 MB a day), which closes a segment weekly and deletes it past 100 MiB once a snapshot
+ * covers it (metadata.log.segment.ms, metadata.max.retention.bytes): under 1 GB.
  */
 export const METADATA_MAX_IDLE_INTERVAL_MS = 100;
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../../cli/main';
 import { planCluster } from '../../../functions/lib/domain/plan';
 import { topologyWarnings } from '../../../functions/lib/domain/resilience';
@@ -40,8 +40,10 @@ describe('topologyWarnings (what a planned topology cannot survive)', () => {
 
   it('kafka-plc plan prints them on stderr and carries them in the JSON', async () => {
     // Prepare
-    const { writeFileSync } = await import('node:fs');
-    const file = `${(await import('node:os')).tmpdir()}/kafka-plc-resilience-${process.pid}.json`;
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/kafka-plc-resilience-`);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = `${dir}/spec.json`;
     writeFileSync(file, JSON.stringify(seedSpec({ azIds: ['usw2-az1'] })));
     const out: string[] = [];
     const err: string[] = [];
