@@ -11,7 +11,6 @@ import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as canRollNow } from '../../functions/can-roll-now/handler';
 import { parseCommandComment } from '../../functions/lib/domain/commands';
-import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import type { RollPick } from '../../functions/lib/steps/roll';
 import { asFunction } from '../aws-model/iam';
 import { seedSpec } from '../fixtures/specs';
@@ -21,7 +20,12 @@ import type { KafkaCluster } from './harness';
 import { consumerSideKafka } from './load';
 import { waitFor } from './processes';
 import { useRollHarness } from './roll-harness';
-import { clientSide, type RollUnderLoadResult, rollUnderLoad } from './roll-under-load';
+import {
+  clientSide,
+  electionAfterEachBatch,
+  type RollUnderLoadResult,
+  rollUnderLoad,
+} from './roll-under-load';
 import { expectTicdcLoadSound } from './ticdc-check';
 import { waitUntilServed } from './topics';
 
@@ -76,35 +80,11 @@ describe('a batch roll of six brokers over three racks', () => {
     // it, no second command), ended before the next batch restarts (and before the roll ends): leaders are back
     // where Kafka placed them
     expect(roll.commands.filter((c) => c.purpose === 'elect')).toEqual([]);
-    const restarts = roll.commands.filter((c) => c.purpose === 'roll');
-    for (const [i, batch] of batches.entries()) {
-      const next = restarts.filter((c) => batches[i + 1]?.includes(c.nodeId));
-      expect(next).toHaveLength(batches[i + 1]?.length ?? 0);
-      const nextAt = Math.min(...next.map((c) => c.requestedAt));
-      const read = roll.commands
-        .filter((c) => c.purpose === 'health' && (c.endedAt ?? Infinity) <= nextAt)
-        .at(-1) as (typeof roll.commands)[number];
-      expect(read.status, read.stderr).toBe('Success');
-      expect(batch).not.toContain(read.nodeId);
-      expect(read.requestedAt).toBeGreaterThan(
-        Math.max(...restarts.filter((c) => batch.includes(c.nodeId)).map((c) => c.endedAt ?? Infinity)),
-      );
-      expect(splitHealthOutput(read.stdout).election).toEqual({
-        ran: true,
-        elected: true,
-        detail: 'elected',
-      });
+    for (const { batch, readOn, election } of electionAfterEachBatch(roll)) {
+      expect(batch).not.toContain(readOn);
+      expect(election).toEqual({ ran: true, elected: true, detail: 'elected' });
     }
-    const admin = consumerSideKafka(clientSide(cluster, undefined, clientLog), 'kafka-plc-leaders').admin();
-    await admin.connect();
-    try {
-      const [topic] = (await admin.fetchTopicMetadata({ topics: ['batch-topic'] })).topics;
-      const notPreferred = (topic?.partitions ?? []).filter((p) => p.leader !== p.replicas[0]);
-      expect(topic?.partitions).toHaveLength(3);
-      expect(notPreferred).toEqual([]);
-    } finally {
-      await admin.disconnect();
-    }
+    expect(result.notPreferredAfter).toEqual([]);
   }, 300_000);
 
   it('loses no acknowledged message, had no failed send, and no partition went under min ISR', () => {

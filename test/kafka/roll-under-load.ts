@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
+import { splitHealthOutput } from '../../functions/lib/domain/health-script';
 import { parseProperties } from '../../functions/lib/domain/kafka-config';
 import type { Plan } from '../../functions/lib/domain/plan';
 import type { ClusterSpecInput } from '../../functions/lib/spec';
@@ -71,6 +72,8 @@ export interface RollUnderLoadResult {
   reread: Awaited<ReturnType<typeof readWholeTopic>>;
   /** describeCluster through the bootstrap port, by that client. */
   advertisedAfter: { nodeId: number; host: string; port: number }[];
+  /** Partitions (`topic-partition`, every topic) not led by their preferred replica once the roll ended. */
+  notPreferredAfter: string[];
   storageBefore: ReturnType<typeof storageIdentity>;
   storageAfter: ReturnType<typeof storageIdentity>;
   haproxyConfigBefore: string;
@@ -170,6 +173,7 @@ export async function rollUnderLoad(
   const admin = newNamesOnly.admin();
   await admin.connect();
   const described = await admin.describeCluster();
+  const metadata = await admin.fetchTopicMetadata();
   await admin.disconnect();
   return {
     before,
@@ -180,6 +184,9 @@ export async function rollUnderLoad(
     ackedAfterRoll: report.acked.length - ackedAtRollEnd,
     reread,
     advertisedAfter: [...described.brokers].sort((a, b) => a.nodeId - b.nodeId),
+    notPreferredAfter: metadata.topics.flatMap((t) =>
+      t.partitions.filter((p) => p.leader !== p.replicas[0]).map((p) => `${t.name}-${p.partitionId}`),
+    ),
     storageBefore,
     storageAfter: storageIdentity(cluster),
     haproxyConfigBefore: haproxyConfigOf(cluster, before),
@@ -187,6 +194,30 @@ export async function rollUnderLoad(
     isr,
     ...(ticdc ? { ticdc } : {}),
   };
+}
+
+/**
+ * What each batch's preferred-leader election did (health-script.ts's election section): that of the last health
+ * read that started after the batch's restarts had ended and ended before the next batch's first restart was
+ * sent (or the roll ended) — the read that saw the batch caught up.
+ */
+export function electionAfterEachBatch(roll: DeployedRoll): {
+  batch: number[];
+  readOn?: number;
+  election?: ReturnType<typeof splitHealthOutput>['election'];
+}[] {
+  const restarts = roll.commands.filter((c) => c.purpose === 'roll');
+  return roll.batches.map((batch, i) => {
+    const next = restarts.filter((c) => roll.batches[i + 1]?.includes(c.nodeId));
+    const nextAt = next.length > 0 ? Math.min(...next.map((c) => c.requestedAt)) : Infinity;
+    const restarted = Math.max(
+      ...restarts.filter((c) => batch.includes(c.nodeId)).map((c) => c.endedAt ?? Infinity),
+    );
+    const read = roll.commands
+      .filter((c) => c.purpose === 'health' && c.requestedAt > restarted && (c.endedAt ?? Infinity) <= nextAt)
+      .at(-1);
+    return { batch, readOn: read?.nodeId, election: read && splitHealthOutput(read.stdout).election };
+  });
 }
 
 /** The unique name the brokers advertise now (from broker 1's server.properties). */

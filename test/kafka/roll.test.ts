@@ -31,7 +31,13 @@ import { harnessPlan, type KafkaCluster } from './harness';
 import { consumerSideKafka } from './load';
 import { waitFor } from './processes';
 import { useRollHarness } from './roll-harness';
-import { clientSide, type RollUnderLoadResult, rollUnderLoad, TEST_ROLL_RETRY_ENV } from './roll-under-load';
+import {
+  clientSide,
+  electionAfterEachBatch,
+  type RollUnderLoadResult,
+  rollUnderLoad,
+  TEST_ROLL_RETRY_ENV,
+} from './roll-under-load';
 import { expectTicdcLoadSound, runTicdcCheck } from './ticdc-check';
 import { createReplicatedTopic } from './topics';
 
@@ -195,6 +201,16 @@ describe('the unique-name roll on real brokers', () => {
     }
     expect(roll.serviceActions.filter((a) => a.verb === 'stop')).toHaveLength(3);
     expect(roll.serviceActions.filter((a) => a.verb === 'start')).toHaveLength(3);
+    // after each broker, the health read that saw it caught up elected the preferred leaders (no second
+    // command): the roll ends as it began, every partition (wide-topic's 300 among them) led by its first replica
+    expect(roll.commands.filter((c) => c.purpose === 'elect')).toEqual([]);
+    const elections = electionAfterEachBatch(roll);
+    expect(elections.map((e) => e.batch)).toEqual(order.map((id) => [id]));
+    for (const { batch, readOn, election } of elections) {
+      expect(batch).not.toContain(readOn);
+      expect(election).toEqual({ ran: true, elected: true, detail: 'elected' });
+    }
+    expect(result.notPreferredAfter).toEqual([]);
   }, 300_000);
 
   it('loses no acknowledged message, and the producer had no failed send after its retries', () => {

@@ -382,5 +382,6 @@ describe.skipIf(missing.length > 0)('packaged stack', () => {
         expect(clientsIn(key), key).not.toContain('dynamodb');
     }
     expect(Math.max(...[...packaged.bundles.values()].map((b) => b.bytes))).toBeLessThan(2.5 * 1024 * 1024);
-  });
+    // loading 41 bundles in one process took 69.5 s beside the real-Kafka files on a slow clean-clone run (2026-12-02)
+  }, 180_000);
 });

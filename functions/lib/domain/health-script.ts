@@ -25,7 +25,7 @@ export const SECTIONS = {
   brokerApiVersions: 'broker-api-versions',
 } as const;
 
-/** The section only a batch roll's health check has (renderHealthScript's `elect`): what its election did. */
+/** The section only a roll's caught-up check has (renderHealthScript's `elect`): what its election did. */
 export const ELECTION_SECTION = 'election';
 
 const MARK = '### kafka-plc section';
@@ -164,8 +164,8 @@ const ELECT_PREFERRED = [
 
 export interface HealthScriptOptions {
   /**
-   * A batch roll's check that its batch caught up: once the read has run, when every partition is fully in
-   * sync (the topics filter listed and omitted nothing), elect the preferred leaders in the same command
+   * A roll's check that its batch (one broker or more) caught up: once the read has run, when every partition is
+   * fully in sync (the topics filter listed and omitted nothing), elect the preferred leaders in the same command
    * (`elect_preferred`) and say so in the election section — `elected`, `not elected` with the tool's last
    * words, or `not run` — instead of a second Run Command after it. The read's sections are unchanged.
    */
@@ -301,7 +301,7 @@ export function splitHealthOutput(text: string): ToolOutputs & {
 }
 
 /**
- * A batch roll's preferred-leader election on its own (`elect_preferred`), for when the health read that saw the
+ * A roll's preferred-leader election on its own (`elect_preferred`), for when the health read that saw the
  * batch caught up did not elect (renderHealthScript's `elect`: its partitions were not all in sync yet).
  */
 export function renderElectionScript(plan: Plan, bootstrap = internalBootstrap(plan)): string {

@@ -197,7 +197,7 @@ export async function readHealth(
 export const ELECTION_BUDGET_MS = 30_000;
 
 /**
- * A batch roll's preferred-leader election on its own command (health-script.ts renderElectionScript), for when
+ * A roll's preferred-leader election on its own command (health-script.ts renderElectionScript), for when
  * the health read that saw the batch caught up did not elect (its `elect` runs only once every partition is
  * fully in sync, which a read can see a moment after the batch's brokers are back). Run where the health is
  * read: through SSM on a broker outside the batch, or here with the local tools. Waited for (up to

@@ -297,9 +297,8 @@ export async function batchHealthy(
 ): Promise<HealthyResult> {
   const plan = planCluster(spec);
   const restarted = commands.map((c) => c.nodeId);
-  const batchRoll = maxBatchSizeOf(spec) > 1;
-  // A batch roll's read also elects the preferred leaders once every partition is in sync (no second command).
-  const { snapshot, election } = await readHealth(plan, state.brokers, restarted, { elect: batchRoll });
+  // The read also elects the preferred leaders once every partition is in sync (no second command).
+  const { snapshot, election } = await readHealth(plan, state.brokers, restarted, { elect: true });
   const waiting = restarted.map((id) => isCaughtUp(snapshot, id)).flatMap((c) => (c.ok ? [] : [c.reason]));
   if (waiting.length > 0) {
     // What the batch cannot explain stops the roll now rather than after the wait's bound.
@@ -325,20 +324,20 @@ export async function batchHealthy(
     }),
   );
   for (const broker of rolled) log.info('broker rolled and caught up', { ...broker });
-  // A batch moved a whole AZ's leaders away at once: ask for them back (an election, waited for), in the read
-  // that saw it caught up or else on its own command.
-  if (batchRoll) {
-    if (election?.elected) log.info('preferred leaders elected', { after: restarted });
-    else if (election?.ran)
-      log.warn(
-        'preferred-leader election did not succeed: leaders move back with auto.leader.rebalance.enable',
-        {
-          after: restarted,
-          output: election.detail,
-        },
-      );
-    else await electPreferredLeaders(plan, state.brokers, restarted);
-  }
+  // The batch's controlled shutdown moved its leaders away (a whole AZ's, for a rack batch): ask for them back
+  // (an election, waited for), in the read that saw it caught up or else on its own command, so that the roll
+  // ends as it began, each partition led by its preferred replica, instead of leaving the moves back to
+  // auto.leader.rebalance.enable minutes later, unobserved, possibly onto a broker about to be stopped.
+  if (election?.elected) log.info('preferred leaders elected', { after: restarted });
+  else if (election?.ran)
+    log.warn(
+      'preferred-leader election did not succeed: leaders move back with auto.leader.rebalance.enable',
+      {
+        after: restarted,
+        output: election.detail,
+      },
+    );
+  else await electPreferredLeaders(plan, state.brokers, restarted);
   const pending = state.pending.filter((id) => !restarted.includes(id));
   return {
     ready: true,
