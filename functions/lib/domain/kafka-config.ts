@@ -111,9 +111,9 @@ export const MESSAGE_MAX_BYTES = 10 * 1024 * 1024 + 128;
  * committed only in the response to a later fetch, and the leader holds a fetch with nothing new for up to 500 ms
  * (KafkaRaftClient.MAX_FETCH_WAIT_MS; fixed upstream after 3.7 by KAFKA-14145, apache/kafka#19800). The
  * leadership moves of a controlled shutdown therefore reached the other brokers 280–405 ms after the controller
- * made them, in our rolls: meanwhile the broker being stopped (or the new leader) refused writes with
- * NOT_LEADER_OR_FOLLOWER, longer than TiCDC's producer retries (5 × 100 ms). A no-op record every 100 ms
- * answers the held fetches sooner: a median of 81 ms, at most 213 ms, over 13 rolls. Cost: 718 bytes a second
+ * made them, in our rolls: meanwhile, and until the new leader had taken over each partition, writes to them were
+ * refused with NOT_LEADER_OR_FOLLOWER, at times longer than TiCDC's producer retries (5 × 100 ms). A no-op record
+ * every 100 ms answers the held fetches sooner: a median of 118 ms, 33–213 ms, in 11 rolls. Cost: 718 bytes a second
  * of metadata log (62 MB a day), which closes a segment weekly and deletes it past 100 MiB once a snapshot
  * covers it (metadata.log.segment.ms, metadata.max.retention.bytes): under 1 GB.
  */
