@@ -16,8 +16,8 @@ import { ROOT } from './emulator';
 export function keptFile(): string {
   return process.env.KAFKA_PLC_KEPT_FILE || join(ROOT, '.cache', 'rehearsal-kept.json');
 }
-/** The real-Kafka harness's own record of its PIDs (test/kafka/harness.ts), left by a kept cluster. */
-const HARNESS_PID_FILE = join(ROOT, '.cache', 'kafka-harness.pids');
+/** The real-Kafka harness's own record of its PIDs (written by test/kafka/harness.ts), left by a kept cluster. */
+export const HARNESS_PID_FILE = join(ROOT, '.cache', 'kafka-harness.pids');
 export const STOP_COMMAND = 'npx kafka-plc rehearse --stop';
 
 const keptSchema = z.object({
@@ -43,6 +43,11 @@ export function startTimeOf(pid: number): string | undefined {
 
 function alive(p: KeptProcess): boolean {
   return startTimeOf(p.pid) === p.startTime;
+}
+
+/** The recorded processes still running: the same PID with the same kernel start time. */
+export function stillRunning(state: KeptRehearsal): KeptProcess[] {
+  return state.processes.filter(alive);
 }
 
 export function readKept(): KeptRehearsal | undefined {
@@ -73,7 +78,7 @@ export function writeKept(
 export function refuseWhileKept(): void {
   const state = readKept();
   if (!state) return;
-  const running = state.processes.filter(alive);
+  const running = stillRunning(state);
   if (running.length === 0) {
     rmSync(keptFile(), { force: true });
     return;
@@ -108,7 +113,7 @@ async function waitGone(processes: KeptProcess[], ms: number): Promise<KeptProce
 export async function stopKept(): Promise<string> {
   const state = readKept();
   if (!state) return 'no rehearsal is kept running: nothing to stop';
-  const running = state.processes.filter(alive);
+  const running = stillRunning(state);
   const [front, rest] = [
     running.filter((p) => p.name === 'haproxy'),
     running.filter((p) => p.name !== 'haproxy'),

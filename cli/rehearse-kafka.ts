@@ -16,6 +16,7 @@ import { changefeedProducer, createReplicatedTopic } from '../test/kafka/topics'
 export {
   attachControlPlane,
   type ControlPlane,
+  consumerNameMap,
   detachNewProcesses,
   harnessPlan,
   type KafkaCluster,

@@ -27,7 +27,6 @@ import { principalAccount } from '../../functions/lib/spec';
 import { settlePlan } from '../../functions/lib/steps/accept';
 import { acceptTable } from '../../functions/lib/steps/connections';
 import { handler as onUniqueNameChange } from '../../functions/on-unique-name-change/handler';
-import { consumerNameMap } from '../../test/kafka/consumer-side';
 import { type Moto, ROOT, startMotoServer } from '../emulator';
 import { refuseWhileKept, STOP_COMMAND, stopKept, writeKept } from '../kept-rehearsal';
 import { fakeContext, readDefinition, resolveArns } from '../local-sfn';
@@ -307,7 +306,7 @@ export const rehearse: Command = async (args, io) => {
       ),
     );
     if (keep && kafka) {
-      const { harnessPlan } = await import('../rehearse-kafka');
+      const { consumerNameMap, harnessPlan } = await import('../rehearse-kafka');
       const released = kafka.cluster.release();
       moto.release();
       writeKept({
@@ -318,8 +317,9 @@ export const rehearse: Command = async (args, io) => {
         processes: [{ name: 'moto', pid: moto.pid ?? -1 }, ...released.processes],
       });
       kept = true;
+      const keptPlan = harnessPlan(kafka.cluster.dir, uniqueName, kafka.cluster.spec);
       io.stdout(
-        keptLines(harnessPlan(kafka.cluster.dir, uniqueName, kafka.cluster.spec), kafka.cluster, moto),
+        keptLines(keptPlan, consumerNameMap(keptPlan, kafka.cluster.haproxyAddress), kafka.cluster, moto),
       );
     }
   } finally {
@@ -334,7 +334,7 @@ export const rehearse: Command = async (args, io) => {
  * hosts-file lines (what TiDB Cloud's private DNS resolves them to: the endpoint, here haproxy), the emulator,
  * and the command that stops it all.
  */
-function keptLines(plan: Plan, cluster: KafkaCluster, moto: Moto): string {
+function keptLines(plan: Plan, names: Map<string, string>, cluster: KafkaCluster, moto: Moto): string {
   const several = plan.consumers.length > 1;
   return [
     '',
@@ -342,7 +342,7 @@ function keptLines(plan: Plan, cluster: KafkaCluster, moto: Moto): string {
     ...plan.consumers.map(
       (c) => `bootstrap: ${cluster.haproxyAddress}:${c.bootstrapPort}${several ? ` (${c.name})` : ''}`,
     ),
-    ...[...consumerNameMap(plan, cluster.haproxyAddress)].map(([name, address]) => `${address} ${name}`),
+    ...[...names].map(([name, address]) => `${address} ${name}`),
     `emulator: ${moto.endpoint}`,
     STOP_COMMAND,
     '',

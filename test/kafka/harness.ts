@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { HARNESS_PID_FILE as PID_FILE } from '../../cli/kept-rehearsal';
 import { type Plan, planCluster } from '../../functions/lib/domain/plan';
 import { type ClusterSpecInput, parseClusterSpec } from '../../functions/lib/spec';
 import { seedSpec } from '../fixtures/specs';
@@ -43,7 +44,6 @@ const run = promisify(execFile);
 
 export const HAPROXY_ADDRESS = '127.0.2.1';
 export const brokerAddress = (nodeId: number): string => `127.0.1.${nodeId}`;
-const PID_FILE = join(ROOT, '.cache', 'kafka-harness.pids');
 
 export interface KafkaCluster {
   /** The spec the harness runs (as a user passes it) and its plan on loopback. */

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type KeptRehearsal, startTimeOf } from '../../cli/kept-rehearsal';
+import { type KeptRehearsal, stillRunning } from '../../cli/kept-rehearsal';
 import { ROOT } from '../helpers/tools';
 import { runTicdcCheckAt } from './ticdc-check';
 
@@ -33,8 +33,6 @@ function rehearse(...args: string[]) {
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-
-const running = (state: KeptRehearsal) => state.processes.filter((p) => startTimeOf(p.pid) === p.startTime);
 
 afterAll(() => {
   // Whatever a failed test left running is stopped the way a user would.
@@ -73,7 +71,7 @@ describe('a kept rehearsal (npm start -- --kafka --keep)', () => {
       'haproxy',
       'moto',
     ]);
-    expect(running(kept)).toHaveLength(5);
+    expect(stillRunning(kept)).toHaveLength(5);
   }, 300_000);
 
   it('lets another client use the printed addresses: TiCDC’s own writes and reads back through haproxy', async () => {
@@ -107,7 +105,7 @@ describe('a kept rehearsal (npm start -- --kafka --keep)', () => {
     expect(stderr).toContain('is still running');
     expect(stderr).toContain('"npx kafka-plc rehearse --stop"');
     expect(stderr).not.toContain('start the AWS emulator');
-    expect(running(kept)).toHaveLength(5);
+    expect(stillRunning(kept)).toHaveLength(5);
   }, 60_000);
 
   it('--stop ends every kept process by PID and removes the cluster directory; a second --stop has nothing to do', () => {
@@ -117,7 +115,7 @@ describe('a kept rehearsal (npm start -- --kafka --keep)', () => {
     // Assess
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^stopped the rehearsal of dedicated-usw2 kept at .*: moto \(pid \d+\), /);
-    expect(running(kept)).toEqual([]);
+    expect(stillRunning(kept)).toEqual([]);
     expect(existsSync(kept.dir)).toBe(false);
     expect(existsSync(KEPT_FILE)).toBe(false);
     expect(second.code).toBe(0);

@@ -42,9 +42,10 @@ func load(ctx context.Context, o options, dialer *endpointDialer, r *report) (st
 	for i := 0; stop.Err() == nil; i++ {
 		key := fmt.Sprintf("sarama-%s-%07d", run, i)
 		value := []byte(fmt.Sprintf("row change %d", i))
+		partition := partitions[i%len(partitions)]
 		_, _, err := producer.SendMessage(&sarama.ProducerMessage{
 			Topic:     o.topic,
-			Partition: partitions[i%len(partitions)],
+			Partition: partition,
 			Key:       sarama.StringEncoder(key),
 			Value:     sarama.ByteEncoder(value),
 		})
@@ -52,7 +53,7 @@ func load(ctx context.Context, o options, dialer *endpointDialer, r *report) (st
 			r.Failed++
 			if len(r.Failures) < 10 {
 				at := time.Now().Format("15:04:05.000")
-				r.Failures = append(r.Failures, fmt.Sprintf("%s %s (partition %d): %v", at, key, partitions[i%len(partitions)], err))
+				r.Failures = append(r.Failures, fmt.Sprintf("%s %s (partition %d): %v", at, key, partition, err))
 			}
 		} else {
 			keys[key] = len(value)
