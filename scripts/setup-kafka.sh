@@ -4,6 +4,7 @@
 #      Central into .cache/kafka-<version>/libs, through `mvn dependency:copy-dependencies` on
 #      test/kafka/pom.xml. A stamp (the pom's SHA-256) makes a re-run with the same pom do nothing.
 #   2. haproxy (the NLB stand-in) from Debian with apt-get, if no haproxy is on PATH.
+#   3. The class-data-sharing archives of the harness's JVMs (scripts/setup-cds.ts, test/kafka/cds.ts).
 # Called by scripts/setup-tools.sh (so by `npm test` and CI). Needs Java 17 and Maven on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,5 +50,7 @@ else
   command -v haproxy > /dev/null 2>&1 || die "haproxy still not on PATH after apt-get install"
   log "haproxy installed: $(haproxy -v 2>&1 | head -n 1)"
 fi
+
+node_modules/.bin/tsx scripts/setup-cds.ts "$home/libs"
 
 log "done in $((SECONDS - started)) s"

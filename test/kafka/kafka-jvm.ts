@@ -1,7 +1,8 @@
 /**
  * The Kafka JVMs of the harness, all from the jars in <kafka home>/libs: our rendered broker script (which
  * formats storage with kafka.tools.StorageTool), the brokers (kafka.Kafka), and Kafka's own command-line
- * tools as the consumer runs them. Small heaps and a serial GC: CI has 2 cores. Logs go to files.
+ * tools as the consumer runs them. Small heaps, a serial GC and class-data-sharing archives (cds.ts): CI has
+ * 2 cores. Logs go to files.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,12 +11,16 @@ import { promisify } from 'node:util';
 import { renderBrokerScript } from '../../functions/lib/domain/broker-script';
 import type { Plan } from '../../functions/lib/domain/plan';
 import { installAwsCli } from './aws-cli';
+import { sharedArchiveOptions } from './cds';
 import { startProcess, type Tracked } from './processes';
 
 const run = promisify(execFile);
 
-export const BROKER_JAVA_OPTS = ['-Xmx384m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
-export const TOOL_JAVA_OPTS = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+/** The options the class-data-sharing archives are made with (cds.ts): a change makes setup make them again. */
+export const BROKER_BASE_JAVA_OPTS = ['-Xmx384m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+export const TOOL_BASE_JAVA_OPTS = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+export const BROKER_JAVA_OPTS = [...BROKER_BASE_JAVA_OPTS, ...sharedArchiveOptions('broker')];
+export const TOOL_JAVA_OPTS = [...TOOL_BASE_JAVA_OPTS, ...sharedArchiveOptions('tool')];
 /** The broker script runs as this user only if it exists; it does not, so it runs as the caller. */
 const NO_SUCH_USER = 'kafka-plc-harness-no-such-user';
 

@@ -3,24 +3,28 @@
  * of the private link: every client connects only to haproxy (the NLB stand-in), and the advertised
  * names resolve only to haproxy's address. Start-up and shutdown: test/kafka/harness.ts.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ConfigResourceTypes, Kafka, type logCreator, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGE_MAX_BYTES } from '../../functions/lib/domain/kafka-config';
 import { canRollNow, isCaughtUp } from '../../functions/lib/domain/roll';
 import { readHealth } from '../../functions/lib/steps/health';
+import { archivePath } from './cds';
 import { consumerSocketFactory, type SocketRecord } from './consumer-side';
 import { type StatRow, serverName, serverRows } from './haproxy';
 import { HAPROXY_ADDRESS, harnessPlan, type KafkaCluster, kafkaHome, startKafkaCluster } from './harness';
-import { runKafkaTool } from './kafka-jvm';
+import { runKafkaTool, TOOL_JAVA_OPTS } from './kafka-jvm';
 import { acceptedFrom, establishedConnections } from './kernel-tcp';
 import { withLocalHealth } from './local-health';
 import { stopAllProcesses, waitFor } from './processes';
 import { runTicdcCheck } from './ticdc-check';
 import { changefeedProducer, createReplicatedTopic } from './topics';
 
+const run = promisify(execFile);
 /** The listener table is the same whatever the log dirs; it names the per-port tests below. */
 const listeners = harnessPlan('/unused').loadBalancer.listeners;
 const TOPIC = 'test-topic';
@@ -120,6 +124,23 @@ describe('the seed checks through the private-link path (haproxy as the NLB)', (
         `cluster.id=${cluster.plan.kafka.clusterId}`,
       );
     }
+  });
+
+  it('each broker maps the class-data-sharing archive setup made, and a tool started as the harness starts them maps its own', async () => {
+    // Prepare: what npm run test:setup made (scripts/setup-cds.ts); -Xshare:on fails a JVM that cannot map
+    const tool = ['-Xshare:on', '-cp', `${cluster.libs}/*`, '-version'];
+    // Act
+    const mapped = cluster.brokers.map((b) =>
+      readFileSync(`/proc/${b.pid}/maps`, 'utf8').includes(archivePath('broker')),
+    );
+    const toolRun = await run('java', [...TOOL_JAVA_OPTS, ...tool]).then(
+      () => 'mapped',
+      (error: Error) => error.message,
+    );
+    // Assess
+    expect(mapped).toEqual(cluster.brokers.map(() => true));
+    expect(TOOL_JAVA_OPTS).toContain(`-XX:SharedArchiveFile=${archivePath('tool')}`);
+    expect(toolRun).toBe('mapped');
   });
 
   it('metadata from the bootstrap port lists exactly the planned brokers, by EXTERNAL name and NLB port', async () => {
