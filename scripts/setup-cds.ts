@@ -5,8 +5,9 @@
  * One throwaway KRaft node (broker and controller, on free ports of 127.0.0.1, in a temporary directory) boots
  * with -XX:ArchiveClassesAtExit (broker.jsa, written as it exits on SIGTERM); TopicCommand --describe runs against
  * it with the same option (tool.jsa). Each archive is checked with -Xshare:on, which fails when the JVM cannot
- * map it, before it replaces the old one. A key (the JVM's version, the jars' names and sizes, the options) makes a
- * re-run with the same three do nothing; a failure exits 1 with the node's log.
+ * map it, before it replaces the old one. A key (the JVM's version; the jars' directory, which an archive records
+ * as its class path, their names and sizes; the options) makes a re-run with the same do nothing; a failure
+ * exits 1 with the node's log and leaves no archive.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -52,7 +53,7 @@ async function key(libs: string): Promise<string> {
     .sort()
     .map((name) => `${name} ${statSync(join(libs, name)).size}`);
   return createHash('sha256')
-    .update(JSON.stringify({ format: FORMAT, java, jars, opts: BASE_OPTS }))
+    .update(JSON.stringify({ format: FORMAT, java, libs, jars, opts: BASE_OPTS }))
     .digest('hex');
 }
 
