@@ -8,10 +8,9 @@
  * of always on the second; a first roll, not counted, warms the process up. roll_batch_ratio = the batch
  * rolls' wall time ÷ the one-at-a-time rolls' (the ideal is 4 batches for 6 restarts, 0.67; each round's ratio
  * beside it); the batch rolls' lost acknowledged messages, failed sends, partitions seen under min ISR, and
- * batches. And why a
- * batch costs more than one restart: Kafka's controlled shutdown (SIGTERM to exit) takes one heartbeat round or
- * more (broker.heartbeat.interval.ms, 2 s), and a batch waits for its slowest broker — the mean stop of a
- * one-at-a-time roll beside the mean of each batch's slowest stop.
+ * batches. And why a batch costs more than one restart: Kafka's controlled shutdown (SIGTERM to exit) takes one
+ * heartbeat round or more (broker.heartbeat.interval.ms, 2 s), and a batch waits for its slowest broker — the
+ * mean stop of a one-at-a-time roll beside the mean of each batch's slowest stop.
  */
 import { seedSpec } from '../test/fixtures/specs';
 import { type RollUnderLoadResult, rollUnderLoad } from '../test/kafka/roll-under-load';

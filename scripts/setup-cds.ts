@@ -168,7 +168,7 @@ async function makeArchives(libs: string, work: string): Promise<Record<ArchiveK
 }
 
 const libs = resolve(process.argv[2] ?? '');
-if (!process.argv[2] || !existsSync(join(libs))) {
+if (!process.argv[2] || !existsSync(libs)) {
   log(`usage: tsx scripts/setup-cds.ts <kafka libs dir> (no such directory: ${process.argv[2] ?? ''})`);
   process.exit(2);
 }

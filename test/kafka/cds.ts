@@ -10,7 +10,7 @@
  * scripts/setup-cds.ts (run by `npm run test:setup`, so by `npm test` and CI) makes both into .cache/cds,
  * keyed by all three, and checks each with -Xshare:on. A JVM started without a usable archive runs as before,
  * only slower (`-Xlog:cds*=off`: its warning would otherwise go to standard output, which the tools' parsers
- * read); stand-ins.test.ts checks that the harness's brokers and tools really map theirs.
+ * read); smoke.test.ts checks that the harness's brokers and tools really map theirs.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
