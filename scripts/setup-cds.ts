@@ -23,10 +23,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../cli/emulator';
 import { type ArchiveKind, archivePath, CDS_DIR } from '../test/kafka/cds';
 import { BROKER_BASE_JAVA_OPTS, log4jProperties, TOOL_BASE_JAVA_OPTS } from '../test/kafka/kafka-jvm';
 import { startProcess, stopProcess, tail, waitFor } from '../test/kafka/processes';
@@ -37,15 +37,6 @@ const log = (line: string) => process.stderr.write(`setup-cds: ${line}\n`);
 const FORMAT = 1;
 const HOST = '127.0.0.1';
 const BASE_OPTS: Record<ArchiveKind, string[]> = { broker: BROKER_BASE_JAVA_OPTS, tool: TOOL_BASE_JAVA_OPTS };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, HOST, ok));
-  const address = server.address();
-  await new Promise((ok) => server.close(ok));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 async function key(libs: string): Promise<string> {
   const { stderr: java } = await run('java', ['-version']);
@@ -61,7 +52,7 @@ async function key(libs: string): Promise<string> {
 async function makeArchives(libs: string, work: string): Promise<Record<ArchiveKind, string>> {
   const classpath = `${libs}/*`;
   const made = { broker: join(work, 'broker.jsa'), tool: join(work, 'tool.jsa') };
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = [await freePort(HOST), await freePort(HOST)];
   const config = join(work, 'server.properties');
   writeFileSync(
     config,
